@@ -1,0 +1,217 @@
+package dev.distillmesh.index.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.distillmesh.common.BearerToken;
+import dev.distillmesh.proto.index.v1.CollectionInfo;
+import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
+import dev.distillmesh.proto.index.v1.DeleteRequest;
+import dev.distillmesh.proto.index.v1.DropCollectionRequest;
+import dev.distillmesh.proto.index.v1.GetCollectionRequest;
+import dev.distillmesh.proto.index.v1.GetPayloadsRequest;
+import dev.distillmesh.proto.index.v1.Hit;
+import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
+import dev.distillmesh.proto.index.v1.ListCollectionsRequest;
+import dev.distillmesh.proto.index.v1.Metric;
+import dev.distillmesh.proto.index.v1.PayloadEntry;
+import dev.distillmesh.proto.index.v1.QueryVector;
+import dev.distillmesh.proto.index.v1.SearchRequest;
+import dev.distillmesh.proto.index.v1.SearchResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Entry point of {@code scripts/index-cli.sh}. Exit codes: 0 ok, 1 RPC failed, 2 usage error. */
+public final class IndexCli {
+  static final String USAGE = """
+      usage: index-cli [--target HOST:PORT] [--deadline-ms N] COMMAND ...
+        list
+        stats  COLLECTION
+        create COLLECTION --dim N [--spec Flat|HNSW32,Flat|IVF<n>,Flat] [--metric ip|l2]
+        upsert COLLECTION FILE.jsonl [--batch N]   lines: {"id":..,"vector":[..],"text":..,"metadata":{..}}
+        search COLLECTION --vector x1,x2,... [--k N] [--ef N] [--nprobe N]
+        get    COLLECTION ID...
+        delete COLLECTION ID...
+        drop   COLLECTION
+      Target defaults to 127.0.0.1:7401; the admin token comes from DISTILLMESH_ADMIN_TOKEN.
+      """;
+
+  private IndexCli() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** Runs one command; returns the exit code. */
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    List<String> args = new ArrayList<>(Arrays.asList(argv));
+    Map<String, String> options = takeOptions(args);
+    if (args.isEmpty() || options.containsKey("help")) {
+      err.print(USAGE);
+      return 2;
+    }
+    String target = options.getOrDefault("target", "127.0.0.1:7401");
+    long deadlineMs = Long.parseLong(options.getOrDefault("deadline-ms", "30000"));
+    ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext()
+        .maxInboundMessageSize(64 << 20).build();
+    try {
+      IndexServiceGrpc.IndexServiceBlockingStub stub = IndexServiceGrpc.newBlockingStub(channel);
+      String token = System.getenv("DISTILLMESH_ADMIN_TOKEN");
+      if (token != null && !token.isBlank()) {
+        stub = stub.withCallCredentials(new BearerToken(token));
+      }
+      Commands commands = new Commands(stub, deadlineMs, out);
+      return commands.run(args, options);
+    } catch (StatusRuntimeException e) {
+      err.println("error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+      return 1;
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.print(USAGE);
+      return 2;
+    } finally {
+      channel.shutdownNow();
+      try {
+        channel.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Removes {@code --name value} pairs from args and returns them. */
+  static Map<String, String> takeOptions(List<String> args) {
+    Map<String, String> options = new HashMap<>();
+    for (int i = 0; i < args.size(); ) {
+      String a = args.get(i);
+      if (a.equals("--help") || a.equals("-h")) {
+        options.put("help", "");
+        args.remove(i);
+      } else if (a.startsWith("--")) {
+        if (i + 1 >= args.size()) {
+          throw new IllegalArgumentException(a + " needs a value");
+        }
+        options.put(a.substring(2), args.get(i + 1));
+        args.remove(i);
+        args.remove(i);
+      } else {
+        i++;
+      }
+    }
+    return options;
+  }
+
+  /** The commands, one method each. */
+  private record Commands(IndexServiceGrpc.IndexServiceBlockingStub stub, long deadlineMs, PrintStream out) {
+    IndexServiceGrpc.IndexServiceBlockingStub call() {
+      return stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    int run(List<String> args, Map<String, String> options) throws IllegalArgumentException {
+      String command = args.get(0);
+      List<String> rest = args.subList(1, args.size());
+      switch (command) {
+        case "list" -> call().listCollections(ListCollectionsRequest.getDefaultInstance())
+            .getCollectionsList().forEach(c -> out.println(describe(c)));
+        case "stats" -> out.println(describe(call().getCollection(
+            GetCollectionRequest.newBuilder().setName(one(rest)).build())));
+        case "create" -> out.println("created " + describe(call().createCollection(
+            CreateCollectionRequest.newBuilder().setName(one(rest))
+                .setDimension(Integer.parseInt(required(options, "dim")))
+                .setIndexSpec(options.getOrDefault("spec", "Flat"))
+                .setMetric("l2".equals(options.get("metric")) ? Metric.METRIC_L2 : Metric.METRIC_INNER_PRODUCT)
+                .build())));
+        case "upsert" -> {
+          if (rest.size() != 2) {
+            throw new IllegalArgumentException("upsert needs COLLECTION FILE.jsonl");
+          }
+          int batch = Integer.parseInt(options.getOrDefault("batch", "256"));
+          new JsonlUpserter(stub, deadlineMs, out).upsert(rest.get(0), java.nio.file.Path.of(rest.get(1)), batch);
+        }
+        case "search" -> printHits(call().search(SearchRequest.newBuilder().setCollection(one(rest))
+            .addQueries(QueryVector.newBuilder().addAllValues(parseVector(required(options, "vector"))))
+            .setK(Integer.parseInt(options.getOrDefault("k", "5")))
+            .setEfSearch(Integer.parseInt(options.getOrDefault("ef", "0")))
+            .setNprobe(Integer.parseInt(options.getOrDefault("nprobe", "0")))
+            .setIncludePayloads(true).build()));
+        case "get" -> {
+          for (PayloadEntry e : call().getPayloads(GetPayloadsRequest.newBuilder()
+              .setCollection(first(rest)).addAllIds(rest.subList(1, rest.size())).build()).getEntriesList()) {
+            out.println(e.getFound() ? e.getId() + "\t" + e.getPayload().getText() + "\t"
+                + e.getPayload().getMetadataJson() : e.getId() + "\t(not found)");
+          }
+        }
+        case "delete" -> out.println(call().delete(DeleteRequest.newBuilder().setCollection(first(rest))
+            .addAllIds(rest.subList(1, rest.size())).build()));
+        case "drop" -> {
+          call().dropCollection(DropCollectionRequest.newBuilder().setName(one(rest)).build());
+          out.println("dropped " + rest.get(0));
+        }
+        default -> throw new IllegalArgumentException("unknown command " + command);
+      }
+      return 0;
+    }
+
+    private void printHits(SearchResponse response) {
+      out.println("generation " + response.getGeneration());
+      int rank = 1;
+      for (Hit h : response.getResults(0).getHitsList()) {
+        out.printf("%2d. %-20s %.4f  %s%n", rank++, h.getId(), h.getScore(), h.getPayload().getText());
+      }
+    }
+  }
+
+  static String describe(CollectionInfo c) {
+    return String.format("%s  dim=%d spec=%s metric=%s live=%d tombstones=%d generation=%d%s last_seq=%d",
+        c.getName(), c.getDimension(), c.getIndexSpec(), c.getMetric(), c.getLiveCount(),
+        c.getTombstoneCount(), c.getGeneration(), c.getRebuilding() ? " (rebuilding)" : "", c.getLastSequence());
+  }
+
+  static List<Float> parseVector(String csv) {
+    List<Float> v = new ArrayList<>();
+    for (String part : csv.split(",")) {
+      v.add(Float.parseFloat(part.strip()));
+    }
+    return v;
+  }
+
+  static List<Float> parseVector(JsonArray array) {
+    List<Float> v = new ArrayList<>(array.size());
+    array.forEach(e -> v.add(e.getAsFloat()));
+    return v;
+  }
+
+  static JsonObject parseLine(String line) {
+    return JsonParser.parseString(line).getAsJsonObject();
+  }
+
+  private static String one(List<String> rest) {
+    if (rest.size() != 1) {
+      throw new IllegalArgumentException("expected exactly one COLLECTION argument, got " + rest);
+    }
+    return rest.get(0);
+  }
+
+  private static String first(List<String> rest) {
+    if (rest.size() < 2) {
+      throw new IllegalArgumentException("expected COLLECTION ID...");
+    }
+    return rest.get(0);
+  }
+
+  private static String required(Map<String, String> options, String name) {
+    String v = options.get(name);
+    if (v == null) {
+      throw new IllegalArgumentException("--" + name + " is required");
+    }
+    return v;
+  }
+}

@@ -1,0 +1,299 @@
+package dev.distillmesh.index.grpc;
+
+import dev.distillmesh.common.DomainException;
+import dev.distillmesh.common.GrpcErrors;
+import dev.distillmesh.index.store.Collection;
+import dev.distillmesh.index.store.CollectionConfig;
+import dev.distillmesh.index.store.CollectionInfo;
+import dev.distillmesh.index.store.CollectionStore;
+import dev.distillmesh.index.store.IndexSpec;
+import dev.distillmesh.index.store.Limits;
+import dev.distillmesh.index.store.Payload;
+import dev.distillmesh.index.store.RebuildSession;
+import dev.distillmesh.index.store.SearchHit;
+import dev.distillmesh.index.store.SearchResult;
+import dev.distillmesh.index.store.WriteResult;
+import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
+import dev.distillmesh.proto.index.v1.DeleteRequest;
+import dev.distillmesh.proto.index.v1.DeleteResponse;
+import dev.distillmesh.proto.index.v1.DropCollectionRequest;
+import dev.distillmesh.proto.index.v1.DropCollectionResponse;
+import dev.distillmesh.proto.index.v1.GetCollectionRequest;
+import dev.distillmesh.proto.index.v1.GetPayloadsRequest;
+import dev.distillmesh.proto.index.v1.GetPayloadsResponse;
+import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
+import dev.distillmesh.proto.index.v1.ListCollectionsRequest;
+import dev.distillmesh.proto.index.v1.ListCollectionsResponse;
+import dev.distillmesh.proto.index.v1.PayloadEntry;
+import dev.distillmesh.proto.index.v1.QueryVector;
+import dev.distillmesh.proto.index.v1.RebuildRequest;
+import dev.distillmesh.proto.index.v1.RebuildResponse;
+import dev.distillmesh.proto.index.v1.SearchRequest;
+import dev.distillmesh.proto.index.v1.SearchResponse;
+import dev.distillmesh.proto.index.v1.UpsertRequest;
+import dev.distillmesh.proto.index.v1.UpsertResponse;
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code IndexService} gRPC adapter: validates message shape, calls the {@link
+ * CollectionStore}, maps results back. Every failure goes through {@link GrpcErrors#toStatus}.
+ */
+public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBase {
+  /** Methods that change state and need the admin credential. */
+  public static final Set<String> ADMIN_METHODS = Set.of(
+      IndexServiceGrpc.getCreateCollectionMethod().getFullMethodName(),
+      IndexServiceGrpc.getDropCollectionMethod().getFullMethodName(),
+      IndexServiceGrpc.getUpsertMethod().getFullMethodName(),
+      IndexServiceGrpc.getDeleteMethod().getFullMethodName(),
+      IndexServiceGrpc.getRebuildMethod().getFullMethodName());
+
+  private final CollectionStore store;
+
+  public IndexGrpcService(CollectionStore store) {
+    this.store = store;
+  }
+
+  @Override
+  public void createCollection(CreateCollectionRequest request,
+      StreamObserver<dev.distillmesh.proto.index.v1.CollectionInfo> response) {
+    unary(response, () -> {
+      CollectionConfig config = new CollectionConfig(request.getName(), request.getDimension(),
+          IndexSpec.parse(request.getIndexSpec()), ProtoMapping.metric(request.getMetric()));
+      return ProtoMapping.info(store.create(config).info());
+    });
+  }
+
+  @Override
+  public void dropCollection(DropCollectionRequest request, StreamObserver<DropCollectionResponse> response) {
+    unary(response, () -> {
+      store.drop(request.getName());
+      return DropCollectionResponse.getDefaultInstance();
+    });
+  }
+
+  @Override
+  public void listCollections(ListCollectionsRequest request, StreamObserver<ListCollectionsResponse> response) {
+    unary(response, () -> {
+      ListCollectionsResponse.Builder b = ListCollectionsResponse.newBuilder();
+      for (Collection c : store.list()) {
+        try {
+          b.addCollections(ProtoMapping.info(c.info()));
+        } catch (DomainException dropped) {
+          // dropped between list() and info(): not part of the answer
+        }
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public void getCollection(GetCollectionRequest request,
+      StreamObserver<dev.distillmesh.proto.index.v1.CollectionInfo> response) {
+    unary(response, () -> ProtoMapping.info(store.get(request.getName()).info()));
+  }
+
+  @Override
+  public StreamObserver<UpsertRequest> upsert(StreamObserver<UpsertResponse> response) {
+    return new StreamObserver<>() {
+      private String collection;
+      private long upserted;
+      private long replaced;
+      private long lastSequence;
+      private boolean failed;
+
+      @Override
+      public void onNext(UpsertRequest batch) {
+        if (failed) {
+          return;
+        }
+        try {
+          if (collection == null) {
+            collection = batch.getCollection();
+          } else if (!collection.equals(batch.getCollection())) {
+            throw DomainException.invalid("every batch of one Upsert stream must name the same"
+                + " collection: first \"" + collection + "\", then \"" + batch.getCollection() + "\"");
+          }
+          WriteResult result = store.get(collection).upsert(ProtoMapping.records(batch.getRecordsList()));
+          upserted += result.written();
+          replaced += result.replaced();
+          lastSequence = result.lastSequence();
+        } catch (Exception e) {
+          failed = true;
+          response.onError(GrpcErrors.toStatus(e));
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        // The client went away; batches already applied stay (each was acknowledged to the log).
+      }
+
+      @Override
+      public void onCompleted() {
+        if (failed) {
+          return;
+        }
+        if (collection == null) {
+          response.onError(GrpcErrors.toStatus(DomainException.invalid(
+              "Upsert stream carried no batches; send at least one UpsertRequest")));
+          return;
+        }
+        response.onNext(UpsertResponse.newBuilder().setUpserted(upserted).setReplaced(replaced)
+            .setLastSequence(lastSequence).build());
+        response.onCompleted();
+      }
+    };
+  }
+
+  @Override
+  public void delete(DeleteRequest request, StreamObserver<DeleteResponse> response) {
+    unary(response, () -> {
+      WriteResult r = store.get(request.getCollection()).delete(request.getIdsList());
+      return DeleteResponse.newBuilder().setDeleted(r.written() - r.notFound())
+          .setNotFound(r.notFound()).setLastSequence(r.lastSequence()).build();
+    });
+  }
+
+  @Override
+  public void search(SearchRequest request, StreamObserver<SearchResponse> response) {
+    unary(response, () -> {
+      Collection collection = store.get(request.getCollection());
+      int n = request.getQueriesCount();
+      if (n == 0 || n > Limits.MAX_QUERIES) {
+        throw n == 0
+            ? DomainException.invalid("queries is empty; send 1.." + Limits.MAX_QUERIES + " query vectors")
+            : DomainException.tooLarge(n + " queries in one request; allowed at most " + Limits.MAX_QUERIES);
+      }
+      int k = request.getK();
+      if (k < 1 || k > Limits.MAX_K) {
+        throw DomainException.invalid("k " + k + " out of range; allowed 1.." + Limits.MAX_K);
+      }
+      float[][] queries = new float[n][];
+      for (int q = 0; q < n; q++) {
+        QueryVector v = request.getQueries(q);
+        queries[q] = new float[v.getValuesCount()];
+        for (int j = 0; j < queries[q].length; j++) {
+          queries[q][j] = v.getValues(j);
+        }
+      }
+      SearchResult result = collection.search(queries, k, request.getEfSearch(), request.getNprobe(),
+          request.getIncludePayloads());
+      SearchResponse.Builder b = SearchResponse.newBuilder().setGeneration(result.generation());
+      for (List<SearchHit> hits : result.hits()) {
+        b.addResults(ProtoMapping.result(hits));
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public void getPayloads(GetPayloadsRequest request, StreamObserver<GetPayloadsResponse> response) {
+    unary(response, () -> {
+      List<Payload> payloads = store.get(request.getCollection()).payloads(request.getIdsList());
+      GetPayloadsResponse.Builder b = GetPayloadsResponse.newBuilder();
+      for (int i = 0; i < payloads.size(); i++) {
+        PayloadEntry.Builder e = PayloadEntry.newBuilder().setId(request.getIds(i));
+        if (payloads.get(i) != null) {
+          e.setFound(true).setPayload(ProtoMapping.payload(payloads.get(i)));
+        }
+        b.addEntries(e);
+      }
+      return b.build();
+    });
+  }
+
+  @Override
+  public StreamObserver<RebuildRequest> rebuild(StreamObserver<RebuildResponse> response) {
+    return new RebuildStream(store, response);
+  }
+
+  /** Runs a unary call body, mapping any failure to a status. */
+  static <T> void unary(StreamObserver<T> response, ThrowingSupplier<T> body) {
+    T value;
+    try {
+      value = body.get();
+    } catch (Exception e) {
+      response.onError(GrpcErrors.toStatus(e));
+      return;
+    }
+    response.onNext(value);
+    response.onCompleted();
+  }
+
+  /** A supplier that may throw checked exceptions (I/O of durable writes). */
+  interface ThrowingSupplier<T> {
+    T get() throws Exception;
+  }
+
+  /** Receives one Rebuild stream: header first, then batches; commits on completion. */
+  private static final class RebuildStream implements StreamObserver<RebuildRequest> {
+    private final CollectionStore store;
+    private final StreamObserver<RebuildResponse> response;
+    private RebuildSession session;
+    private boolean failed;
+
+    RebuildStream(CollectionStore store, StreamObserver<RebuildResponse> response) {
+      this.store = store;
+      this.response = response;
+    }
+
+    @Override
+    public void onNext(RebuildRequest message) {
+      if (failed) {
+        return;
+      }
+      try {
+        if (session == null) {
+          if (!message.hasHeader()) {
+            throw DomainException.invalid("the first Rebuild message must carry the header"
+                + " (collection, optional index_spec)");
+          }
+          session = store.get(message.getHeader().getCollection())
+              .startRebuild(message.getHeader().getIndexSpec());
+        } else if (message.hasHeader()) {
+          throw DomainException.invalid("a Rebuild stream carries exactly one header, first");
+        } else {
+          session.add(ProtoMapping.records(message.getBatch().getRecordsList()));
+        }
+      } catch (Exception e) {
+        fail(e);
+      }
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      if (session != null) {
+        session.abort();
+      }
+    }
+
+    @Override
+    public void onCompleted() {
+      if (failed) {
+        return;
+      }
+      if (session == null) {
+        fail(DomainException.invalid("Rebuild stream ended before its header"));
+        return;
+      }
+      try {
+        CollectionInfo info = session.commit();
+        response.onNext(RebuildResponse.newBuilder().setGeneration(info.generation())
+            .setRecordCount(info.liveCount()).build());
+        response.onCompleted();
+      } catch (Exception e) {
+        fail(e);
+      }
+    }
+
+    private void fail(Exception e) {
+      failed = true;
+      if (session != null) {
+        session.abort();
+      }
+      response.onError(GrpcErrors.toStatus(e));
+    }
+  }
+}

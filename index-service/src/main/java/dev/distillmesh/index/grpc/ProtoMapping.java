@@ -1,0 +1,76 @@
+package dev.distillmesh.index.grpc;
+
+import dev.distillmesh.common.DomainException;
+import dev.distillmesh.index.faiss.Metric;
+import dev.distillmesh.index.store.CollectionInfo;
+import dev.distillmesh.index.store.Payload;
+import dev.distillmesh.index.store.RecordInput;
+import dev.distillmesh.index.store.SearchHit;
+import dev.distillmesh.proto.index.v1.Hit;
+import dev.distillmesh.proto.index.v1.QueryResult;
+import dev.distillmesh.proto.index.v1.Record;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Conversions between protobuf messages and store types. */
+final class ProtoMapping {
+  private ProtoMapping() {}
+
+  static Metric metric(dev.distillmesh.proto.index.v1.Metric metric) {
+    return switch (metric) {
+      case METRIC_UNSPECIFIED, METRIC_INNER_PRODUCT -> Metric.INNER_PRODUCT;
+      case METRIC_L2 -> Metric.L2;
+      default -> throw DomainException.invalid(
+          "metric " + metric + " is not supported; allowed METRIC_INNER_PRODUCT, METRIC_L2");
+    };
+  }
+
+  static dev.distillmesh.proto.index.v1.Metric metric(Metric metric) {
+    return metric == Metric.L2
+        ? dev.distillmesh.proto.index.v1.Metric.METRIC_L2
+        : dev.distillmesh.proto.index.v1.Metric.METRIC_INNER_PRODUCT;
+  }
+
+  static List<RecordInput> records(List<Record> records) {
+    List<RecordInput> out = new ArrayList<>(records.size());
+    for (Record r : records) {
+      float[] v = new float[r.getVectorCount()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = r.getVector(i);
+      }
+      out.add(new RecordInput(r.getId(), v, r.getPayload().getText(), r.getPayload().getMetadataJson()));
+    }
+    return out;
+  }
+
+  static dev.distillmesh.proto.index.v1.Payload payload(Payload p) {
+    return dev.distillmesh.proto.index.v1.Payload.newBuilder()
+        .setText(p.text()).setMetadataJson(p.metadataJson()).build();
+  }
+
+  static QueryResult result(List<SearchHit> hits) {
+    QueryResult.Builder b = QueryResult.newBuilder();
+    for (SearchHit h : hits) {
+      Hit.Builder hit = Hit.newBuilder().setId(h.id()).setScore(h.score());
+      if (h.payload() != null) {
+        hit.setPayload(payload(h.payload()));
+      }
+      b.addHits(hit);
+    }
+    return b.build();
+  }
+
+  static dev.distillmesh.proto.index.v1.CollectionInfo info(CollectionInfo info) {
+    return dev.distillmesh.proto.index.v1.CollectionInfo.newBuilder()
+        .setName(info.config().name())
+        .setDimension(info.config().dimension())
+        .setIndexSpec(info.config().spec().factory())
+        .setMetric(metric(info.config().metric()))
+        .setLiveCount(info.liveCount())
+        .setTombstoneCount(info.tombstoneCount())
+        .setGeneration(info.generation())
+        .setRebuilding(info.rebuilding())
+        .setLastSequence(info.lastSequence())
+        .build();
+  }
+}

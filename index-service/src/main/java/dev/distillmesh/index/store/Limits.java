@@ -1,0 +1,123 @@
+package dev.distillmesh.index.store;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import com.google.gson.Strictness;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonToken;
+import java.io.StringReader;
+import dev.distillmesh.common.DomainException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Request limits and the checks that enforce them. Every message says what is allowed. */
+public final class Limits {
+  public static final int MAX_BATCH_RECORDS = 4096;
+  public static final int MAX_ID_BYTES = 256;
+  public static final int MAX_TEXT_BYTES = 64 * 1024;
+  public static final int MAX_METADATA_BYTES = 16 * 1024;
+  public static final int MAX_QUERIES = 1024;
+  public static final int MAX_K = 1000;
+  public static final int MAX_EF_SEARCH = 4096;
+  public static final int MAX_IDS = 4096;
+
+  private Limits() {}
+
+  /** Checks a batch of records for a collection of the given dimension. */
+  public static void checkBatch(List<RecordInput> records, int dimension) {
+    if (records.isEmpty()) {
+      throw DomainException.invalid("batch has no records; allowed 1.." + MAX_BATCH_RECORDS);
+    }
+    if (records.size() > MAX_BATCH_RECORDS) {
+      throw DomainException.tooLarge("batch has " + records.size() + " records; allowed at most "
+          + MAX_BATCH_RECORDS + " per batch (split it into several messages)");
+    }
+    Set<String> seen = new HashSet<>(records.size() * 2);
+    for (int i = 0; i < records.size(); i++) {
+      RecordInput r = records.get(i);
+      String where = "records[" + i + "]";
+      checkId(r.id(), where + ".id");
+      if (!seen.add(r.id())) {
+        throw DomainException.invalid(where + ".id \"" + abbreviate(r.id())
+            + "\" appears twice in one batch; ids must be unique within a batch");
+      }
+      checkVector(r.vector(), dimension, where + ".vector");
+      if (utf8Length(r.text()) > MAX_TEXT_BYTES) {
+        throw DomainException.tooLarge(where + ".payload.text is " + utf8Length(r.text())
+            + " bytes; allowed at most " + MAX_TEXT_BYTES);
+      }
+      checkMetadata(r.metadataJson(), where + ".payload.metadata_json");
+    }
+  }
+
+  public static void checkId(String id, String where) {
+    if (id == null || id.isEmpty()) {
+      throw DomainException.invalid(where + " is empty; ids are 1.." + MAX_ID_BYTES + " UTF-8 bytes");
+    }
+    int bytes = utf8Length(id);
+    if (bytes > MAX_ID_BYTES) {
+      throw DomainException.tooLarge(where + " is " + bytes + " bytes; allowed at most " + MAX_ID_BYTES);
+    }
+  }
+
+  public static void checkIds(List<String> ids) {
+    if (ids.isEmpty()) {
+      throw DomainException.invalid("ids is empty; send 1.." + MAX_IDS + " ids");
+    }
+    if (ids.size() > MAX_IDS) {
+      throw DomainException.tooLarge(ids.size() + " ids in one request; allowed at most " + MAX_IDS);
+    }
+    for (int i = 0; i < ids.size(); i++) {
+      checkId(ids.get(i), "ids[" + i + "]");
+    }
+  }
+
+  /** Checks length and finiteness of one vector. */
+  public static void checkVector(float[] vector, int dimension, String where) {
+    if (vector.length != dimension) {
+      throw DomainException.invalid(where + " has dimension " + vector.length
+          + "; this collection's dimension is " + dimension);
+    }
+    for (int j = 0; j < vector.length; j++) {
+      if (!Float.isFinite(vector[j])) {
+        throw DomainException.invalid(where + "[" + j + "] is " + vector[j]
+            + "; components must be finite (no NaN or infinity)");
+      }
+    }
+  }
+
+  static void checkMetadata(String json, String where) {
+    if (json.isEmpty()) {
+      return;
+    }
+    int bytes = utf8Length(json);
+    if (bytes > MAX_METADATA_BYTES) {
+      throw DomainException.tooLarge(where + " is " + bytes + " bytes; allowed at most " + MAX_METADATA_BYTES);
+    }
+    try {
+      JsonReader reader = new JsonReader(new StringReader(json));
+      reader.setStrictness(Strictness.STRICT);
+      JsonElement parsed = JsonParser.parseReader(reader);
+      if (reader.peek() != JsonToken.END_DOCUMENT) {
+        throw DomainException.invalid(where + " has data after the JSON object");
+      }
+      if (!parsed.isJsonObject()) {
+        throw DomainException.invalid(where + " must be a JSON object (or empty), got a "
+            + (parsed.isJsonArray() ? "JSON array" : "JSON scalar"));
+      }
+    } catch (JsonParseException | java.io.IOException e) {
+      throw DomainException.invalid(where + " is not valid JSON: " + e.getMessage());
+    }
+  }
+
+  static int utf8Length(String s) {
+    return s.length() > MAX_TEXT_BYTES * 4 ? Integer.MAX_VALUE : s.getBytes(StandardCharsets.UTF_8).length;
+  }
+
+  static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+  }
+}

@@ -1,0 +1,200 @@
+package dev.distillmesh.index.store;
+
+import dev.distillmesh.index.faiss.FaissIndex;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Snapshots of a generation: {@code snapshot.bin} (slot table, payloads and vectors of live
+ * records, the log sequence it includes, a CRC) and, next to it, {@code index-<seq>.faiss} (the
+ * FAISS index as FAISS writes it) so a restart need not rebuild an HNSW graph. Both are written to
+ * temporary files, fsync'ed and renamed, so a crash leaves either the old or the new snapshot.
+ * Without a matching index file (or for an untrained IVF) recovery re-adds the live vectors.
+ */
+final class Snapshots {
+  static final String SNAPSHOT = "snapshot.bin";
+  private static final Logger log = LoggerFactory.getLogger(Snapshots.class);
+  private static final byte[] MAGIC = "DMSNAP01".getBytes(StandardCharsets.US_ASCII);
+  private static final int VECTOR_CHUNK = 4096;
+
+  private Snapshots() {}
+
+  /** Writes a snapshot of {@code gen} that includes every write up to {@code seq}. */
+  static long write(Path dir, Generation gen, long seq) throws IOException {
+    FaissIndex trained = gen.trainedIndex();
+    String indexFile = trained == null ? "" : "index-" + seq + ".faiss";
+    List<String> slots = gen.slotTable();
+    if (trained != null) {
+      Path tmp = dir.resolve(indexFile + ".tmp");
+      trained.write(tmp);
+      Durable.fsync(tmp);
+      Files.move(tmp, dir.resolve(indexFile), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+    CollectionConfig config = gen.config();
+    int d = config.dimension();
+    Path tmp = dir.resolve(SNAPSHOT + ".tmp");
+    CRC32C crc = new CRC32C();
+    try (OutputStream file = Files.newOutputStream(tmp);
+         DataOutputStream out = new DataOutputStream(
+             new BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 20))) {
+      out.write(MAGIC);
+      out.writeLong(seq);
+      out.writeLong(gen.number());
+      out.writeInt(d);
+      out.writeUTF(config.spec().factory());
+      out.writeInt(config.metric().ordinal());
+      out.writeUTF(indexFile);
+      out.writeLong(slots.size());
+      for (int start = 0; start < slots.size(); start += VECTOR_CHUNK) {
+        int count = Math.min(VECTOR_CHUNK, slots.size() - start);
+        float[] vectors = gen.vectors(start, count);
+        for (int i = 0; i < count; i++) {
+          String id = slots.get(start + i);
+          Payload p = id == null ? null : gen.payload(id);
+          out.writeBoolean(p != null);
+          if (p != null) {
+            writeString(out, id);
+            writeString(out, p.text());
+            writeString(out, p.metadataJson());
+            for (int j = 0; j < d; j++) {
+              out.writeFloat(vectors[i * d + j]);
+            }
+          }
+        }
+      }
+      out.flush();
+      long checksum = crc.getValue();
+      out.writeLong(checksum);
+    }
+    Durable.fsync(tmp);
+    Files.move(tmp, dir.resolve(SNAPSHOT), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    Durable.fsyncDir(dir);
+    try (var files = Files.list(dir)) {
+      for (Path f : files.toList()) {
+        String name = f.getFileName().toString();
+        if (name.startsWith("index-") && name.endsWith(".faiss") && !name.equals(indexFile)) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+    return Files.size(dir.resolve(SNAPSHOT));
+  }
+
+  /** A snapshot read back: the generation (with the given number) and the sequence it includes. */
+  record Loaded(Generation generation, long seq) {}
+
+  /** Reads {@code snapshot.bin} of a generation directory and restores the generation. */
+  static Loaded read(Path dir, long number, CollectionConfig config, StoreOptions options)
+      throws IOException {
+    CRC32C crc = new CRC32C();
+    Generation gen = null;
+    try (InputStream file = Files.newInputStream(dir.resolve(SNAPSHOT));
+         CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(file, 1 << 20), crc);
+         DataInputStream in = new DataInputStream(checked)) {
+      byte[] magic = in.readNBytes(MAGIC.length);
+      if (!Arrays.equals(magic, MAGIC)) {
+        throw new IOException(dir.resolve(SNAPSHOT) + " is not a distillmesh snapshot");
+      }
+      long seq = in.readLong();
+      in.readLong(); // generation number, informational
+      int d = in.readInt();
+      in.readUTF(); // spec, informational (collection.properties is authoritative)
+      in.readInt(); // metric, informational
+      String indexFile = in.readUTF();
+      long slotCount = in.readLong();
+      if (d != config.dimension()) {
+        throw new IOException(dir + ": snapshot dimension " + d + " != " + config.dimension());
+      }
+      FaissIndex loaded = loadIndex(dir, indexFile, slotCount);
+      gen = loaded != null
+          ? Generation.restored(number, config, options, loaded)
+          : Generation.empty(number, config, options);
+      List<LogEntry> batch = new ArrayList<>();
+      for (long slot = 0; slot < slotCount; slot++) {
+        if (!in.readBoolean()) {
+          if (loaded != null) {
+            gen.restoreSlot(null, null);
+          }
+          continue;
+        }
+        String id = readString(in);
+        String text = readString(in);
+        String meta = readString(in);
+        float[] vector = new float[d];
+        for (int j = 0; j < d; j++) {
+          vector[j] = in.readFloat();
+        }
+        if (loaded != null) {
+          gen.restoreSlot(id, new Payload(text, meta));
+        } else {
+          batch.add(new LogEntry.Upsert(0, new RecordInput(id, vector, text, meta)));
+          if (batch.size() == VECTOR_CHUNK) {
+            gen.apply(batch);
+            batch.clear();
+          }
+        }
+      }
+      gen.apply(batch);
+      long expected = crc.getValue();
+      long stored = in.readLong();
+      if (stored != expected) {
+        throw new IOException(dir.resolve(SNAPSHOT) + " is corrupt (checksum mismatch)");
+      }
+      return new Loaded(gen, seq);
+    } catch (IOException | RuntimeException e) {
+      if (gen != null) {
+        gen.retire();
+      }
+      throw e;
+    }
+  }
+
+  private static FaissIndex loadIndex(Path dir, String indexFile, long slotCount) {
+    if (indexFile.isEmpty() || !Files.exists(dir.resolve(indexFile))) {
+      return null;
+    }
+    try {
+      FaissIndex index = FaissIndex.read(dir.resolve(indexFile));
+      if (index.size() == slotCount) {
+        return index;
+      }
+      log.warn("{}: {} holds {} vectors, snapshot {}; re-adding vectors instead",
+          dir, indexFile, index.size(), slotCount);
+      index.close();
+    } catch (RuntimeException e) {
+      log.warn("{}: cannot read {} ({}); re-adding vectors instead", dir, indexFile, e.getMessage());
+    }
+    return null;
+  }
+
+  private static void writeString(DataOutputStream out, String s) throws IOException {
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    out.writeInt(bytes.length);
+    out.write(bytes);
+  }
+
+  private static String readString(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > 16 << 20) {
+      throw new IOException("corrupt snapshot: string of length " + n);
+    }
+    return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+  }
+}

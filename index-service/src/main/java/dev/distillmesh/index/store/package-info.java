@@ -1,0 +1,14 @@
+/**
+ * The vector store behind the index service: collections of records (id, vector, payload), each
+ * served by one FAISS index <em>generation</em>, persisted as snapshot + append-only log.
+ *
+ * <p>Belongs here: validation of records and queries, durability (log, snapshots, recovery),
+ * tombstones, compaction and generation swaps. Does not belong here: gRPC types (see {@code
+ * dev.distillmesh.index.grpc}) and native code (see {@code dev.distillmesh.index.faiss}).
+ *
+ * <p>Concurrency model, in one place: each {@link dev.distillmesh.index.store.Collection} has a
+ * single writer at a time (its {@code writeLock}); searches never take it. A search pins the
+ * current {@link dev.distillmesh.index.store.Generation} with a reference count, so a swap never
+ * frees an index under a running search.
+ */
+package dev.distillmesh.index.store;
