@@ -188,7 +188,8 @@ final class Generation {
       }
       int fetch = (int) Math.min(size, (long) k + (size - byId.size()));
       int threads = Math.max(1, Math.min(options.searchThreads(), n));
-      int ef = efSearch > 0 ? efSearch : options.defaultEfSearch();
+      // HNSW keeps only ef candidates; never fewer than the results we ask it for.
+      int ef = Math.max(fetch, efSearch > 0 ? efSearch : options.defaultEfSearch());
       int probes = nprobe > 0 ? nprobe : Math.min(16, Math.max(1, config.spec().nlist()));
       FaissIndex.SearchParams params = new FaissIndex.SearchParams(ef, probes, threads);
       FaissIndex.Neighbors found = index.search(queries, fetch, params);
@@ -197,6 +198,7 @@ final class Generation {
         int retryFetch = fetch;
         while (hits.size() < wanted && retryFetch < size) {
           retryFetch = (int) Math.min(size, 2L * retryFetch);
+          params = new FaissIndex.SearchParams(Math.max(ef, retryFetch), probes, threads);
           float[] one = new float[config.dimension()];
           System.arraycopy(queries, q * one.length, one, 0, one.length);
           hits = collect(index.search(one, retryFetch, params), 0, wanted, payloads);
