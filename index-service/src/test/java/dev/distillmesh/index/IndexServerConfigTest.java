@@ -1,0 +1,47 @@
+package dev.distillmesh.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class IndexServerConfigTest {
+  @Test
+  void defaultsAreLoopbackAndNoToken() {
+    IndexServerConfig c = IndexServerConfig.parse(new String[0], Map.of());
+    assertEquals("127.0.0.1", c.bind());
+    assertEquals(7401, c.port());
+    assertEquals(Path.of("data/index"), c.dataDir());
+    assertNull(c.adminToken());
+    assertEquals(64 << 20, c.maxMessageBytes());
+  }
+
+  @Test
+  void flagsWinOverEnvironmentAndTheTokenComesOnlyFromTheEnvironment() {
+    IndexServerConfig c = IndexServerConfig.parse(new String[] {"--port", "9000"},
+        Map.of(IndexServerConfig.ENV_PORT, "8000", IndexServerConfig.ENV_BIND, "0.0.0.0",
+            IndexServerConfig.ENV_ADMIN_TOKEN, "s3cret"));
+    assertEquals(9000, c.port());
+    assertEquals("0.0.0.0", c.bind());
+    assertEquals("s3cret", c.adminToken());
+    assertFalse(c.toString().contains("s3cret"), "secrets are never printed");
+  }
+
+  @Test
+  void badValuesAreRejectedWithTheSettingName() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> IndexServerConfig.parse(new String[] {"--port", "70000"}, Map.of()));
+    assertTrue(e.getMessage().contains("--port") && e.getMessage().contains("0..65535"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> IndexServerConfig.parse(new String[] {"--search-threads", "two"}, Map.of()));
+    assertTrue(e.getMessage().contains("must be a number"), e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> IndexServerConfig.parse(new String[] {"--colour", "blue"}, Map.of()));
+    assertTrue(e.getMessage().contains("unknown option --colour"), e.getMessage());
+  }
+}
