@@ -12,6 +12,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <memory>
@@ -208,8 +209,13 @@ JNIEXPORT void JNICALL Java_dev_distillmesh_index_faiss_FaissIndex_nSearch(
   faiss::Index* index = asIndex(handle);
   std::vector<float> x = copyIn(env, queries, n * static_cast<jsize>(index->d));
   const size_t total = static_cast<size_t>(n) * static_cast<size_t>(k);
-  std::vector<float> distances(total);
-  std::vector<faiss::Index::idx_t> labels(total);
+  // FAISS 1.7.3's HNSW::search sizes its candidate queue with max(hnsw.efSearch, k), i.e. the
+  // index's own efSearch, and reads SearchParametersHNSW::efSearch only in its stopping rule
+  // (fixed upstream in 1.8.0, facebookresearch/faiss#3233). Asking for max(k, efSearch) results
+  // and keeping the best k gives the queue its requested size without touching shared state.
+  jint searchK = k;
+  std::vector<float> distances;
+  std::vector<faiss::Index::idx_t> labels;
   bool ok = guarded(env, "search", [&]() -> bool {
     setThreads(threads);
     faiss::SearchParametersHNSW hnswParams;
@@ -217,18 +223,29 @@ JNIEXPORT void JNICALL Java_dev_distillmesh_index_faiss_FaissIndex_nSearch(
     const faiss::SearchParameters* params = nullptr;
     if (auto* hnsw = dynamic_cast<faiss::IndexHNSW*>(index)) {
       hnswParams.efSearch = efSearch > 0 ? efSearch : hnsw->hnsw.efSearch;
+      searchK = std::max(k, static_cast<jint>(hnswParams.efSearch));
       params = &hnswParams;
     } else if (auto* ivf = dynamic_cast<faiss::IndexIVF*>(index)) {
       ivfParams.nprobe = nprobe > 0 ? nprobe : ivf->nprobe;
       params = &ivfParams;
     }
-    index->search(n, x.data(), k, distances.data(), labels.data(), params);
+    const size_t searched = static_cast<size_t>(n) * static_cast<size_t>(searchK);
+    distances.resize(searched);
+    labels.resize(searched);
+    index->search(n, x.data(), searchK, distances.data(), labels.data(), params);
     return true;
   });
   if (!ok) return;
-  env->SetFloatArrayRegion(distancesOut, 0, static_cast<jsize>(total), distances.data());
-  std::vector<jlong> out(labels.begin(), labels.end());
-  env->SetLongArrayRegion(labelsOut, 0, static_cast<jsize>(total), out.data());
+  std::vector<float> bestDistances(total);
+  std::vector<jlong> bestLabels(total);
+  for (size_t q = 0; q < static_cast<size_t>(n); q++) {  // each row is sorted best first
+    for (size_t r = 0; r < static_cast<size_t>(k); r++) {
+      bestDistances[q * k + r] = distances[q * searchK + r];
+      bestLabels[q * k + r] = labels[q * searchK + r];
+    }
+  }
+  env->SetFloatArrayRegion(distancesOut, 0, static_cast<jsize>(total), bestDistances.data());
+  env->SetLongArrayRegion(labelsOut, 0, static_cast<jsize>(total), bestLabels.data());
 }
 
 JNIEXPORT void JNICALL Java_dev_distillmesh_index_faiss_FaissIndex_nReconstruct(

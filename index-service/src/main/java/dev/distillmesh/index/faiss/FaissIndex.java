@@ -19,14 +19,19 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * IllegalStateException}; every FAISS error throws {@link FaissException}.
  */
 public final class FaissIndex implements AutoCloseable {
-  /** What a search request can tune; 0 means "use the index default". */
+  /**
+   * What a search request can tune. {@code efSearch} (HNSW) and {@code nprobe} (IVF): 0 means the
+   * index default. With FAISS 1.7.3 an efSearch below the index's own (16) acts as 16. {@code
+   * threads}: OpenMP threads for this call, at least 1.
+   */
   public record SearchParams(int efSearch, int nprobe, int threads) {
     public static final SearchParams DEFAULT = new SearchParams(0, 0, 1);
 
     public SearchParams {
-      if (efSearch < 0 || nprobe < 0 || threads < 0) {
-        throw new IllegalArgumentException("search parameters must be >= 0");
+      if (efSearch < 0 || nprobe < 0) {
+        throw new IllegalArgumentException("efSearch and nprobe must be >= 0");
       }
+      checkThreads(threads);
     }
   }
 
@@ -138,6 +143,7 @@ public final class FaissIndex implements AutoCloseable {
 
   /** Trains an index that needs it (IVF) on {@code vectors.length / dimension} vectors. */
   public void train(float[] vectors, int threads) {
+    checkThreads(threads);
     int n = rows(vectors);
     withWrite(() -> nTrain(state.handle, n, vectors, threads));
   }
@@ -148,6 +154,7 @@ public final class FaissIndex implements AutoCloseable {
    * @return the slot of the first vector added
    */
   public long add(float[] vectors, int threads) {
+    checkThreads(threads);
     int n = rows(vectors);
     lock.writeLock().lock();
     try {
@@ -219,6 +226,12 @@ public final class FaissIndex implements AutoCloseable {
       }
     } finally {
       lock.writeLock().unlock();
+    }
+  }
+
+  private static void checkThreads(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
     }
   }
 

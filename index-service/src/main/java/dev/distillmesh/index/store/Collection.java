@@ -39,6 +39,9 @@ public final class Collection implements AutoCloseable {
   private WriteAheadLog wal; // guarded by writeLock
   private long snapshotBytes; // guarded by writeLock
   private boolean compacting; // guarded by writeLock
+  // Set when a log append fails: the file may end in a partial entry, so no further write may be
+  // appended behind it. Restart recovery cuts the partial entry and clears this.
+  private volatile String logFailure;
 
   private Collection(Path dir, StoreOptions options, Generation gen, WriteAheadLog wal, long lastSeq,
       long snapshotBytes) {
@@ -143,6 +146,7 @@ public final class Collection implements AutoCloseable {
       try {
         wal.append(entries);
       } catch (IOException e) {
+        logFailure = e.toString();
         throw new DomainException(DomainException.Kind.INTERNAL,
             "write to the log of collection " + name() + " failed; not acknowledged: " + e.getMessage(), e);
       }
@@ -162,6 +166,11 @@ public final class Collection implements AutoCloseable {
     if (rebuilding) {
       throw DomainException.precondition("collection " + name() + " is being rebuilt; writes resume"
           + " when the Rebuild call returns");
+    }
+    if (logFailure != null) {
+      throw new DomainException(DomainException.Kind.INTERNAL, "writes to collection " + name()
+          + " are stopped after a failed log write (" + logFailure + "); searches still work;"
+          + " restart the index service to recover");
     }
   }
 
@@ -273,7 +282,7 @@ public final class Collection implements AutoCloseable {
       old = current;
       long tombstones = old.tombstoneCount();
       long total = tombstones + old.liveCount();
-      if (closed || rebuilding || compacting || tombstones < options.compactionMinTombstones()
+      if (closed || rebuilding || compacting || logFailure != null || tombstones < options.compactionMinTombstones()
           || tombstones < options.compactionTombstoneRatio() * total || !old.tryAcquire()) {
         return false;
       }
