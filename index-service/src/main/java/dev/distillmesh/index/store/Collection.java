@@ -3,7 +3,6 @@ package dev.distillmesh.index.store;
 import dev.distillmesh.common.DomainException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,22 +13,18 @@ import org.slf4j.LoggerFactory;
 /**
  * A named collection: the generation that serves it, its log, and the write rules.
  *
- * <p>On disk: {@code <dir>/CURRENT} names the serving generation directory {@code gen-<n>/},
- * which holds {@code collection.properties}, an optional snapshot (see {@link Snapshots}) and
- * {@code wal.log}. Every write is appended to the log and fsync'ed, then applied in memory, then
- * acknowledged. A swap (rebuild or compaction) writes the new generation's snapshot completely,
- * then flips {@code CURRENT} with an atomic rename: a crash before the flip leaves the old
- * generation, after it the new one.
+ * <p>Every write is appended to the log and fsync'ed, then applied in memory, then acknowledged.
+ * A swap (rebuild or compaction) writes the new generation completely, then flips {@code CURRENT}
+ * atomically: a crash before the flip leaves the old generation, after it the new one. The files
+ * and their commit points are {@link CollectionFiles}' business.
  *
  * <p>Thread-safety: {@code writeLock} serialises writes, checkpoints and swaps and guards the
  * non-volatile fields. Searches only read {@code current} and pin it.
  */
 public final class Collection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Collection.class);
-  static final String CURRENT = "CURRENT";
-  private static final int APPLY_CHUNK = 4096;
 
-  private final Path dir;
+  private final CollectionFiles files;
   private final StoreOptions options;
   private final ReentrantLock writeLock = new ReentrantLock();
   private volatile Generation current;
@@ -43,63 +38,24 @@ public final class Collection implements AutoCloseable {
   // appended behind it. Restart recovery cuts the partial entry and clears this.
   private volatile String logFailure;
 
-  private Collection(Path dir, StoreOptions options, Generation gen, WriteAheadLog wal, long lastSeq,
-      long snapshotBytes) {
-    this.dir = dir;
+  private Collection(CollectionFiles files, StoreOptions options, CollectionFiles.Opened opened) {
+    this.files = files;
     this.options = options;
-    this.current = gen;
-    this.wal = wal;
-    this.lastSeq = lastSeq;
-    this.snapshotBytes = snapshotBytes;
+    this.current = opened.generation();
+    this.wal = opened.wal();
+    this.lastSeq = opened.lastSeq();
+    this.snapshotBytes = opened.snapshotBytes();
   }
 
   /** Lays out a new, empty collection in {@code dir} (which must not exist yet) and opens it. */
   static Collection create(Path dir, CollectionConfig config, StoreOptions options) throws IOException {
-    Files.createDirectories(dir);
-    Generation gen = Generation.empty(1, config, options);
-    Path genDir = dir.resolve(genDirName(1));
-    Files.createDirectories(genDir);
-    GenerationFiles.writeConfig(genDir, config);
-    WriteAheadLog wal = WriteAheadLog.create(genDir.resolve(GenerationFiles.WAL));
-    Durable.fsyncDir(genDir);
-    Durable.writeAtomically(dir.resolve(CURRENT), genDirName(1));
-    return new Collection(dir, options, gen, wal, 0, 0);
+    return new Collection(new CollectionFiles(dir), options, CollectionFiles.create(dir, config, options));
   }
 
   /** Recovers a collection: snapshot, then every logged write after it. */
   static Collection open(Path dir, StoreOptions options) throws IOException {
-    String genName = Files.readString(dir.resolve(CURRENT)).strip();
-    long number = Long.parseLong(genName.substring("gen-".length()));
-    Path genDir = dir.resolve(genName);
-    CollectionConfig config = GenerationFiles.readConfig(genDir);
-    Generation gen;
-    long seq;
-    long snapshotBytes = 0;
-    if (Files.exists(genDir.resolve(Snapshots.SNAPSHOT))) {
-      Snapshots.Loaded loaded = Snapshots.read(genDir, number, config, options);
-      gen = loaded.generation();
-      seq = loaded.seq();
-      snapshotBytes = Files.size(genDir.resolve(Snapshots.SNAPSHOT));
-    } else {
-      gen = Generation.empty(number, config, options);
-      seq = 0;
-    }
-    Path walFile = genDir.resolve(GenerationFiles.WAL);
-    List<LogEntry> replayed = new ArrayList<>();
-    long[] last = {seq};
-    WriteAheadLog.replay(walFile, seq, entry -> {
-      replayed.add(entry);
-      last[0] = Math.max(last[0], entry.seq());
-      if (replayed.size() == APPLY_CHUNK) {
-        gen.apply(replayed);
-        replayed.clear();
-      }
-    });
-    gen.apply(replayed);
-    removeOtherGenerations(dir, genName);
-    log.info("collection {} recovered: generation {}, {} live records, last sequence {}",
-        config.name(), number, gen.liveCount(), last[0]);
-    return new Collection(dir, options, gen, WriteAheadLog.openForAppend(walFile), last[0], snapshotBytes);
+    CollectionFiles files = new CollectionFiles(dir);
+    return new Collection(files, options, files.recover(options));
   }
 
   public CollectionConfig config() {
@@ -274,90 +230,71 @@ public final class Collection implements AutoCloseable {
    */
   public boolean compactIfNeeded() throws IOException {
     Generation old;
-    long fromSeq;
-    List<String> slots;
-    List<Payload> payloads = new ArrayList<>();
+    CompactionCopy copy;
     writeLock.lock();
     try {
       old = current;
       long tombstones = old.tombstoneCount();
       long total = tombstones + old.liveCount();
-      if (closed || rebuilding || compacting || logFailure != null || tombstones < options.compactionMinTombstones()
+      if (closed || rebuilding || compacting || logFailure != null
+          || tombstones < options.compactionMinTombstones()
           || tombstones < options.compactionTombstoneRatio() * total || !old.tryAcquire()) {
         return false;
       }
+      // Checkpoints pause until the swap: the catch-up below reads this generation's log.
       compacting = true;
-      fromSeq = lastSeq;
-      slots = old.slotTable();
-      for (String id : slots) {
-        payloads.add(id == null ? null : old.payload(id));
-      }
+      copy = CompactionCopy.capture(old, lastSeq);
     } finally {
       writeLock.unlock();
     }
-    Generation fresh = Generation.empty(old.number() + 1, old.config(), options);
-    boolean installed = false;
+    Generation fresh;
     try {
-      int d = old.config().dimension();
-      for (int start = 0; start < slots.size(); start += APPLY_CHUNK) {
-        int count = Math.min(APPLY_CHUNK, slots.size() - start);
-        float[] vectors = old.vectors(start, count);
-        List<LogEntry> batch = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-          Payload p = payloads.get(start + i);
-          if (p != null) {
-            float[] v = java.util.Arrays.copyOfRange(vectors, i * d, (i + 1) * d);
-            batch.add(new LogEntry.Upsert(0, new RecordInput(slots.get(start + i), v, p.text(), p.metadataJson())));
-          }
-        }
-        fresh.apply(batch);
+      fresh = copy.build(options); // outside the lock: writes and searches go on
+    } catch (RuntimeException e) {
+      endCompaction(old);
+      throw e;
+    }
+    writeLock.lock();
+    try {
+      if (closed || current != old) {
+        return false; // dropped, closed or rebuilt meanwhile
       }
-      writeLock.lock();
-      try {
-        if (closed || current != old) {
-          return false;
-        }
-        List<LogEntry> since = new ArrayList<>();
-        WriteAheadLog.replay(wal.file(), fromSeq, since::add);
-        fresh.apply(since);
-        try {
-          install(fresh);
-        } finally {
-          installed = current == fresh;
-        }
-        log.info("collection {} compacted: generation {} -> {}, {} slots -> {} live records",
-            name(), old.number(), fresh.number(), slots.size(), fresh.liveCount());
-        return true;
-      } finally {
-        compacting = false;
-        writeLock.unlock();
-      }
+      List<LogEntry> since = new ArrayList<>();
+      WriteAheadLog.replay(wal.file(), copy.fromSeq(), since::add);
+      fresh.apply(since);
+      install(fresh);
+      log.info("collection {} compacted: generation {} -> {}, {} slots -> {} live records",
+          name(), old.number(), fresh.number(), copy.slotCount(), fresh.liveCount());
+      return true;
     } finally {
-      old.release();
-      if (!installed) {
+      writeLock.unlock();
+      if (current != fresh) {
         fresh.retire();
       }
+      endCompaction(old);
     }
+  }
+
+  private void endCompaction(Generation old) {
+    writeLock.lock();
+    try {
+      compacting = false;
+    } finally {
+      writeLock.unlock();
+    }
+    old.release();
   }
 
   /** Makes {@code gen} durable as the next generation, flips CURRENT, swaps. Holds writeLock. */
   private void install(Generation gen) throws IOException {
-    String name = genDirName(gen.number());
-    Path genDir = dir.resolve(name);
-    Durable.deleteRecursively(genDir);
-    Files.createDirectories(genDir);
-    GenerationFiles.writeConfig(genDir, gen.config());
-    long bytes = Snapshots.write(genDir, gen, lastSeq);
-    WriteAheadLog newWal = WriteAheadLog.create(genDir.resolve(GenerationFiles.WAL));
-    Durable.fsyncDir(genDir);
-    Durable.writeAtomically(dir.resolve(CURRENT), name);
+    CollectionFiles.Opened installed = files.installGeneration(gen, lastSeq);
     Generation old = current;
     current = gen;
     wal.close();
-    wal = newWal;
-    snapshotBytes = bytes;
+    wal = installed.wal();
+    snapshotBytes = installed.snapshotBytes();
     old.retire();
-    Durable.deleteRecursively(dir.resolve(genDirName(old.number())));
+    files.removeGeneration(old.number());
   }
 
   /** Folds the log into a snapshot once it outgrows both the minimum and the last snapshot. */
@@ -374,16 +311,9 @@ public final class Collection implements AutoCloseable {
   }
 
   private void checkpoint() throws IOException {
-    Path genDir = dir.resolve(genDirName(current.number()));
-    snapshotBytes = Snapshots.write(genDir, current, lastSeq);
-    Path walFile = genDir.resolve(GenerationFiles.WAL);
-    Path tmp = genDir.resolve(GenerationFiles.WAL + ".new");
-    WriteAheadLog.create(tmp).close();
-    Files.move(tmp, walFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    Durable.fsyncDir(genDir);
-    wal.close();
-    wal = WriteAheadLog.openForAppend(walFile);
+    CollectionFiles.Opened done = files.checkpoint(current, lastSeq, wal);
+    wal = done.wal();
+    snapshotBytes = done.snapshotBytes();
   }
 
   /** Marks the collection dropped and frees its index; the store deletes the files. */
@@ -409,7 +339,7 @@ public final class Collection implements AutoCloseable {
         return;
       }
       try {
-        if (!rebuilding && !compacting && wal.sizeBytes() > GenerationFiles.WAL_HEADER_BYTES) {
+        if (!rebuilding && !compacting && wal.sizeBytes() > CollectionFiles.WAL_HEADER_BYTES) {
           checkpoint();
         }
       } catch (IOException e) {
@@ -428,22 +358,6 @@ public final class Collection implements AutoCloseable {
       wal.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
-    }
-  }
-
-  static String genDirName(long number) {
-    return String.format("gen-%08d", number);
-  }
-
-  private static void removeOtherGenerations(Path dir, String keep) throws IOException {
-    try (var entries = Files.list(dir)) {
-      for (Path p : entries.toList()) {
-        String n = p.getFileName().toString();
-        if (n.startsWith("gen-") && !n.equals(keep)) {
-          log.info("removing {} (an unfinished or replaced generation)", p);
-          Durable.deleteRecursively(p);
-        }
-      }
     }
   }
 }

@@ -42,7 +42,7 @@ public final class CollectionStore implements AutoCloseable {
     try (var dirs = Files.list(collectionsDir)) {
       for (Path dir : dirs.sorted().toList()) {
         String name = dir.getFileName().toString();
-        if (name.startsWith(".") || !Files.exists(dir.resolve(Collection.CURRENT))) {
+        if (name.startsWith(".") || !Files.exists(dir.resolve(CollectionFiles.CURRENT))) {
           log.info("removing {} (a create that did not finish)", dir);
           Durable.deleteRecursively(dir);
           continue;

@@ -1,0 +1,166 @@
+package dev.distillmesh.index.store;
+
+import dev.distillmesh.index.faiss.Metric;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The on-disk layout of one collection, and every multi-file step that must survive a crash:
+ *
+ * <pre>
+ *   &lt;dir&gt;/CURRENT                   name of the serving generation directory
+ *   &lt;dir&gt;/gen-00000007/collection.properties   name, dimension, index spec, metric
+ *   &lt;dir&gt;/gen-00000007/snapshot.bin  (optional) see {@link Snapshots}
+ *   &lt;dir&gt;/gen-00000007/index-&lt;seq&gt;.faiss (optional) FAISS's own file for that snapshot
+ *   &lt;dir&gt;/gen-00000007/wal.log       writes after the snapshot, see {@link WriteAheadLog}
+ * </pre>
+ *
+ * Commit points are atomic renames: of {@code CURRENT} for a new generation, of {@code
+ * snapshot.bin} and then {@code wal.log} for a checkpoint (a log replayed over a snapshot that
+ * already holds it is harmless: entries at or below the snapshot's sequence are skipped).
+ *
+ * <p>Not thread-safe: the owning {@link Collection} calls it under its write lock.
+ */
+final class CollectionFiles {
+  static final String CURRENT = "CURRENT";
+  static final String CONFIG = "collection.properties";
+  static final String WAL = "wal.log";
+  static final long WAL_HEADER_BYTES = 8;
+  private static final Logger log = LoggerFactory.getLogger(CollectionFiles.class);
+  private static final int APPLY_CHUNK = 4096;
+
+  /** The serving state read back from disk, or just written. */
+  record Opened(Generation generation, WriteAheadLog wal, long lastSeq, long snapshotBytes) {}
+
+  private final Path dir;
+
+  CollectionFiles(Path dir) {
+    this.dir = dir;
+  }
+
+  /** Lays out a new, empty collection: generation 1 with an empty log. */
+  static Opened create(Path dir, CollectionConfig config, StoreOptions options) throws IOException {
+    Files.createDirectories(dir);
+    Path genDir = dir.resolve(genDirName(1));
+    Files.createDirectories(genDir);
+    writeConfig(genDir, config);
+    WriteAheadLog wal = WriteAheadLog.create(genDir.resolve(WAL));
+    Durable.fsyncDir(genDir);
+    Durable.writeAtomically(dir.resolve(CURRENT), genDirName(1));
+    return new Opened(Generation.empty(1, config, options), wal, 0, 0);
+  }
+
+  /** Recovers the serving generation: its snapshot, then every logged write after it. */
+  Opened recover(StoreOptions options) throws IOException {
+    String genName = Files.readString(dir.resolve(CURRENT)).strip();
+    long number = Long.parseLong(genName.substring("gen-".length()));
+    Path genDir = dir.resolve(genName);
+    CollectionConfig config = readConfig(genDir);
+    Generation gen;
+    long seq = 0;
+    long snapshotBytes = 0;
+    if (Files.exists(genDir.resolve(Snapshots.SNAPSHOT))) {
+      Snapshots.Loaded loaded = Snapshots.read(genDir, number, config, options);
+      gen = loaded.generation();
+      seq = loaded.seq();
+      snapshotBytes = Files.size(genDir.resolve(Snapshots.SNAPSHOT));
+    } else {
+      gen = Generation.empty(number, config, options);
+    }
+    List<LogEntry> replayed = new ArrayList<>();
+    long[] last = {seq};
+    WriteAheadLog.replay(genDir.resolve(WAL), seq, entry -> {
+      replayed.add(entry);
+      last[0] = Math.max(last[0], entry.seq());
+      if (replayed.size() == APPLY_CHUNK) {
+        gen.apply(replayed);
+        replayed.clear();
+      }
+    });
+    gen.apply(replayed);
+    removeGenerationsOtherThan(genName);
+    log.info("collection {} recovered: generation {}, {} live records, last sequence {}",
+        config.name(), number, gen.liveCount(), last[0]);
+    return new Opened(gen, WriteAheadLog.openForAppend(genDir.resolve(WAL)), last[0], snapshotBytes);
+  }
+
+  /**
+   * Writes {@code gen} completely as a new generation directory (snapshot at {@code seq}, empty
+   * log), then flips {@code CURRENT} to it. The caller swaps in memory and removes the old one.
+   */
+  Opened installGeneration(Generation gen, long seq) throws IOException {
+    String name = genDirName(gen.number());
+    Path genDir = dir.resolve(name);
+    Durable.deleteRecursively(genDir);
+    Files.createDirectories(genDir);
+    writeConfig(genDir, gen.config());
+    long bytes = Snapshots.write(genDir, gen, seq);
+    WriteAheadLog wal = WriteAheadLog.create(genDir.resolve(WAL));
+    Durable.fsyncDir(genDir);
+    Durable.writeAtomically(dir.resolve(CURRENT), name);
+    return new Opened(gen, wal, seq, bytes);
+  }
+
+  /** Folds the log of the serving generation into a new snapshot and starts an empty log. */
+  Opened checkpoint(Generation gen, long seq, WriteAheadLog oldWal) throws IOException {
+    Path genDir = dir.resolve(genDirName(gen.number()));
+    long bytes = Snapshots.write(genDir, gen, seq);
+    Path walFile = genDir.resolve(WAL);
+    Path fresh = genDir.resolve(WAL + ".new");
+    WriteAheadLog.create(fresh).close();
+    Files.move(fresh, walFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    Durable.fsyncDir(genDir);
+    oldWal.close();
+    return new Opened(gen, WriteAheadLog.openForAppend(walFile), seq, bytes);
+  }
+
+  void removeGeneration(long number) throws IOException {
+    Durable.deleteRecursively(dir.resolve(genDirName(number)));
+  }
+
+  static String genDirName(long number) {
+    return String.format("gen-%08d", number);
+  }
+
+  private void removeGenerationsOtherThan(String keep) throws IOException {
+    try (var entries = Files.list(dir)) {
+      for (Path p : entries.toList()) {
+        String n = p.getFileName().toString();
+        if (n.startsWith("gen-") && !n.equals(keep)) {
+          log.info("removing {} (an unfinished or replaced generation)", p);
+          Durable.deleteRecursively(p);
+        }
+      }
+    }
+  }
+
+  private static void writeConfig(Path genDir, CollectionConfig config) throws IOException {
+    Properties p = new Properties();
+    p.setProperty("name", config.name());
+    p.setProperty("dimension", Integer.toString(config.dimension()));
+    p.setProperty("index_spec", config.spec().factory());
+    p.setProperty("metric", config.metric().name());
+    StringWriter out = new StringWriter();
+    p.store(out, "distillmesh collection");
+    Durable.writeAtomically(genDir.resolve(CONFIG), out.toString());
+  }
+
+  private static CollectionConfig readConfig(Path genDir) throws IOException {
+    Properties p = new Properties();
+    try (Reader in = Files.newBufferedReader(genDir.resolve(CONFIG), StandardCharsets.UTF_8)) {
+      p.load(in);
+    }
+    return new CollectionConfig(p.getProperty("name"), Integer.parseInt(p.getProperty("dimension")),
+        IndexSpec.parse(p.getProperty("index_spec")), Metric.valueOf(p.getProperty("metric")));
+  }
+}
