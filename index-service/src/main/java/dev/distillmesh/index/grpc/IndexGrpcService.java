@@ -25,7 +25,6 @@ import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
 import dev.distillmesh.proto.index.v1.ListCollectionsRequest;
 import dev.distillmesh.proto.index.v1.ListCollectionsResponse;
 import dev.distillmesh.proto.index.v1.PayloadEntry;
-import dev.distillmesh.proto.index.v1.QueryVector;
 import dev.distillmesh.proto.index.v1.RebuildRequest;
 import dev.distillmesh.proto.index.v1.RebuildResponse;
 import dev.distillmesh.proto.index.v1.SearchRequest;
@@ -61,7 +60,7 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
     unary(response, () -> {
       CollectionConfig config = new CollectionConfig(request.getName(), request.getDimension(),
           IndexSpec.parse(request.getIndexSpec()), ProtoMapping.metric(request.getMetric()));
-      return ProtoMapping.info(store.create(config).info());
+      return ProtoMapping.info(store.create(config, ProtoMapping.vectors(request.getTrainingSampleList())).info());
     });
   }
 
@@ -170,14 +169,7 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
       if (k < 1 || k > Limits.MAX_K) {
         throw DomainException.invalid("k " + k + " out of range; allowed 1.." + Limits.MAX_K);
       }
-      float[][] queries = new float[n][];
-      for (int q = 0; q < n; q++) {
-        QueryVector v = request.getQueries(q);
-        queries[q] = new float[v.getValuesCount()];
-        for (int j = 0; j < queries[q].length; j++) {
-          queries[q][j] = v.getValues(j);
-        }
-      }
+      float[][] queries = ProtoMapping.vectors(request.getQueriesList()).toArray(new float[0][]);
       SearchResult result = collection.search(queries, k, request.getEfSearch(), request.getNprobe(),
           request.getIncludePayloads());
       SearchResponse.Builder b = SearchResponse.newBuilder().setGeneration(result.generation());

@@ -8,6 +8,7 @@ import dev.distillmesh.index.store.RecordInput;
 import dev.distillmesh.index.store.SearchHit;
 import dev.distillmesh.proto.index.v1.Hit;
 import dev.distillmesh.proto.index.v1.QueryResult;
+import dev.distillmesh.proto.index.v1.QueryVector;
 import dev.distillmesh.proto.index.v1.Record;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +40,18 @@ final class ProtoMapping {
         v[i] = r.getVector(i);
       }
       out.add(new RecordInput(r.getId(), v, r.getPayload().getText(), r.getPayload().getMetadataJson()));
+    }
+    return out;
+  }
+
+  static List<float[]> vectors(List<QueryVector> vectors) {
+    List<float[]> out = new ArrayList<>(vectors.size());
+    for (QueryVector q : vectors) {
+      float[] v = new float[q.getValuesCount()];
+      for (int j = 0; j < v.length; j++) {
+        v[j] = q.getValues(j);
+      }
+      out.add(v);
     }
     return out;
   }

@@ -47,9 +47,22 @@ public final class Collection implements AutoCloseable {
     this.snapshotBytes = opened.snapshotBytes();
   }
 
-  /** Lays out a new, empty collection in {@code dir} (which must not exist yet) and opens it. */
-  static Collection create(Path dir, CollectionConfig config, StoreOptions options) throws IOException {
-    return new Collection(new CollectionFiles(dir), options, CollectionFiles.create(dir, config, options));
+  /**
+   * Lays out a new, empty collection in {@code dir} (which must not exist yet) and opens it.
+   *
+   * @param trainingSample IVF only: vectors (row after row) to train on now; null to train later
+   */
+  static Collection create(Path dir, CollectionConfig config, StoreOptions options, float[] trainingSample)
+      throws IOException {
+    Generation first = trainingSample == null
+        ? Generation.empty(1, config, options)
+        : Generation.trained(1, config, options, trainingSample);
+    try {
+      return new Collection(new CollectionFiles(dir), options, CollectionFiles.create(dir, first));
+    } catch (IOException | RuntimeException e) {
+      first.retire();
+      throw e;
+    }
   }
 
   /** Recovers a collection: snapshot, then every logged write after it. */

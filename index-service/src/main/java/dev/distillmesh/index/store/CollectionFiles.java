@@ -48,16 +48,21 @@ final class CollectionFiles {
     this.dir = dir;
   }
 
-  /** Lays out a new, empty collection: generation 1 with an empty log. */
-  static Opened create(Path dir, CollectionConfig config, StoreOptions options) throws IOException {
+  /**
+   * Lays out a new collection around an empty generation 1: its config, an empty log and, when the
+   * generation was trained up front, a snapshot that carries the trained index.
+   */
+  static Opened create(Path dir, Generation first) throws IOException {
     Files.createDirectories(dir);
     Path genDir = dir.resolve(genDirName(1));
     Files.createDirectories(genDir);
-    writeConfig(genDir, config);
+    writeConfig(genDir, first.config());
+    long snapshotBytes = first.trainedIndex() != null && first.config().spec().family() == IndexSpec.Family.IVF
+        ? Snapshots.write(genDir, first, 0) : 0;
     WriteAheadLog wal = WriteAheadLog.create(genDir.resolve(WAL));
     Durable.fsyncDir(genDir);
     Durable.writeAtomically(dir.resolve(CURRENT), genDirName(1));
-    return new Opened(Generation.empty(1, config, options), wal, 0, 0);
+    return new Opened(first, wal, 0, snapshotBytes);
   }
 
   /** Recovers the serving generation: its snapshot, then every logged write after it. */

@@ -61,6 +61,15 @@ public final class CollectionStore implements AutoCloseable {
 
   /** Creates an empty collection; durable when it returns. */
   public Collection create(CollectionConfig config) throws IOException {
+    return create(config, List.of());
+  }
+
+  /**
+   * Creates an empty collection; an IVF one is trained on {@code trainingSample} when it is not
+   * empty (at least nlist vectors of the collection's dimension). Durable when it returns.
+   */
+  public Collection create(CollectionConfig config, List<float[]> trainingSample) throws IOException {
+    float[] sample = Limits.checkTrainingSample(trainingSample, config);
     synchronized (registryLock) {
       if (collections.containsKey(config.name())) {
         throw new DomainException(DomainException.Kind.ALREADY_EXISTS,
@@ -69,7 +78,7 @@ public final class CollectionStore implements AutoCloseable {
       // Build it under a hidden name, then rename: a crash never leaves half a collection.
       Path staging = collectionsDir.resolve("." + config.name() + ".creating");
       Durable.deleteRecursively(staging);
-      Collection.create(staging, config, options).close();
+      Collection.create(staging, config, options, sample).close();
       Path dir = collectionsDir.resolve(config.name());
       Files.move(staging, dir, StandardCopyOption.ATOMIC_MOVE);
       Durable.fsyncDir(collectionsDir);

@@ -66,6 +66,18 @@ final class Generation {
     return g;
   }
 
+  /** An empty IVF generation trained on a sample (row after row), so it never searches exactly. */
+  static Generation trained(long number, CollectionConfig config, StoreOptions options, float[] sample) {
+    FaissIndex created = FaissIndex.create(config.dimension(), config.spec().factory(), config.metric());
+    try {
+      created.train(sample, options.buildThreads());
+    } catch (RuntimeException e) {
+      created.close();
+      throw e;
+    }
+    return new Generation(number, config, options, created);
+  }
+
   /** A generation around an index read from a snapshot; the caller adds the slot table. */
   static Generation restored(long number, CollectionConfig config, StoreOptions options, FaissIndex index) {
     return new Generation(number, config, options, index);

@@ -23,6 +23,7 @@ public final class Limits {
   public static final int MAX_K = 1000;
   public static final int MAX_EF_SEARCH = 4096;
   public static final int MAX_IDS = 4096;
+  public static final int MAX_TRAINING_SAMPLE = 100_000;
 
   private Limits() {}
 
@@ -73,6 +74,36 @@ public final class Limits {
     for (int i = 0; i < ids.size(); i++) {
       checkId(ids.get(i), "ids[" + i + "]");
     }
+  }
+
+  /**
+   * Checks an IVF training sample and returns it flattened, or null when it is empty.
+   */
+  static float[] checkTrainingSample(List<float[]> sample, CollectionConfig config) {
+    if (sample.isEmpty()) {
+      return null;
+    }
+    IndexSpec spec = config.spec();
+    if (spec.family() != IndexSpec.Family.IVF) {
+      throw DomainException.invalid("training_sample applies to IVF indexes only; this collection is "
+          + spec.factory() + " (send none)");
+    }
+    if (sample.size() < spec.nlist()) {
+      throw DomainException.invalid("training_sample has " + sample.size() + " vectors; "
+          + spec.factory() + " needs at least nlist = " + spec.nlist() + " (ideally "
+          + spec.trainingThreshold() + ")");
+    }
+    if (sample.size() > MAX_TRAINING_SAMPLE) {
+      throw DomainException.tooLarge("training_sample has " + sample.size() + " vectors; allowed at most "
+          + MAX_TRAINING_SAMPLE);
+    }
+    int d = config.dimension();
+    float[] flat = new float[sample.size() * d];
+    for (int i = 0; i < sample.size(); i++) {
+      checkVector(sample.get(i), d, "training_sample[" + i + "]");
+      System.arraycopy(sample.get(i), 0, flat, i * d, d);
+    }
+    return flat;
   }
 
   /** Checks length and finiteness of one vector. */

@@ -234,6 +234,36 @@ class CollectionStoreTest {
   }
 
   @Test
+  void ivfTrainedOnAGivenSampleKeepsItsTrainingAcrossRestarts() throws IOException {
+    CollectionStore store = open(OPTIONS);
+    List<float[]> sample = TestVectors.records("s", 64, D, 16).stream().map(RecordInput::vector).toList();
+    Collection c = store.create(config("docs", "IVF8,Flat"), sample);
+    Path gen = dir.resolve("collections/docs/gen-00000001");
+    assertTrue(Files.exists(gen.resolve("index-0.faiss")), "the trained, empty index is persisted");
+    List<RecordInput> records = TestVectors.records("r", 40, D, 17); // fewer than 8 * 39
+    c.upsert(records);
+    store.close();
+    stores.clear();
+    Collection reopened = open(OPTIONS).get("docs");
+    for (RecordInput r : records) {
+      assertEquals(r.id(), reopened.search(new float[][] {r.vector()}, 1, 0, 8, false).hits().get(0).get(0).id());
+    }
+
+    CollectionStore s2 = stores.get(0);
+    DomainException notIvf = assertThrows(DomainException.class,
+        () -> s2.create(config("flat", "Flat"), sample));
+    assertTrue(notIvf.getMessage().contains("IVF indexes only"), notIvf.getMessage());
+    DomainException tooFew = assertThrows(DomainException.class,
+        () -> s2.create(config("ivf", "IVF8,Flat"), sample.subList(0, 7)));
+    assertTrue(tooFew.getMessage().contains("at least nlist = 8"), tooFew.getMessage());
+    DomainException badDim = assertThrows(DomainException.class,
+        () -> s2.create(config("ivf", "IVF8,Flat"), List.of(new float[D + 1], new float[D], new float[D],
+            new float[D], new float[D], new float[D], new float[D], new float[D])));
+    assertTrue(badDim.getMessage().contains("training_sample[0]"), badDim.getMessage());
+    assertThrows(DomainException.class, () -> s2.get("ivf"), "a rejected create leaves nothing behind");
+  }
+
+  @Test
   void l2CollectionsRankByDistance() throws IOException {
     Collection c = open(OPTIONS).create(new CollectionConfig("l2", 2, IndexSpec.parse("Flat"), Metric.L2));
     c.upsert(List.of(new RecordInput("near", new float[] {1, 1}, "", ""),
