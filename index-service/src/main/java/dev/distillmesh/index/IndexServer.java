@@ -47,7 +47,7 @@ public final class IndexServer implements AutoCloseable {
     List<BindableService> services = List.of(new IndexGrpcService(store));
     ManagedServer server;
     try {
-      server = new ManagedServer(builder, services, interceptors, 30).start();
+      server = new ManagedServer(builder, services, interceptors, IndexGrpcService.INLINE_METHODS, 30).start();
     } catch (IOException | RuntimeException e) {
       store.close();
       throw e;

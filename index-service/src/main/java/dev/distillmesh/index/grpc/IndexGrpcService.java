@@ -48,6 +48,17 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
       IndexServiceGrpc.getDeleteMethod().getFullMethodName(),
       IndexServiceGrpc.getRebuildMethod().getFullMethodName());
 
+  /**
+   * Read-only methods that never wait on I/O; the server runs them on the transport thread. (They
+   * can wait on a collection's lock while a write adds vectors, which happens in chunks of at most
+   * a few hundred vectors, so the wait is short.)
+   */
+  public static final Set<String> INLINE_METHODS = Set.of(
+      IndexServiceGrpc.getSearchMethod().getFullMethodName(),
+      IndexServiceGrpc.getGetPayloadsMethod().getFullMethodName(),
+      IndexServiceGrpc.getGetCollectionMethod().getFullMethodName(),
+      IndexServiceGrpc.getListCollectionsMethod().getFullMethodName());
+
   private final CollectionStore store;
 
   public IndexGrpcService(CollectionStore store) {
@@ -221,7 +232,18 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
 
   /** Receives one Rebuild stream: header first, then batches; commits on completion. */
   private static final class RebuildStream implements StreamObserver<RebuildRequest> {
-    private final CollectionStore store;
+    /**
+   * Read-only methods that never wait on I/O; the server runs them on the transport thread. (They
+   * can wait on a collection's lock while a write adds vectors, which happens in chunks of at most
+   * a few hundred vectors, so the wait is short.)
+   */
+  public static final Set<String> INLINE_METHODS = Set.of(
+      IndexServiceGrpc.getSearchMethod().getFullMethodName(),
+      IndexServiceGrpc.getGetPayloadsMethod().getFullMethodName(),
+      IndexServiceGrpc.getGetCollectionMethod().getFullMethodName(),
+      IndexServiceGrpc.getListCollectionsMethod().getFullMethodName());
+
+  private final CollectionStore store;
     private final StreamObserver<RebuildResponse> response;
     private RebuildSession session;
     private boolean failed;

@@ -32,6 +32,9 @@ final class Generation {
   /** Where a live record sits and what it carries. */
   record Entry(long slot, Payload payload) {}
 
+  /** Most records added to FAISS under one hold of the lock. */
+  static final int LOCK_CHUNK = 256;
+
   private final long number;
   private final CollectionConfig config;
   private final StoreOptions options;
@@ -91,29 +94,42 @@ final class Generation {
     return config;
   }
 
-  /** Applies writes in order; upserts are added to FAISS in batches. */
+  /**
+   * Applies writes in order. One writer at a time (the owner serialises calls). Upserts go to FAISS
+   * in chunks of at most {@link #LOCK_CHUNK} records, each under the lock on its own, so a search
+   * never waits for a whole large batch; it may see part of a batch, never part of a record.
+   */
   ApplyResult apply(List<LogEntry> entries) {
-    lock.writeLock().lock();
-    try {
-      long[] counts = new long[4];
-      List<RecordInput> pending = new ArrayList<>();
-      Set<String> pendingIds = new HashSet<>();
-      for (LogEntry entry : entries) {
-        String id = entry instanceof LogEntry.Upsert u ? u.record().id() : ((LogEntry.Delete) entry).id();
-        if (pendingIds.contains(id)) {
-          addAll(pending, counts);
-          pending.clear();
-          pendingIds.clear();
-        }
-        if (entry instanceof LogEntry.Upsert u) {
-          pending.add(u.record());
-          pendingIds.add(id);
-        } else {
+    long[] counts = new long[4];
+    List<RecordInput> pending = new ArrayList<>();
+    Set<String> pendingIds = new HashSet<>();
+    for (LogEntry entry : entries) {
+      String id = entry instanceof LogEntry.Upsert u ? u.record().id() : ((LogEntry.Delete) entry).id();
+      if (pendingIds.contains(id) || pending.size() == LOCK_CHUNK) {
+        addLocked(pending, counts);
+        pending.clear();
+        pendingIds.clear();
+      }
+      if (entry instanceof LogEntry.Upsert u) {
+        pending.add(u.record());
+        pendingIds.add(id);
+      } else {
+        lock.writeLock().lock();
+        try {
           counts[removeId(id) ? 2 : 3]++;
+        } finally {
+          lock.writeLock().unlock();
         }
       }
-      addAll(pending, counts);
-      return new ApplyResult(counts[0], counts[1], counts[2], counts[3]);
+    }
+    addLocked(pending, counts);
+    return new ApplyResult(counts[0], counts[1], counts[2], counts[3]);
+  }
+
+  private void addLocked(List<RecordInput> records, long[] counts) {
+    lock.writeLock().lock();
+    try {
+      addAll(records, counts);
     } finally {
       lock.writeLock().unlock();
     }
