@@ -1,0 +1,23 @@
+package dev.distillmesh.bench;
+
+import java.util.Arrays;
+
+/** Percentiles of a set of latencies given in nanoseconds, reported in milliseconds. */
+record LatencyStats(double p50Ms, double p99Ms, double meanMs, int count) {
+  static LatencyStats of(long[] nanos) {
+    if (nanos.length == 0) {
+      throw new IllegalArgumentException("no latencies");
+    }
+    long[] sorted = nanos.clone();
+    Arrays.sort(sorted);
+    double mean = Arrays.stream(sorted).average().orElse(0);
+    return new LatencyStats(percentile(sorted, 0.50) / 1e6, percentile(sorted, 0.99) / 1e6,
+        mean / 1e6, sorted.length);
+  }
+
+  /** Nearest-rank percentile of sorted values. */
+  private static double percentile(long[] sorted, double p) {
+    int rank = (int) Math.ceil(p * sorted.length);
+    return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+  }
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Index benchmark: (a) index-service over gRPC, (b) the same FAISS in-process, (c) Lucene HNSW,
+# (d) JVector, on MiniLM embeddings of ../shared/data and on clustered synthetic vectors; prints a
+# table and the issue's ratios. A program, not a test: expect 1-2 hours with the 1M synthetic set
+# on 2 cores (run it under nohup with a log). Results go in docs/BENCHMARKS.md by hand.
+#
+# Usage: scripts/bench-index.sh [--skip-build] [--faiss-generic] [benchmark options]
+#   --skip-build      do not run Maven first
+#   --faiss-generic   afterwards, run (b) again in a second JVM with the generic (non-AVX2) FAISS
+#   benchmark options: --synthetic N | --real-only | --synthetic-only | --queries N | --systems a,b,c,d
+#                      ... (run with --help for all of them)
+# Env: BENCH_HEAP   benchmark JVM heap (default 10g; the index-service JVM gets -Xmx4g, see
+#                   --server-jvm-opts)
+#      JAVA_HOME    JDK to run with (default: java on PATH). On JDK 20+ the script adds
+#                   --add-modules jdk.incubator.vector so Lucene and JVector can use SIMD.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+build=1
+generic=0
+args=()
+for a in "$@"; do
+  case "$a" in
+    --skip-build) build=0 ;;
+    --faiss-generic) generic=1 ;;
+    *) args+=("$a") ;;
+  esac
+done
+
+if [[ $build -eq 1 ]]; then
+  mvn -q -B -ntp -pl benchmarks -am package -DskipTests
+fi
+JAR="$ROOT/benchmarks/target/benchmarks.jar"
+[[ -f "$JAR" ]] || { echo "missing $JAR; build with: mvn -pl benchmarks -am package -DskipTests" >&2; exit 2; }
+[[ -f "$ROOT/index-service/target/index-service.jar" ]] \
+  || echo "note: index-service/target/index-service.jar missing; system (a) will fail" >&2
+
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+spec="$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
+jvm=(-Xmx"${BENCH_HEAP:-10g}" -Xss4m)
+if [[ "${spec%%.*}" -ge 20 ]]; then
+  jvm+=(--add-modules jdk.incubator.vector)
+fi
+
+"$JAVA" "${jvm[@]}" -jar "$JAR" ${args[@]+"${args[@]}"}
+
+if [[ $generic -eq 1 ]]; then
+  echo
+  echo "== (b) again with the generic FAISS build (-Ddistillmesh.faiss.variant=generic) =="
+  "$JAVA" "${jvm[@]}" -Ddistillmesh.faiss.variant=generic -jar "$JAR" ${args[@]+"${args[@]}"} \
+    --systems b --faiss-label generic
+fi
