@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class SearchBench implements AutoCloseable {
   /** Search efforts tried in order; each system's knob means "candidate list size". */
-  static final int[] EFFORTS = {10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128, 160, 192, 256,
-      320, 384, 512, 640, 768, 1024, 1536, 2048};
+  static final int[] EFFORTS = {10, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 56, 64, 72, 80, 96,
+      112, 128, 144, 160, 192, 224, 256, 288, 320, 384, 448, 512, 640, 768, 1024, 1536, 2048};
 
   private final BenchConfig config;
   private final PrintStream log;

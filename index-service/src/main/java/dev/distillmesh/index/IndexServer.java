@@ -13,6 +13,11 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,10 +30,12 @@ public final class IndexServer implements AutoCloseable {
 
   private final CollectionStore store;
   private final ManagedServer server;
+  private final ExecutorService batchSearches;
 
-  private IndexServer(CollectionStore store, ManagedServer server) {
+  private IndexServer(CollectionStore store, ManagedServer server, ExecutorService batchSearches) {
     this.store = store;
     this.server = server;
+    this.batchSearches = batchSearches;
   }
 
   /** Recovers the store from {@code config.dataDir()} and starts serving on {@code builder}. */
@@ -44,16 +51,33 @@ public final class IndexServer implements AutoCloseable {
           + " to anyone who can reach {}", IndexServerConfig.ENV_ADMIN_TOKEN, config.bind());
     }
     builder.maxInboundMessageSize(config.maxMessageBytes());
-    List<BindableService> services = List.of(new IndexGrpcService(store));
+    // With inline reads, single-query searches run on the transport thread; batches go here.
+    ExecutorService batchSearches = config.inlineReads()
+        ? Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("index-batch-search"))
+        : null;
+    List<BindableService> services = List.of(new IndexGrpcService(store, batchSearches));
     ManagedServer server;
     try {
-      server = new ManagedServer(builder, services, interceptors, IndexGrpcService.INLINE_METHODS, 30).start();
+      server = new ManagedServer(builder, services, interceptors,
+          config.inlineReads() ? IndexGrpcService.INLINE_METHODS : Set.of(), 30).start();
     } catch (IOException | RuntimeException e) {
+      if (batchSearches != null) {
+        batchSearches.shutdownNow();
+      }
       store.close();
       throw e;
     }
     server.setServing(store.isReady());
-    return new IndexServer(store, server);
+    return new IndexServer(store, server, batchSearches);
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   public int port() {
@@ -67,7 +91,10 @@ public final class IndexServer implements AutoCloseable {
   /** Stops accepting calls, drains in-flight ones, then checkpoints and closes the store. */
   @Override
   public void close() {
-    server.close();
+    server.close(); // drains in-flight calls, including batches running on batchSearches
+    if (batchSearches != null) {
+      batchSearches.shutdown();
+    }
     store.close();
   }
 

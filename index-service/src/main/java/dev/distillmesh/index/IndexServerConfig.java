@@ -15,6 +15,9 @@ import java.util.Map;
  * @param searchThreads OpenMP threads one search request may use
  * @param buildThreads OpenMP threads for index building
  * @param maxMessageBytes largest request accepted
+ * @param inlineReads run single-query Search, GetPayloads, GetCollection and ListCollections on
+ *     the transport thread (saves two thread hand-offs per call); multi-query searches still run
+ *     on a pool, so batches of one connection proceed in parallel
  */
 public record IndexServerConfig(
     String bind,
@@ -23,7 +26,8 @@ public record IndexServerConfig(
     String adminToken,
     int searchThreads,
     int buildThreads,
-    int maxMessageBytes) {
+    int maxMessageBytes,
+    boolean inlineReads) {
 
   public static final String ENV_BIND = "DISTILLMESH_INDEX_BIND";
   public static final String ENV_PORT = "DISTILLMESH_INDEX_PORT";
@@ -32,19 +36,22 @@ public record IndexServerConfig(
   public static final String ENV_SEARCH_THREADS = "DISTILLMESH_INDEX_SEARCH_THREADS";
   public static final String ENV_BUILD_THREADS = "DISTILLMESH_INDEX_BUILD_THREADS";
   public static final String ENV_MAX_MESSAGE_MB = "DISTILLMESH_INDEX_MAX_MESSAGE_MB";
+  public static final String ENV_INLINE_READS = "DISTILLMESH_INDEX_INLINE_READS";
 
   static final String USAGE = """
       usage: index-service [--bind ADDR] [--port N] [--data-dir DIR] [--search-threads N]
-                           [--build-threads N] [--max-message-mb N]
+                           [--build-threads N] [--max-message-mb N] [--inline-reads true|false]
         --bind            address to listen on            (env %s, default 127.0.0.1)
         --port            TCP port, 0 = any free port     (env %s, default 7401)
         --data-dir        where collections are persisted (env %s, default ./data/index)
         --search-threads  threads per search request      (env %s, default 2)
         --build-threads   threads for index building      (env %s, default 2)
         --max-message-mb  largest request in MiB          (env %s, default 64)
+        --inline-reads    run single-query reads on the transport thread (env %s, default
+                          true): ~0.06 ms less per call; batches still go to a thread pool
       The admin token is read from %s only (never from flags, which other users can see).
       """.formatted(ENV_BIND, ENV_PORT, ENV_DATA_DIR, ENV_SEARCH_THREADS, ENV_BUILD_THREADS,
-      ENV_MAX_MESSAGE_MB, ENV_ADMIN_TOKEN);
+      ENV_MAX_MESSAGE_MB, ENV_INLINE_READS, ENV_ADMIN_TOKEN);
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
   public static IndexServerConfig parse(String[] args, Map<String, String> env) {
@@ -65,14 +72,18 @@ public record IndexServerConfig(
     int search = intSetting(flags, "search-threads", env, ENV_SEARCH_THREADS, 2, 1, 256);
     int build = intSetting(flags, "build-threads", env, ENV_BUILD_THREADS, 2, 1, 256);
     int maxMb = intSetting(flags, "max-message-mb", env, ENV_MAX_MESSAGE_MB, 64, 1, 1024);
+    String inline = pick(flags, "inline-reads", env, ENV_INLINE_READS, "true");
+    if (!inline.equals("true") && !inline.equals("false")) {
+      throw new IllegalArgumentException("--inline-reads (" + ENV_INLINE_READS + ") must be true or false, got \"" + inline + "\"");
+    }
     flags.keySet().removeAll(java.util.List.of("bind", "port", "data-dir", "search-threads",
-        "build-threads", "max-message-mb"));
+        "build-threads", "max-message-mb", "inline-reads"));
     if (!flags.isEmpty()) {
       throw new IllegalArgumentException("unknown option --" + flags.keySet().iterator().next() + "\n" + USAGE);
     }
     String token = env.get(ENV_ADMIN_TOKEN);
     return new IndexServerConfig(bind, port, dataDir, token == null || token.isBlank() ? null : token,
-        search, build, maxMb << 20);
+        search, build, maxMb << 20, Boolean.parseBoolean(inline));
   }
 
   private static String pick(Map<String, String> flags, String flag, Map<String, String> env,
@@ -102,6 +113,7 @@ public record IndexServerConfig(
   public String toString() {
     return "IndexServerConfig[bind=" + bind + ", port=" + port + ", dataDir=" + dataDir
         + ", adminToken=" + (adminToken == null ? "none" : "set") + ", searchThreads=" + searchThreads
-        + ", buildThreads=" + buildThreads + ", maxMessageBytes=" + maxMessageBytes + "]";
+        + ", buildThreads=" + buildThreads + ", maxMessageBytes=" + maxMessageBytes
+        + ", inlineReads=" + inlineReads + "]";
   }
 }

@@ -19,6 +19,7 @@ class IndexServerConfigTest {
     assertEquals(Path.of("data/index"), c.dataDir());
     assertNull(c.adminToken());
     assertEquals(64 << 20, c.maxMessageBytes());
+    assertTrue(c.inlineReads());
   }
 
   @Test

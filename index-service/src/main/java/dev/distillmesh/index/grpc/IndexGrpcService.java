@@ -34,6 +34,7 @@ import dev.distillmesh.proto.index.v1.UpsertResponse;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.Executor;
 
 /**
  * The {@code IndexService} gRPC adapter: validates message shape, calls the {@link
@@ -60,9 +61,17 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
       IndexServiceGrpc.getListCollectionsMethod().getFullMethodName());
 
   private final CollectionStore store;
+  private final Executor batchSearches;
 
-  public IndexGrpcService(CollectionStore store) {
+  /**
+   * @param store the collections served
+   * @param batchSearches where searches of more than one query run when reads are served inline
+   *     (see {@link #INLINE_METHODS}): a batch then neither holds a transport thread nor waits for
+   *     the connection's other calls; null runs every search where it arrives
+   */
+  public IndexGrpcService(CollectionStore store, Executor batchSearches) {
     this.store = store;
+    this.batchSearches = batchSearches;
   }
 
   @Override
@@ -168,6 +177,15 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
 
   @Override
   public void search(SearchRequest request, StreamObserver<SearchResponse> response) {
+    if (batchSearches != null && request.getQueriesCount() > 1) {
+      batchSearches.execute(() -> search(store, request, response));
+    } else {
+      search(store, request, response);
+    }
+  }
+
+  private static void search(CollectionStore store, SearchRequest request,
+      StreamObserver<SearchResponse> response) {
     unary(response, () -> {
       Collection collection = store.get(request.getCollection());
       int n = request.getQueriesCount();
