@@ -49,12 +49,7 @@ public final class FaissInProcess implements AnnSystem {
 
   @Override
   public int[] search(float[] query, int k, int effort) {
-    FaissIndex.Neighbors nn = index.search(query, k, new FaissIndex.SearchParams(effort, 0, 1));
-    int[] ids = new int[k];
-    for (int j = 0; j < k; j++) {
-      ids[j] = (int) nn.slots()[j];
-    }
-    return ids;
+    return searchBatch(new float[][] {query}, k, effort)[0];
   }
 
   @Override

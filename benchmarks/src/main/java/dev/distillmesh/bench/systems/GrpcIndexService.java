@@ -85,23 +85,7 @@ public final class GrpcIndexService implements AnnSystem {
 
   @Override
   public int[] search(float[] query, int k, int effort) {
-    QueryVector.Builder q = QueryVector.newBuilder();
-    for (float x : query) {
-      q.addValues(x);
-    }
-    SearchResponse response = blocking.withDeadlineAfter(30, TimeUnit.SECONDS).search(
-        SearchRequest.newBuilder()
-            .setCollection(COLLECTION)
-            .addQueries(q)
-            .setK(k)
-            .setEfSearch(effort)
-            .build());
-    List<Hit> hits = response.getResults(0).getHitsList();
-    int[] ids = new int[hits.size()];
-    for (int j = 0; j < ids.length; j++) {
-      ids[j] = Integer.parseInt(hits.get(j).getId());
-    }
-    return ids;
+    return searchBatch(new float[][] {query}, k, effort)[0];
   }
 
   @Override
