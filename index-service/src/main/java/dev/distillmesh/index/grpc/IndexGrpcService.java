@@ -31,10 +31,12 @@ import dev.distillmesh.proto.index.v1.SearchRequest;
 import dev.distillmesh.proto.index.v1.SearchResponse;
 import dev.distillmesh.proto.index.v1.UpsertRequest;
 import dev.distillmesh.proto.index.v1.UpsertResponse;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * The {@code IndexService} gRPC adapter: validates message shape, calls the {@link
@@ -178,7 +180,12 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
   @Override
   public void search(SearchRequest request, StreamObserver<SearchResponse> response) {
     if (batchSearches != null && request.getQueriesCount() > 1) {
-      batchSearches.execute(() -> search(store, request, response));
+      try {
+        batchSearches.execute(() -> search(store, request, response));
+      } catch (RejectedExecutionException e) {
+        response.onError(Status.UNAVAILABLE.withDescription(
+            "index service is shutting down; retry on another replica").asRuntimeException());
+      }
     } else {
       search(store, request, response);
     }

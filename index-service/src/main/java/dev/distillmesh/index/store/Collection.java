@@ -34,8 +34,9 @@ public final class Collection implements AutoCloseable {
   private WriteAheadLog wal; // guarded by writeLock
   private long snapshotBytes; // guarded by writeLock
   private boolean compacting; // guarded by writeLock
-  // Set when a log append fails: the file may end in a partial entry, so no further write may be
-  // appended behind it. Restart recovery cuts the partial entry and clears this.
+  // Set when a log append fails (the file may end in a partial entry, so nothing may be appended
+  // behind it) or when a logged write could not be applied in memory. Restart recovery cuts a
+  // partial entry, replays the rest and so clears this.
   private volatile String logFailure;
 
   private Collection(CollectionFiles files, StoreOptions options, CollectionFiles.Opened opened) {
@@ -119,7 +120,16 @@ public final class Collection implements AutoCloseable {
         throw new DomainException(DomainException.Kind.INTERNAL,
             "write to the log of collection " + name() + " failed; not acknowledged: " + e.getMessage(), e);
       }
-      Generation.ApplyResult applied = current.apply(entries);
+      Generation.ApplyResult applied;
+      try {
+        applied = current.apply(entries);
+      } catch (RuntimeException e) {
+        // Logged but not (fully) in memory: serve what we have, take no more writes; a restart
+        // replays the log and brings memory back in line.
+        logFailure = "applying logged writes failed: " + e;
+        throw new DomainException(DomainException.Kind.INTERNAL, "write to collection " + name()
+            + " is logged but could not be applied (" + e.getMessage() + "); restart the service", e);
+      }
       maybeCheckpoint();
       return new WriteResult(applied.upserted() + applied.deleted() + applied.notFound(),
           applied.replaced(), applied.notFound(), lastSeq);
