@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   scripts/setup.sh
   echo "building (first run downloads Maven dependencies)..."
-  mvn -B -q -ntp package -DskipTests -pl index-service -am
+  mvn -B -q -ntp -Dstyle.color=never package -DskipTests -pl index-service -am
 fi
 
 PORT="${DISTILLMESH_INDEX_PORT:-7401}"
