@@ -59,7 +59,7 @@ public final class Collection implements AutoCloseable {
         ? Generation.empty(1, config, options)
         : Generation.trained(1, config, options, trainingSample);
     try {
-      return new Collection(new CollectionFiles(dir), options, CollectionFiles.create(dir, first));
+      return new Collection(new CollectionFiles(dir), options, CollectionFiles.create(dir, first, trainingSample != null));
     } catch (IOException | RuntimeException e) {
       first.retire();
       throw e;
@@ -362,7 +362,7 @@ public final class Collection implements AutoCloseable {
         return;
       }
       try {
-        if (!rebuilding && !compacting && wal.sizeBytes() > CollectionFiles.WAL_HEADER_BYTES) {
+        if (!rebuilding && !compacting && wal.sizeBytes() > WriteAheadLog.HEADER_BYTES) {
           checkpoint();
         }
       } catch (IOException e) {

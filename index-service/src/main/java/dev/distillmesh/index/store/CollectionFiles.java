@@ -35,7 +35,6 @@ final class CollectionFiles {
   static final String CURRENT = "CURRENT";
   static final String CONFIG = "collection.properties";
   static final String WAL = "wal.log";
-  static final long WAL_HEADER_BYTES = 8;
   private static final Logger log = LoggerFactory.getLogger(CollectionFiles.class);
   private static final int APPLY_CHUNK = 4096;
 
@@ -49,16 +48,15 @@ final class CollectionFiles {
   }
 
   /**
-   * Lays out a new collection around an empty generation 1: its config, an empty log and, when the
-   * generation was trained up front, a snapshot that carries the trained index.
+   * Lays out a new collection around an empty generation 1: its config, an empty log and, when
+   * {@code trainedUpFront}, a snapshot that carries the trained (empty) index.
    */
-  static Opened create(Path dir, Generation first) throws IOException {
+  static Opened create(Path dir, Generation first, boolean trainedUpFront) throws IOException {
     Files.createDirectories(dir);
     Path genDir = dir.resolve(genDirName(1));
     Files.createDirectories(genDir);
     writeConfig(genDir, first.config());
-    long snapshotBytes = first.trainedIndex() != null && first.config().spec().family() == IndexSpec.Family.IVF
-        ? Snapshots.write(genDir, first, 0) : 0;
+    long snapshotBytes = trainedUpFront ? Snapshots.write(genDir, first, 0) : 0;
     WriteAheadLog wal = WriteAheadLog.create(genDir.resolve(WAL));
     Durable.fsyncDir(genDir);
     Durable.writeAtomically(dir.resolve(CURRENT), genDirName(1));

@@ -4,6 +4,7 @@ import dev.distillmesh.common.DomainException;
 import dev.distillmesh.index.faiss.FaissIndex;
 import dev.distillmesh.index.faiss.Metric;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -216,19 +217,17 @@ final class Generation {
       }
       int fetch = (int) Math.min(size, (long) k + (size - byId.size()));
       int threads = Math.max(1, Math.min(options.searchThreads(), n));
-      // HNSW keeps only ef candidates; never fewer than the results we ask it for.
-      int ef = Math.max(fetch, efSearch > 0 ? efSearch : options.defaultEfSearch());
+      // The JNI glue sizes HNSW's candidate queue as max(ef, results asked for).
+      int ef = efSearch > 0 ? efSearch : options.defaultEfSearch();
       int probes = nprobe > 0 ? nprobe : Math.min(16, Math.max(1, config.spec().nlist()));
       FaissIndex.SearchParams params = new FaissIndex.SearchParams(ef, probes, threads);
       FaissIndex.Neighbors found = index.search(queries, fetch, params);
       for (int q = 0; q < n; q++) {
         List<SearchHit> hits = collect(found, q, wanted, payloads);
-        int retryFetch = fetch;
-        while (hits.size() < wanted && retryFetch < size) {
+        int d = config.dimension();
+        float[] one = hits.size() < wanted ? Arrays.copyOfRange(queries, q * d, (q + 1) * d) : null;
+        for (int retryFetch = fetch; hits.size() < wanted && retryFetch < size; ) {
           retryFetch = (int) Math.min(size, 2L * retryFetch);
-          params = new FaissIndex.SearchParams(Math.max(ef, retryFetch), probes, threads);
-          float[] one = new float[config.dimension()];
-          System.arraycopy(queries, q * one.length, one, 0, one.length);
           hits = collect(index.search(one, retryFetch, params), 0, wanted, payloads);
         }
         results.add(hits);

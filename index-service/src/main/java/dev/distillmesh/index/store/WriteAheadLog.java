@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
 final class WriteAheadLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteAheadLog.class);
   private static final byte[] MAGIC = "DMWAL001".getBytes(StandardCharsets.US_ASCII);
+  /** Size of an empty log: just the magic. */
+  static final long HEADER_BYTES = MAGIC.length;
   private static final byte UPSERT = 1;
   private static final byte DELETE = 2;
   private static final int MAX_ENTRY_BYTES = 64 * 1024 * 1024;
