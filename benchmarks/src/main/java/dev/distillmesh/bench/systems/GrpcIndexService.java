@@ -1,6 +1,7 @@
 package dev.distillmesh.bench.systems;
 
 import dev.distillmesh.bench.data.Dataset;
+import dev.distillmesh.index.client.UpsertStream;
 import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
 import dev.distillmesh.proto.index.v1.DropCollectionRequest;
 import dev.distillmesh.proto.index.v1.Hit;
@@ -16,12 +17,8 @@ import dev.distillmesh.proto.index.v1.UpsertResponse;
 import io.grpc.Channel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The index-service over gRPC: one collection {@code "HNSW<m>,Flat"} (inner product), filled by
@@ -148,53 +145,10 @@ public final class GrpcIndexService implements AnnSystem {
     }
   }
 
-  /** One Upsert stream; waits for the transport to be ready before each batch. */
+  /** One Upsert stream, flow-controlled by {@link UpsertStream}. */
   private UpsertResponse upsertAll(float[][] base) throws InterruptedException {
-    Object readiness = new Object();
-    CountDownLatch done = new CountDownLatch(1);
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    AtomicReference<UpsertResponse> result = new AtomicReference<>();
-    ClientResponseObserver<UpsertRequest, UpsertResponse> observer =
-        new ClientResponseObserver<>() {
-          @Override
-          public void beforeStart(ClientCallStreamObserver<UpsertRequest> requests) {
-            requests.setOnReadyHandler(() -> {
-              synchronized (readiness) {
-                readiness.notifyAll();
-              }
-            });
-          }
-
-          @Override
-          public void onNext(UpsertResponse value) {
-            result.set(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            failure.set(t);
-            done.countDown();
-            synchronized (readiness) {
-              readiness.notifyAll();
-            }
-          }
-
-          @Override
-          public void onCompleted() {
-            done.countDown();
-          }
-        };
-    ClientCallStreamObserver<UpsertRequest> requests =
-        (ClientCallStreamObserver<UpsertRequest>) async.upsert(observer);
-    for (int from = 0; from < base.length && failure.get() == null; from += BATCH) {
-      synchronized (readiness) {
-        while (!requests.isReady() && failure.get() == null) {
-          readiness.wait(100);
-        }
-      }
-      if (failure.get() != null) {
-        break;
-      }
+    UpsertStream stream = UpsertStream.open(async);
+    for (int from = 0; from < base.length; from += BATCH) {
       UpsertRequest.Builder batch = UpsertRequest.newBuilder().setCollection(COLLECTION);
       for (int i = from; i < Math.min(base.length, from + BATCH); i++) {
         Record.Builder r = Record.newBuilder().setId(Integer.toString(i));
@@ -203,15 +157,8 @@ public final class GrpcIndexService implements AnnSystem {
         }
         batch.addRecords(r);
       }
-      requests.onNext(batch.build());
+      stream.send(batch.build());
     }
-    if (failure.get() == null) {
-      requests.onCompleted();
-    }
-    done.await();
-    if (failure.get() != null) {
-      throw new IllegalStateException("Upsert failed: " + failure.get(), failure.get());
-    }
-    return result.get();
+    return stream.finish();
   }
 }

@@ -1,13 +1,13 @@
 package dev.distillmesh.index.cli;
 
 import com.google.gson.JsonObject;
+import dev.distillmesh.index.client.UpsertStream;
 import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
 import dev.distillmesh.proto.index.v1.Payload;
 import dev.distillmesh.proto.index.v1.Record;
 import dev.distillmesh.proto.index.v1.UpsertRequest;
 import dev.distillmesh.proto.index.v1.UpsertResponse;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.StreamObserver;
+import io.grpc.StatusRuntimeException;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -15,8 +15,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** Streams a JSONL file of records into one Upsert call, with a progress line. */
@@ -32,78 +30,47 @@ final class JsonlUpserter {
   }
 
   void upsert(String collection, Path file, int batchSize) {
-    IndexServiceGrpc.IndexServiceStub stub = IndexServiceGrpc.newStub(blocking.getChannel())
+    UpsertStream stream = UpsertStream.open(IndexServiceGrpc.newStub(blocking.getChannel())
         .withCallCredentials(blocking.getCallOptions().getCredentials())
-        .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
-    CompletableFuture<UpsertResponse> done = new CompletableFuture<>();
-    StreamObserver<UpsertRequest> requests = stub.upsert(new StreamObserver<>() {
-      @Override
-      public void onNext(UpsertResponse value) {
-        done.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {}
-    });
+        .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS));
     long lines = 0;
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       UpsertRequest.Builder batch = UpsertRequest.newBuilder().setCollection(collection);
       String line;
-      while ((line = in.readLine()) != null && !done.isDone()) {
+      while ((line = in.readLine()) != null) {
         if (line.isBlank()) {
           continue;
         }
         lines++;
-        batch.addRecords(toRecord(IndexCli.parseLine(line), file, lines));
+        batch.addRecords(toRecord(IndexCli.parseLine(line)));
         if (batch.getRecordsCount() == batchSize) {
-          awaitReady(requests, done);
-          requests.onNext(batch.build());
+          stream.send(batch.build());
           batch.clearRecords();
           out.print("\rsent " + lines + " records");
         }
       }
       if (batch.getRecordsCount() > 0) {
-        requests.onNext(batch.build());
+        stream.send(batch.build());
       }
-      requests.onCompleted();
-    } catch (IOException e) {
-      requests.onError(e);
-      throw new UncheckedIOException(e);
-    } catch (RuntimeException e) {
-      requests.onError(e);
-      throw new IllegalArgumentException(file + " line " + lines + ": " + e.getMessage(), e);
-    }
-    try {
-      UpsertResponse r = done.get();
+      UpsertResponse r = stream.finish();
       out.println("\rupserted " + r.getUpserted() + " records (" + r.getReplaced()
           + " replaced), durable at sequence " + r.getLastSequence());
-    } catch (ExecutionException e) {
-      throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+    } catch (StatusRuntimeException e) {
+      throw e; // the server's answer, reported as is
+    } catch (IOException e) {
+      stream.cancel("cannot read " + file, e);
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
+      stream.cancel("interrupted", e);
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted");
+    } catch (RuntimeException e) {
+      stream.cancel("bad input line", e);
+      throw new IllegalArgumentException(file + " line " + lines + ": " + e.getMessage(), e);
     }
   }
 
-  /** Honours flow control: waits until the transport can take another batch. */
-  private static void awaitReady(StreamObserver<UpsertRequest> requests, CompletableFuture<?> done) {
-    ClientCallStreamObserver<UpsertRequest> call = (ClientCallStreamObserver<UpsertRequest>) requests;
-    while (!call.isReady() && !done.isDone()) {
-      try {
-        Thread.sleep(1);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted");
-      }
-    }
-  }
-
-  private static Record toRecord(JsonObject o, Path file, long line) {
+  private static Record toRecord(JsonObject o) {
     if (!o.has("id") || !o.has("vector")) {
       throw new IllegalArgumentException("needs \"id\" and \"vector\"");
     }
