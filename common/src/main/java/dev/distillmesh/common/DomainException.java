@@ -24,6 +24,10 @@ public final class DomainException extends RuntimeException {
     FAILED_PRECONDITION,
     /** A dependency is down (UNAVAILABLE). */
     UNAVAILABLE,
+    /** The deadline passed before the work, or a dependency's answer, was done (DEADLINE_EXCEEDED). */
+    DEADLINE_EXCEEDED,
+    /** The caller went away (CANCELLED). */
+    CANCELLED,
     /** A bug or an I/O failure on our side (INTERNAL). */
     INTERNAL
   }

@@ -33,12 +33,17 @@ public final class GrpcErrors {
         case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
         case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
         case UNAVAILABLE -> Status.UNAVAILABLE;
+        case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
+        case CANCELLED -> Status.CANCELLED;
         case INTERNAL -> Status.INTERNAL;
       };
       if (de.kind() == DomainException.Kind.INTERNAL) {
         log.error("internal error: {}", de.getMessage(), de);
       }
       return status.withDescription(de.getMessage()).withCause(de).asRuntimeException();
+    }
+    if (error instanceof java.util.concurrent.CompletionException && error.getCause() != null) {
+      return toStatus(error.getCause());
     }
     log.error("unexpected error", error);
     return Status.INTERNAL

@@ -54,7 +54,7 @@ public final class ManagedServer implements AutoCloseable {
       });
     }
     for (BindableService service : services) {
-      ServerServiceDefinition definition = service.bindService();
+      ServerServiceDefinition definition = Utf8RequestGuard.wrap(service.bindService());
       builder.addService(ServerInterceptors.intercept(definition, interceptors));
     }
     builder.addService(health.getHealthService());

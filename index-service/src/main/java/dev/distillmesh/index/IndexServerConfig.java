@@ -1,7 +1,7 @@
 package dev.distillmesh.index;
 
+import dev.distillmesh.common.Settings;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -55,58 +55,18 @@ public record IndexServerConfig(
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
   public static IndexServerConfig parse(String[] args, Map<String, String> env) {
-    Map<String, String> flags = new HashMap<>();
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      if (a.equals("--help") || a.equals("-h")) {
-        throw new IllegalArgumentException(USAGE);
-      }
-      if (!a.startsWith("--") || i + 1 >= args.length) {
-        throw new IllegalArgumentException("unexpected argument " + a + "\n" + USAGE);
-      }
-      flags.put(a.substring(2), args[++i]);
-    }
-    String bind = pick(flags, "bind", env, ENV_BIND, "127.0.0.1");
-    int port = intSetting(flags, "port", env, ENV_PORT, 7401, 0, 65535);
-    Path dataDir = Path.of(pick(flags, "data-dir", env, ENV_DATA_DIR, "data/index"));
-    int search = intSetting(flags, "search-threads", env, ENV_SEARCH_THREADS, 2, 1, 256);
-    int build = intSetting(flags, "build-threads", env, ENV_BUILD_THREADS, 2, 1, 256);
-    int maxMb = intSetting(flags, "max-message-mb", env, ENV_MAX_MESSAGE_MB, 64, 1, 1024);
-    String inline = pick(flags, "inline-reads", env, ENV_INLINE_READS, "true");
-    if (!inline.equals("true") && !inline.equals("false")) {
-      throw new IllegalArgumentException("--inline-reads (" + ENV_INLINE_READS + ") must be true or false, got \"" + inline + "\"");
-    }
-    flags.keySet().removeAll(java.util.List.of("bind", "port", "data-dir", "search-threads",
-        "build-threads", "max-message-mb", "inline-reads"));
-    if (!flags.isEmpty()) {
-      throw new IllegalArgumentException("unknown option --" + flags.keySet().iterator().next() + "\n" + USAGE);
-    }
-    String token = env.get(ENV_ADMIN_TOKEN);
-    return new IndexServerConfig(bind, port, dataDir, token == null || token.isBlank() ? null : token,
-        search, build, maxMb << 20, Boolean.parseBoolean(inline));
-  }
-
-  private static String pick(Map<String, String> flags, String flag, Map<String, String> env,
-      String envName, String fallback) {
-    String v = flags.get(flag);
-    if (v == null) {
-      v = env.get(envName);
-    }
-    return v == null || v.isBlank() ? fallback : v;
-  }
-
-  private static int intSetting(Map<String, String> flags, String flag, Map<String, String> env,
-      String envName, int fallback, int min, int max) {
-    String v = pick(flags, flag, env, envName, Integer.toString(fallback));
-    try {
-      int n = Integer.parseInt(v.strip());
-      if (n < min || n > max) {
-        throw new IllegalArgumentException("--" + flag + " (" + envName + ") must be in " + min + ".." + max + ", got " + n);
-      }
-      return n;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--" + flag + " (" + envName + ") must be a number, got \"" + v + "\"");
-    }
+    Settings s = Settings.parse(args, env, USAGE);
+    IndexServerConfig config = new IndexServerConfig(
+        s.string("bind", ENV_BIND, "127.0.0.1"),
+        s.integer("port", ENV_PORT, 7401, 0, 65535),
+        Path.of(s.string("data-dir", ENV_DATA_DIR, "data/index")),
+        s.secret(ENV_ADMIN_TOKEN),
+        s.integer("search-threads", ENV_SEARCH_THREADS, 2, 1, 256),
+        s.integer("build-threads", ENV_BUILD_THREADS, 2, 1, 256),
+        s.integer("max-message-mb", ENV_MAX_MESSAGE_MB, 64, 1, 1024) << 20,
+        s.bool("inline-reads", ENV_INLINE_READS, true));
+    s.rejectUnknown();
+    return config;
   }
 
   @Override

@@ -1,7 +1,7 @@
 package dev.distillmesh.bench.systems;
 
 import dev.distillmesh.bench.data.Dataset;
-import dev.distillmesh.index.client.UpsertStream;
+import dev.distillmesh.common.ClientStream;
 import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
 import dev.distillmesh.proto.index.v1.DropCollectionRequest;
 import dev.distillmesh.proto.index.v1.Hit;
@@ -145,9 +145,9 @@ public final class GrpcIndexService implements AnnSystem {
     }
   }
 
-  /** One Upsert stream, flow-controlled by {@link UpsertStream}. */
+  /** One Upsert stream, flow-controlled by {@link ClientStream}. */
   private UpsertResponse upsertAll(float[][] base) throws InterruptedException {
-    UpsertStream stream = UpsertStream.open(async);
+    ClientStream<UpsertRequest, UpsertResponse> stream = ClientStream.open(async::upsert);
     for (int from = 0; from < base.length; from += BATCH) {
       UpsertRequest.Builder batch = UpsertRequest.newBuilder().setCollection(COLLECTION);
       for (int i = from; i < Math.min(base.length, from + BATCH); i++) {

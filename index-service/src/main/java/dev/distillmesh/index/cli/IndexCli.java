@@ -4,6 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.distillmesh.common.BearerToken;
+import dev.distillmesh.common.CliOptions;
 import dev.distillmesh.proto.index.v1.CollectionInfo;
 import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
 import dev.distillmesh.proto.index.v1.DeleteRequest;
@@ -24,7 +25,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,7 +53,7 @@ public final class IndexCli {
   /** Runs one command; returns the exit code. */
   static int run(String[] argv, PrintStream out, PrintStream err) {
     List<String> args = new ArrayList<>(Arrays.asList(argv));
-    Map<String, String> options = takeOptions(args);
+    Map<String, String> options = CliOptions.take(args);
     if (args.isEmpty() || options.containsKey("help")) {
       err.print(USAGE);
       return 2;
@@ -85,28 +85,6 @@ public final class IndexCli {
         Thread.currentThread().interrupt();
       }
     }
-  }
-
-  /** Removes {@code --name value} pairs from args and returns them. */
-  static Map<String, String> takeOptions(List<String> args) {
-    Map<String, String> options = new HashMap<>();
-    for (int i = 0; i < args.size(); ) {
-      String a = args.get(i);
-      if (a.equals("--help") || a.equals("-h")) {
-        options.put("help", "");
-        args.remove(i);
-      } else if (a.startsWith("--")) {
-        if (i + 1 >= args.size()) {
-          throw new IllegalArgumentException(a + " needs a value");
-        }
-        options.put(a.substring(2), args.get(i + 1));
-        args.remove(i);
-        args.remove(i);
-      } else {
-        i++;
-      }
-    }
-    return options;
   }
 
   /** The commands, one method each. */

@@ -1,7 +1,7 @@
 package dev.distillmesh.index.cli;
 
 import com.google.gson.JsonObject;
-import dev.distillmesh.index.client.UpsertStream;
+import dev.distillmesh.common.ClientStream;
 import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
 import dev.distillmesh.proto.index.v1.Payload;
 import dev.distillmesh.proto.index.v1.Record;
@@ -30,9 +30,9 @@ final class JsonlUpserter {
   }
 
   void upsert(String collection, Path file, int batchSize) {
-    UpsertStream stream = UpsertStream.open(IndexServiceGrpc.newStub(blocking.getChannel())
+    ClientStream<UpsertRequest, UpsertResponse> stream = ClientStream.open(IndexServiceGrpc.newStub(blocking.getChannel())
         .withCallCredentials(blocking.getCallOptions().getCredentials())
-        .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS));
+        .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)::upsert);
     long lines = 0;
     try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       UpsertRequest.Builder batch = UpsertRequest.newBuilder().setCollection(collection);

@@ -1,5 +1,6 @@
 package dev.distillmesh.index.store;
 
+import dev.distillmesh.common.Durable;
 import dev.distillmesh.common.DomainException;
 import java.io.IOException;
 import java.nio.file.Files;

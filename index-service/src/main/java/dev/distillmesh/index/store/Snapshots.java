@@ -1,5 +1,6 @@
 package dev.distillmesh.index.store;
 
+import dev.distillmesh.common.Durable;
 import dev.distillmesh.index.faiss.FaissIndex;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

@@ -1,5 +1,6 @@
 package dev.distillmesh.index.client;
 
+import dev.distillmesh.common.ClientStream;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,13 +59,13 @@ class UpsertStreamTest {
     return b.build();
   }
 
-  private UpsertStream open() {
-    return UpsertStream.open(IndexServiceGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS));
+  private ClientStream<UpsertRequest, UpsertResponse> open() {
+    return ClientStream.open(IndexServiceGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS)::upsert);
   }
 
   @Test
   void manyBatchesArriveAndTheAnswerCountsThemAll() throws Exception {
-    UpsertStream stream = open();
+    ClientStream<UpsertRequest, UpsertResponse> stream = open();
     for (int b = 0; b < 200; b++) {
       stream.send(batch(b * 50, 50, 4));
     }
@@ -76,7 +77,7 @@ class UpsertStreamTest {
 
   @Test
   void aRejectedBatchFailsTheNextSendOrTheFinishWithTheServersStatus() throws Exception {
-    UpsertStream stream = open();
+    ClientStream<UpsertRequest, UpsertResponse> stream = open();
     stream.send(batch(0, 10, 4));
     stream.send(batch(10, 10, 3)); // wrong dimension
     StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> {

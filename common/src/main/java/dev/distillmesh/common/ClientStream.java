@@ -1,17 +1,17 @@
-package dev.distillmesh.index.client;
+package dev.distillmesh.common;
 
-import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
-import dev.distillmesh.proto.index.v1.UpsertRequest;
-import dev.distillmesh.proto.index.v1.UpsertResponse;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.StreamObserver;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 
 /**
- * One client-streaming {@code Upsert} call that honours gRPC flow control: {@link #send} blocks
+ * One client-streaming call (the index's {@code Upsert}, the student's {@code Ingest}) that
+ * honours gRPC flow control: {@link #send} blocks
  * until the transport can take the next batch, so a fast producer never buffers a whole file or
  * dataset in memory, and fails at once with the call's status if the server has rejected the
  * stream.
@@ -19,21 +19,20 @@ import java.util.concurrent.ExecutionException;
  * <p>Not thread-safe: one thread sends. Whoever opens it ends it with {@link #finish} or {@link
  * #cancel}; the stub's deadline bounds the whole stream.
  */
-public final class UpsertStream {
+public final class ClientStream<ReqT, RespT> {
   private final Object readiness = new Object(); // notified when the call may take more, or ended
-  private final CompletableFuture<UpsertResponse> result = new CompletableFuture<>();
-  private final ClientCallStreamObserver<UpsertRequest> requests;
+  private final CompletableFuture<RespT> result = new CompletableFuture<>();
+  private final ClientCallStreamObserver<ReqT> requests;
 
-  private UpsertStream(IndexServiceGrpc.IndexServiceStub stub) {
-    this.requests = (ClientCallStreamObserver<UpsertRequest>) stub.upsert(new ClientResponseObserver<
-        UpsertRequest, UpsertResponse>() {
+  private ClientStream(Function<StreamObserver<RespT>, StreamObserver<ReqT>> start) {
+    this.requests = (ClientCallStreamObserver<ReqT>) start.apply(new ClientResponseObserver<ReqT, RespT>() {
       @Override
-      public void beforeStart(ClientCallStreamObserver<UpsertRequest> call) {
-        call.setOnReadyHandler(UpsertStream.this::wake);
+      public void beforeStart(ClientCallStreamObserver<ReqT> call) {
+        call.setOnReadyHandler(ClientStream.this::wake);
       }
 
       @Override
-      public void onNext(UpsertResponse value) {
+      public void onNext(RespT value) {
         result.complete(value);
       }
 
@@ -51,9 +50,12 @@ public final class UpsertStream {
     });
   }
 
-  /** Starts an Upsert call on {@code stub} (which carries the deadline and credentials). */
-  public static UpsertStream open(IndexServiceGrpc.IndexServiceStub stub) {
-    return new UpsertStream(stub);
+  /**
+   * Starts a call: {@code start} is the async stub's method, e.g. {@code stub::upsert} on a stub
+   * that carries the deadline and credentials.
+   */
+  public static <ReqT, RespT> ClientStream<ReqT, RespT> open(Function<StreamObserver<RespT>, StreamObserver<ReqT>> start) {
+    return new ClientStream<>(start);
   }
 
   /**
@@ -61,7 +63,7 @@ public final class UpsertStream {
    *
    * @throws StatusRuntimeException if the call has already failed (e.g. an earlier bad batch)
    */
-  public void send(UpsertRequest batch) throws InterruptedException {
+  public void send(ReqT batch) throws InterruptedException {
     synchronized (readiness) {
       while (!requests.isReady() && !result.isDone()) {
         readiness.wait();
@@ -74,12 +76,12 @@ public final class UpsertStream {
   }
 
   /** Ends the stream and waits for the server's answer: every batch is durable when it returns. */
-  public UpsertResponse finish() throws InterruptedException {
+  public RespT finish() throws InterruptedException {
     requests.onCompleted();
     try {
-      UpsertResponse response = result.get();
+      RespT response = result.get();
       if (response == null) {
-        throw Status.INTERNAL.withDescription("Upsert ended without a response").asRuntimeException();
+        throw Status.INTERNAL.withDescription("the call ended without a response").asRuntimeException();
       }
       return response;
     } catch (ExecutionException e) {
@@ -95,7 +97,7 @@ public final class UpsertStream {
   private StatusRuntimeException failure() {
     try {
       result.getNow(null);
-      return Status.INTERNAL.withDescription("server ended the Upsert stream early").asRuntimeException();
+      return Status.INTERNAL.withDescription("the server ended the stream early").asRuntimeException();
     } catch (java.util.concurrent.CompletionException e) {
       Throwable cause = e.getCause();
       return cause instanceof StatusRuntimeException sre ? sre : Status.fromThrowable(cause).asRuntimeException();
