@@ -1,50 +1,65 @@
 #!/usr/bin/env bash
 # Starts the mesh on the embedded default and shows it answering.
-# Installs what is missing, builds, starts index-service in the background on 127.0.0.1:7401
-# (data in ./data/index, log in ./data/logs), loads the quickstart collection and searches it.
-# Stop with scripts/stop.sh. Env: DISTILLMESH_INDEX_PORT, DISTILLMESH_ADMIN_TOKEN, SKIP_BUILD=1.
+# Installs what is missing, builds, starts index-service (127.0.0.1:7401) and student-service
+# (127.0.0.1:7402) as two processes talking gRPC, ingests the bundled help-desk corpus
+# (examples/helpdesk) and asks it a few questions. Data in ./data, logs in ./data/logs.
+# Stop with scripts/stop.sh. Env: DISTILLMESH_INDEX_PORT, DISTILLMESH_STUDENT_PORT,
+# DISTILLMESH_ADMIN_TOKEN, SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   scripts/setup.sh
   echo "building (first run downloads Maven dependencies)..."
-  mvn -B -q -ntp -Dstyle.color=never package -DskipTests -pl index-service -am
+  mvn -B -q -ntp -Dstyle.color=never package -DskipTests -pl index-service,student-service -am
 fi
 
-PORT="${DISTILLMESH_INDEX_PORT:-7401}"
+INDEX_PORT="${DISTILLMESH_INDEX_PORT:-7401}"
+STUDENT_PORT="${DISTILLMESH_STUDENT_PORT:-7402}"
 mkdir -p data/logs data/run
-PIDFILE=data/run/index-service.pid
 alive() {  # a killed process can linger as a zombie; that is not "running"
   [[ -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
 }
-if [[ -f $PIDFILE ]] && alive "$(cat $PIDFILE)"; then
-  echo "index-service already running (pid $(cat $PIDFILE))"
-else
-  nohup java -Xmx4g -jar index-service/target/index-service.jar --port "$PORT" --data-dir data/index \
-    > data/logs/index-service.out 2> data/logs/index-service.log &
-  echo $! > $PIDFILE
-  for _ in $(seq 1 120); do
-    grep -q "listening on" data/logs/index-service.out 2>/dev/null && break
-    alive "$(cat $PIDFILE)" || { echo "index-service exited; see data/logs/index-service.log"; tail -20 data/logs/index-service.log; exit 1; }
+# start NAME JAR ARGS...: runs the service in the background unless it is already running, and
+# waits for its "listening on" line.
+start() {
+  local name=$1 jar=$2; shift 2
+  local pidfile=data/run/$name.pid
+  if [[ -f $pidfile ]] && alive "$(cat "$pidfile")"; then
+    echo "$name already running (pid $(cat "$pidfile"))"
+    return
+  fi
+  nohup java -Xmx2g -jar "$jar" "$@" > "data/logs/$name.out" 2> "data/logs/$name.log" &
+  echo $! > "$pidfile"
+  for _ in $(seq 1 240); do
+    grep -q "listening on" "data/logs/$name.out" 2>/dev/null && break
+    alive "$(cat "$pidfile")" || { echo "$name exited; see data/logs/$name.log"; tail -20 "data/logs/$name.log"; exit 1; }
     sleep 0.5
   done
-  cat data/logs/index-service.out
-fi
+  cat "data/logs/$name.out"
+}
+start index-service index-service/target/index-service.jar --port "$INDEX_PORT" --data-dir data/index
+start student-service student-service/target/student-service.jar --port "$STUDENT_PORT" \
+  --index "127.0.0.1:$INDEX_PORT" --adapter-dir data/student/adapters
 
-CLI=(scripts/index-cli.sh --target "127.0.0.1:$PORT")
-if ! "${CLI[@]}" stats quickstart >/dev/null 2>&1; then
-  "${CLI[@]}" create quickstart --dim 8 --spec HNSW32,Flat
-  "${CLI[@]}" upsert quickstart examples/quickstart.jsonl
+CLI=(scripts/student-cli.sh --target "127.0.0.1:$STUDENT_PORT")
+if [[ ! -f data/run/helpdesk.ingested ]]; then
+  "${CLI[@]}" ingest helpdesk examples/helpdesk/passages.jsonl --format passages
+  "${CLI[@]}" ingest helpdesk-chat examples/helpdesk/dialog.jsonl --format dialog
+  touch data/run/helpdesk.ingested
 fi
-"${CLI[@]}" stats quickstart
 echo
-echo "search: what happens to my writes if the process dies?"
-"${CLI[@]}" search quickstart --vector 0.3,0,0,0,1,0,0,0.2 --k 3
+"${CLI[@]}" ask helpdesk "what happens to my writes if the process is killed?"
+echo
+"${CLI[@]}" ask helpdesk "how can I get more accurate search results?"
+echo
+"${CLI[@]}" respond helpdesk-chat "hi, my queries keep failing with UNAVAILABLE" --k 2
 cat <<MSG
 
-index-service is running (pid $(cat $PIDFILE), port $PORT, data in data/index).
-Try:   scripts/index-cli.sh --target 127.0.0.1:$PORT list
-       kill -9 \$(cat $PIDFILE); SKIP_BUILD=1 scripts/start.sh     # everything acknowledged is still there
+The mesh is running: index-service on port $INDEX_PORT, student-service on port $STUDENT_PORT
+(pids in data/run, logs in data/logs).
+Ask:   scripts/ask.sh "how do I change the admin token?"
+       scripts/student-cli.sh respond helpdesk-chat "hello" "my search is slow, what can I tune?"
+       scripts/student-cli.sh info          # the model and adapter versions being served
 Stop:  scripts/stop.sh
 MSG

@@ -1,0 +1,168 @@
+package dev.distillmesh.student;
+
+import dev.distillmesh.common.AdminAuthInterceptor;
+import dev.distillmesh.common.BearerToken;
+import dev.distillmesh.common.ManagedServer;
+import dev.distillmesh.common.resilience.Deadlines;
+import dev.distillmesh.common.resilience.ResilienceInterceptor;
+import dev.distillmesh.common.resilience.ResilienceSettings;
+import dev.distillmesh.student.adapter.AdapterStore;
+import dev.distillmesh.student.encoder.EncoderSpec;
+import dev.distillmesh.student.encoder.OnnxEncoder;
+import dev.distillmesh.student.grpc.StudentAdminGrpcService;
+import dev.distillmesh.student.grpc.StudentGrpcService;
+import dev.distillmesh.student.query.IndexGateway;
+import dev.distillmesh.student.query.Ingestor;
+import dev.distillmesh.student.query.Retriever;
+import dev.distillmesh.student.query.TowerEncoder;
+import io.grpc.BindableService;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The student-service process: loads the encoder and the adapters, connects to the index service,
+ * serves the query and admin rpcs. {@link #start} takes the server transport and the index
+ * channel, so tests can run it in-process; {@link #main} binds a socket and dials the index.
+ */
+public final class StudentServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StudentServer.class);
+
+  private final ManagedServer server;
+  private final OnnxEncoder encoder;
+  private final TowerEncoder towers;
+  private final IndexHealthWatcher indexHealth;
+  private final ResilienceInterceptor indexResilience;
+
+  private StudentServer(ManagedServer server, OnnxEncoder encoder, TowerEncoder towers,
+      IndexHealthWatcher indexHealth, ResilienceInterceptor indexResilience) {
+    this.server = server;
+    this.encoder = encoder;
+    this.towers = towers;
+    this.indexHealth = indexHealth;
+    this.indexResilience = indexResilience;
+  }
+
+  /**
+   * Loads the model and adapters and starts serving on {@code builder}.
+   *
+   * @param indexChannel to the index service; the caller owns (and closes) it
+   */
+  public static StudentServer start(StudentServerConfig config, ServerBuilder<?> builder, Channel indexChannel)
+      throws Exception {
+    EncoderSpec spec = config.modelDir() == null ? EncoderSpec.bundled() : EncoderSpec.fromDirectory(config.modelDir());
+    if (config.maxTokens() > 0) {
+      spec = spec.withMaxTokens(config.maxTokens());
+    }
+    OnnxEncoder encoder = OnnxEncoder.open(spec, config.onnxThreads());
+    log.info("encoder {} from {}: dimension {}, {} pooling, max {} tokens, {} ONNX Runtime threads",
+        spec.name(), spec.source(), encoder.dimension(), spec.pooling().label(), spec.maxTokens(), config.onnxThreads());
+    TowerEncoder towers = null;
+    IndexHealthWatcher watcher = null;
+    try {
+      AdapterStore adapters = AdapterStore.open(config.adapterDir(), encoder.dimension());
+      towers = new TowerEncoder(encoder, adapters, config.maxBatch(), config.maxWaitMicros(), config.queueCapacity());
+      ResilienceInterceptor resilience = new ResilienceInterceptor(ResilienceSettings.defaults("index-service"));
+      // The default deadline runs first (interceptors apply last-to-first), so retries see it; every
+      // call the student makes already carries its request's deadline, this only backs that up.
+      Channel index = ClientInterceptors.intercept(indexChannel, resilience, Deadlines.withDefault(config.maxRequestTime()));
+      IndexGateway gateway = new IndexGateway(index, config.indexTarget(),
+          config.adminToken() == null ? null : new BearerToken(config.adminToken()));
+      List<ServerInterceptor> interceptors = List.of();
+      if (config.adminToken() != null) {
+        interceptors = List.of(new AdminAuthInterceptor(config.adminToken(), StudentAdminGrpcService.ADMIN_METHODS));
+      } else {
+        log.warn("no admin token ({} unset): LoadAdapter, GetModelInfo and Ingest are open to anyone who can"
+            + " reach {}", StudentServerConfig.ENV_ADMIN_TOKEN, config.bind());
+      }
+      builder.maxInboundMessageSize(config.maxMessageBytes());
+      List<BindableService> services = List.of(
+          new StudentGrpcService(new Retriever(towers, gateway), config.maxRequestTime()),
+          new StudentAdminGrpcService(adapters, towers, spec, config.onnxThreads(), new Ingestor(towers, gateway),
+              config.maxIngestTime()));
+      ManagedServer server = new ManagedServer(builder, services, interceptors, Set.of(), 30).start();
+      // Health follows the index: without it the student cannot answer anything.
+      watcher = new IndexHealthWatcher(indexChannel, server::setServing).start(2000);
+      return new StudentServer(server, encoder, towers, watcher, resilience);
+    } catch (Exception | Error e) {
+      if (watcher != null) {
+        watcher.close();
+      }
+      if (towers != null) {
+        towers.close();
+      }
+      encoder.close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public TowerEncoder towers() {
+    return towers;
+  }
+
+  public ResilienceInterceptor indexResilience() {
+    return indexResilience;
+  }
+
+  /** Stops accepting calls, drains in-flight ones, then stops the encoder. */
+  @Override
+  public void close() {
+    indexHealth.close();
+    server.close();
+    towers.close();
+    try {
+      encoder.close();
+    } catch (Exception e) {
+      log.warn("closing the encoder: {}", e.toString());
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    StudentServerConfig config;
+    try {
+      config = StudentServerConfig.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    log.info("starting student-service with {}", config);
+    ManagedChannel indexChannel = NettyChannelBuilder.forTarget(config.indexTarget()).usePlaintext().build();
+    StudentServer server;
+    try {
+      server = start(config, NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.port())),
+          indexChannel);
+    } catch (Exception e) {
+      indexChannel.shutdownNow();
+      throw e;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      indexChannel.shutdown();
+      try {
+        indexChannel.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        indexChannel.shutdownNow();
+      }
+    }, "student-service-shutdown"));
+    // Scripts and tests read this line to learn the port.
+    System.out.println("student-service listening on " + config.bind() + ":" + server.port()
+        + " (index " + config.indexTarget() + ", model " + server.encoder.spec().name() + ")");
+    System.out.flush();
+    server.server.awaitTermination();
+  }
+}

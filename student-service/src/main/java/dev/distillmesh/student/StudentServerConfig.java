@@ -1,0 +1,106 @@
+package dev.distillmesh.student;
+
+import dev.distillmesh.common.Settings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Every setting of the student server, read once at start from flags, then environment variables,
+ * then defaults. The names are here and nowhere else.
+ *
+ * @param bind address to listen on (loopback unless told otherwise)
+ * @param port TCP port; 0 picks a free one (printed at start)
+ * @param indexTarget host:port of the index service
+ * @param modelDir a model directory (model.onnx, tokenizer.json, encoder.json); null = bundled MiniLM
+ * @param maxTokens overrides the model's maximum length; 0 keeps it
+ * @param adapterDir where adapter versions are persisted
+ * @param onnxThreads ONNX Runtime intra-op threads per run
+ * @param maxBatch largest encoder batch
+ * @param maxWaitMicros longest wait for a batch to fill
+ * @param queueCapacity texts that may wait for the encoder before RESOURCE_EXHAUSTED
+ * @param maxRequestTime cap on any query's deadline (the client's is used when shorter)
+ * @param maxIngestTime cap on an Ingest stream's deadline
+ * @param adminToken bearer token for admin rpcs, also sent to the index service; null = open
+ * @param maxMessageBytes largest request accepted
+ */
+public record StudentServerConfig(
+    String bind, int port, String indexTarget, Path modelDir, int maxTokens, Path adapterDir,
+    int onnxThreads, int maxBatch, long maxWaitMicros, int queueCapacity, Duration maxRequestTime,
+    Duration maxIngestTime, String adminToken, int maxMessageBytes) {
+
+  public static final String ENV_BIND = "DISTILLMESH_STUDENT_BIND";
+  public static final String ENV_PORT = "DISTILLMESH_STUDENT_PORT";
+  public static final String ENV_INDEX_TARGET = "DISTILLMESH_INDEX_TARGET";
+  public static final String ENV_MODEL_DIR = "DISTILLMESH_STUDENT_MODEL_DIR";
+  public static final String ENV_MAX_TOKENS = "DISTILLMESH_STUDENT_MAX_TOKENS";
+  public static final String ENV_ADAPTER_DIR = "DISTILLMESH_STUDENT_ADAPTER_DIR";
+  public static final String ENV_ONNX_THREADS = "DISTILLMESH_STUDENT_ONNX_THREADS";
+  public static final String ENV_MAX_BATCH = "DISTILLMESH_STUDENT_MAX_BATCH";
+  public static final String ENV_MAX_WAIT_US = "DISTILLMESH_STUDENT_MAX_WAIT_US";
+  public static final String ENV_QUEUE_CAPACITY = "DISTILLMESH_STUDENT_QUEUE_CAPACITY";
+  public static final String ENV_REQUEST_TIMEOUT_MS = "DISTILLMESH_STUDENT_REQUEST_TIMEOUT_MS";
+  public static final String ENV_INGEST_TIMEOUT_S = "DISTILLMESH_STUDENT_INGEST_TIMEOUT_S";
+  public static final String ENV_ADMIN_TOKEN = "DISTILLMESH_ADMIN_TOKEN";
+  public static final String ENV_MAX_MESSAGE_MB = "DISTILLMESH_STUDENT_MAX_MESSAGE_MB";
+
+  static final String USAGE = """
+      usage: student-service [--bind ADDR] [--port N] [--index HOST:PORT] [--model-dir DIR]
+                             [--max-tokens N] [--adapter-dir DIR] [--onnx-threads N] [--max-batch N]
+                             [--max-wait-us N] [--queue-capacity N] [--request-timeout-ms N]
+                             [--ingest-timeout-s N] [--max-message-mb N]
+        --bind                address to listen on                  (env %s, default 127.0.0.1)
+        --port                TCP port, 0 = any free port           (env %s, default 7402)
+        --index               index-service host:port               (env %s, default 127.0.0.1:7401)
+        --model-dir           model.onnx + tokenizer.json + encoder.json (env %s,
+                              default: the bundled all-MiniLM-L6-v2)
+        --max-tokens          maximum word pieces per text, 0 = the model's (env %s, default 0)
+        --adapter-dir         where adapter versions are kept       (env %s, default ./data/student/adapters)
+        --onnx-threads        ONNX Runtime threads per model run    (env %s, default 2)
+        --max-batch           largest encoder batch                 (env %s, default 32)
+        --max-wait-us         longest wait for a batch to fill, µs  (env %s, default 0: never wait;
+                              requests arriving while a batch runs form the next one)
+        --queue-capacity      texts waiting for the encoder before RESOURCE_EXHAUSTED (env %s, default 1024)
+        --request-timeout-ms  cap on a query's deadline             (env %s, default 10000)
+        --ingest-timeout-s    cap on an Ingest stream's deadline    (env %s, default 3600)
+        --max-message-mb      largest request in MiB                (env %s, default 64)
+      The admin token is read from %s only (never from flags, which other users can see); the
+      student also presents it to the index service when it creates collections and upserts.
+      """.formatted(ENV_BIND, ENV_PORT, ENV_INDEX_TARGET, ENV_MODEL_DIR, ENV_MAX_TOKENS, ENV_ADAPTER_DIR,
+      ENV_ONNX_THREADS, ENV_MAX_BATCH, ENV_MAX_WAIT_US, ENV_QUEUE_CAPACITY, ENV_REQUEST_TIMEOUT_MS,
+      ENV_INGEST_TIMEOUT_S, ENV_MAX_MESSAGE_MB, ENV_ADMIN_TOKEN);
+
+  /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
+  public static StudentServerConfig parse(String[] args, Map<String, String> env) {
+    Settings s = Settings.parse(args, env, USAGE);
+    String modelDir = s.string("model-dir", ENV_MODEL_DIR, "");
+    int maxBatch = s.integer("max-batch", ENV_MAX_BATCH, 32, 1, 1024);
+    StudentServerConfig config = new StudentServerConfig(
+        s.string("bind", ENV_BIND, "127.0.0.1"),
+        s.integer("port", ENV_PORT, 7402, 0, 65535),
+        s.string("index", ENV_INDEX_TARGET, "127.0.0.1:7401"),
+        modelDir.isEmpty() ? null : Path.of(modelDir),
+        s.integer("max-tokens", ENV_MAX_TOKENS, 0, 0, 8192),
+        Path.of(s.string("adapter-dir", ENV_ADAPTER_DIR, "data/student/adapters")),
+        s.integer("onnx-threads", ENV_ONNX_THREADS, 2, 1, 256),
+        maxBatch,
+        s.longValue("max-wait-us", ENV_MAX_WAIT_US, 0, 0, 1_000_000),
+        s.integer("queue-capacity", ENV_QUEUE_CAPACITY, 1024, maxBatch, 1 << 20),
+        Duration.ofMillis(s.longValue("request-timeout-ms", ENV_REQUEST_TIMEOUT_MS, 10_000, 1, 3_600_000)),
+        Duration.ofSeconds(s.longValue("ingest-timeout-s", ENV_INGEST_TIMEOUT_S, 3600, 1, 7 * 86400)),
+        s.secret(ENV_ADMIN_TOKEN),
+        s.integer("max-message-mb", ENV_MAX_MESSAGE_MB, 64, 1, 1024) << 20);
+    s.rejectUnknown();
+    return config;
+  }
+
+  @Override
+  public String toString() {
+    return "StudentServerConfig[bind=" + bind + ", port=" + port + ", index=" + indexTarget
+        + ", model=" + (modelDir == null ? "bundled" : modelDir) + ", maxTokens=" + maxTokens
+        + ", adapterDir=" + adapterDir + ", onnxThreads=" + onnxThreads + ", maxBatch=" + maxBatch
+        + ", maxWaitMicros=" + maxWaitMicros + ", queueCapacity=" + queueCapacity
+        + ", maxRequestTime=" + maxRequestTime + ", maxIngestTime=" + maxIngestTime
+        + ", adminToken=" + (adminToken == null ? "none" : "set") + ", maxMessageBytes=" + maxMessageBytes + "]";
+  }
+}

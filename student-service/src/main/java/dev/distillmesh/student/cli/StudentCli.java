@@ -1,0 +1,234 @@
+package dev.distillmesh.student.cli;
+
+import dev.distillmesh.common.BearerToken;
+import dev.distillmesh.common.CliOptions;
+import dev.distillmesh.common.ClientStream;
+import dev.distillmesh.proto.student.v1.AnswerRequest;
+import dev.distillmesh.proto.student.v1.Candidate;
+import dev.distillmesh.proto.student.v1.Document;
+import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
+import dev.distillmesh.proto.student.v1.IngestRequest;
+import dev.distillmesh.proto.student.v1.IngestResponse;
+import dev.distillmesh.proto.student.v1.ModelInfo;
+import dev.distillmesh.proto.student.v1.QueryResponse;
+import dev.distillmesh.proto.student.v1.RespondRequest;
+import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
+import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
+import dev.distillmesh.student.cli.JsonlDocuments.Format;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Entry point of {@code scripts/student-cli.sh} and {@code scripts/ask.sh}: queries and feeds a
+ * running student service. Exit codes: 0 ok, 1 the call failed, 2 usage error.
+ */
+public final class StudentCli {
+  static final String USAGE = """
+      usage: student-cli [--target HOST:PORT] [--deadline-ms N] COMMAND ...
+        ask     COLLECTION QUESTION... [--k N] [--ef N]     words after the collection form the question
+        respond COLLECTION TURN... [--k N] [--ef N]         each argument is one turn, oldest first
+        ingest  COLLECTION FILE.jsonl [--format auto|passages|dialog|documents] [--spec S] [--batch N]
+        info                                                the model and the adapters being served
+      Target defaults to 127.0.0.1:7402; admin commands (ingest, info) send DISTILLMESH_ADMIN_TOKEN.
+      """;
+
+  private StudentCli() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err, System.console() != null));
+  }
+
+  /** Runs one command; returns the exit code. */
+  static int run(String[] argv, PrintStream out, PrintStream err, boolean terminal) {
+    List<String> args = new ArrayList<>(Arrays.asList(argv));
+    Map<String, String> options;
+    try {
+      options = CliOptions.take(args);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    if (args.isEmpty() || options.containsKey("help")) {
+      err.print(USAGE);
+      return 2;
+    }
+    String target = options.getOrDefault("target", "127.0.0.1:7402");
+    ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+    try {
+      String command = args.remove(0);
+      long deadlineMs = Long.parseLong(options.getOrDefault("deadline-ms",
+          command.equals("ingest") ? "3600000" : "30000"));
+      Commands c = new Commands(channel, deadlineMs, out, err, terminal);
+      return switch (command) {
+        case "ask" -> c.ask(args, options);
+        case "respond" -> c.respond(args, options);
+        case "ingest" -> c.ingest(args, options);
+        case "info" -> c.info();
+        default -> throw new IllegalArgumentException("unknown command " + command);
+      };
+    } catch (StatusRuntimeException e) {
+      err.println("error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+      return 1;
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.print(USAGE);
+      return 2;
+    } catch (Exception e) {
+      err.println("error: " + e);
+      return 1;
+    } finally {
+      channel.shutdownNow();
+      try {
+        channel.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private record Commands(ManagedChannel channel, long deadlineMs, PrintStream out, PrintStream err,
+      boolean terminal) {
+
+    StudentServiceGrpc.StudentServiceBlockingStub query() {
+      return StudentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+    }
+
+    StudentAdminGrpc.StudentAdminStub adminAsync() {
+      StudentAdminGrpc.StudentAdminStub stub = StudentAdminGrpc.newStub(channel)
+          .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+      String token = System.getenv("DISTILLMESH_ADMIN_TOKEN");
+      return token == null || token.isBlank() ? stub : stub.withCallCredentials(new BearerToken(token));
+    }
+
+    StudentAdminGrpc.StudentAdminBlockingStub admin() {
+      StudentAdminGrpc.StudentAdminBlockingStub stub = StudentAdminGrpc.newBlockingStub(channel)
+          .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+      String token = System.getenv("DISTILLMESH_ADMIN_TOKEN");
+      return token == null || token.isBlank() ? stub : stub.withCallCredentials(new BearerToken(token));
+    }
+
+    int ask(List<String> args, Map<String, String> options) {
+      if (args.size() < 2) {
+        throw new IllegalArgumentException("ask needs a collection and a question");
+      }
+      String question = String.join(" ", args.subList(1, args.size()));
+      QueryResponse r = query().answer(AnswerRequest.newBuilder().setCollection(args.get(0))
+          .setQuestion(question).setK(intOption(options, "k", 3)).setEfSearch(intOption(options, "ef", 0)).build());
+      out.println("Q: " + question);
+      print(r);
+      return 0;
+    }
+
+    int respond(List<String> args, Map<String, String> options) {
+      if (args.size() < 2) {
+        throw new IllegalArgumentException("respond needs a collection and at least one turn");
+      }
+      List<String> turns = args.subList(1, args.size());
+      QueryResponse r = query().respond(RespondRequest.newBuilder().setCollection(args.get(0))
+          .addAllTurns(turns).setK(intOption(options, "k", 3)).setEfSearch(intOption(options, "ef", 0)).build());
+      out.println("> " + turns.get(turns.size() - 1));
+      print(r);
+      return 0;
+    }
+
+    void print(QueryResponse r) {
+      out.printf("   (%d tokens%s%s, context adapter v%d, index generation %d)%n", r.getInput().getTokens(),
+          r.getInput().getTruncated() ? ", TRUNCATED to the model's maximum" : "",
+          r.getInput().getDroppedTurns() > 0 ? ", " + r.getInput().getDroppedTurns() + " oldest turns left out" : "",
+          r.getContextAdapterVersion(), r.getIndexGeneration());
+      int rank = 1;
+      for (Candidate c : r.getCandidatesList()) {
+        String text = c.getText().length() > 200 ? c.getText().substring(0, 197) + "..." : c.getText();
+        out.printf("%2d. %.4f  %s  %s%n", rank++, c.getScore(), c.getId(), text);
+      }
+    }
+
+    int ingest(List<String> args, Map<String, String> options) throws Exception {
+      if (args.size() != 2) {
+        throw new IllegalArgumentException("ingest needs a collection and one JSONL file");
+      }
+      String collection = args.get(0);
+      Path file = Path.of(args.get(1));
+      if (!Files.isReadable(file)) {
+        throw new IllegalArgumentException("cannot read " + file);
+      }
+      Format format = JsonlDocuments.parseFormat(options.getOrDefault("format", "auto"));
+      int batch = intOption(options, "batch", 64);
+      if (batch < 1 || batch > 256) {
+        throw new IllegalArgumentException("--batch must be in 1..256, got " + batch);
+      }
+      ClientStream<IngestRequest, IngestResponse> stream = ClientStream.open(adminAsync()::ingest);
+      ProgressBar progress = new ProgressBar(err, "documents", JsonlDocuments.countLines(file), terminal);
+      List<Document> pending = new ArrayList<>(batch);
+      long[] sent = {0};
+      IngestRequest.Builder first = IngestRequest.newBuilder().setCollection(collection)
+          .setIndexSpec(options.getOrDefault("spec", ""));
+      Format used;
+      try {
+        used = JsonlDocuments.read(file, format, d -> {
+          pending.add(d);
+          if (pending.size() == batch) {
+            sendBatch(stream, first, pending, sent, progress);
+          }
+        });
+        sendBatch(stream, first, pending, sent, progress);
+      } catch (RuntimeException e) {
+        stream.cancel("ingest client failed", e);
+        throw e;
+      }
+      IngestResponse r = stream.finish();
+      progress.finish(sent[0]);
+      out.printf("ingested %d documents into %s (%s%s; %d replaced an existing id; %d truncated to the model's"
+          + " maximum length; index sequence %d)%n", r.getIngested(), collection, used.name().toLowerCase(),
+          r.getCreated() ? ", collection created" : "", r.getReplaced(), r.getTruncated(), r.getLastSequence());
+      return 0;
+    }
+
+    private static void sendBatch(ClientStream<IngestRequest, IngestResponse> stream, IngestRequest.Builder first,
+        List<Document> pending, long[] sent, ProgressBar progress) {
+      if (pending.isEmpty() && sent[0] > 0) {
+        return;
+      }
+      try {
+        stream.send(first.clone().addAllDocuments(pending).build());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+      sent[0] += pending.size();
+      pending.clear();
+      progress.update(sent[0]);
+    }
+
+    int info() {
+      ModelInfo m = admin().getModelInfo(GetModelInfoRequest.getDefaultInstance());
+      out.printf("model %s (%s): dimension %d, %s pooling, %snormalised, max %d tokens%n", m.getModel(),
+          m.getSource(), m.getDimension(), m.getPooling(), m.getNormalize() ? "" : "not ", m.getMaxTokens());
+      out.printf("prefixes: query \"%s\", passage \"%s\"%n", m.getQueryPrefix(), m.getPassagePrefix());
+      out.printf("context adapter v%d (%s), response adapter v%d (%s)%n", m.getContextAdapter().getVersion(),
+          m.getContextAdapter().getDescription(), m.getResponseAdapter().getVersion(),
+          m.getResponseAdapter().getDescription());
+      out.printf("batching: up to %d texts, wait up to %d µs, queue %d; %d ONNX Runtime threads%n",
+          m.getMaxBatch(), m.getMaxWaitMicros(), m.getQueueCapacity(), m.getOnnxThreads());
+      return 0;
+    }
+
+    private static int intOption(Map<String, String> options, String name, int fallback) {
+      String v = options.get(name);
+      try {
+        return v == null ? fallback : Integer.parseInt(v);
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--" + name + " must be a number, got " + v);
+      }
+    }
+  }
+}

@@ -1,0 +1,155 @@
+package dev.distillmesh.student.grpc;
+
+import dev.distillmesh.common.DomainException;
+import dev.distillmesh.common.GrpcErrors;
+import dev.distillmesh.proto.student.v1.AdapterInfo;
+import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
+import dev.distillmesh.proto.student.v1.IngestRequest;
+import dev.distillmesh.proto.student.v1.IngestResponse;
+import dev.distillmesh.proto.student.v1.LoadAdapterRequest;
+import dev.distillmesh.proto.student.v1.ModelInfo;
+import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
+import dev.distillmesh.student.adapter.Adapter;
+import dev.distillmesh.student.adapter.AdapterStore;
+import dev.distillmesh.student.adapter.Tower;
+import dev.distillmesh.student.encoder.EncoderSpec;
+import dev.distillmesh.student.query.Ingestor;
+import dev.distillmesh.student.query.TowerEncoder;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.Set;
+
+/**
+ * The admin rpcs (LoadAdapter, GetModelInfo, Ingest). Authentication is the server's interceptor's
+ * job ({@link #ADMIN_METHODS}); this class validates and delegates.
+ */
+public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdminImplBase {
+  /** Every method of the service: all of them need the admin credential. */
+  public static final Set<String> ADMIN_METHODS = Set.of(
+      StudentAdminGrpc.getLoadAdapterMethod().getFullMethodName(),
+      StudentAdminGrpc.getGetModelInfoMethod().getFullMethodName(),
+      StudentAdminGrpc.getIngestMethod().getFullMethodName());
+
+  private final AdapterStore adapters;
+  private final TowerEncoder towers;
+  private final EncoderSpec spec;
+  private final int onnxThreads;
+  private final Ingestor ingestor;
+  private final Duration maxIngestDeadline;
+
+  public StudentAdminGrpcService(AdapterStore adapters, TowerEncoder towers, EncoderSpec spec, int onnxThreads,
+      Ingestor ingestor, Duration maxIngestDeadline) {
+    this.adapters = adapters;
+    this.towers = towers;
+    this.spec = spec;
+    this.onnxThreads = onnxThreads;
+    this.ingestor = ingestor;
+    this.maxIngestDeadline = maxIngestDeadline;
+  }
+
+  @Override
+  public void loadAdapter(LoadAdapterRequest request, StreamObserver<AdapterInfo> responses) {
+    try {
+      Tower tower = ProtoMapping.tower(request.getTower());
+      Adapter installed = adapters.install(tower, request.getVersion(), request.getRows(), request.getCols(),
+          ProtoMapping.floats(request.getValuesList()), request.getDescription());
+      responses.onNext(ProtoMapping.adapterInfo(installed));
+      responses.onCompleted();
+    } catch (Exception e) {
+      responses.onError(GrpcErrors.toStatus(e));
+    }
+  }
+
+  @Override
+  public void getModelInfo(GetModelInfoRequest request, StreamObserver<ModelInfo> responses) {
+    responses.onNext(ModelInfo.newBuilder()
+        .setModel(spec.name()).setSource(spec.source()).setDimension(towers.dimension())
+        .setMaxTokens(spec.maxTokens()).setPooling(spec.pooling().label()).setNormalize(spec.normalize())
+        .setQueryPrefix(spec.queryPrefix()).setPassagePrefix(spec.passagePrefix())
+        .setContextAdapter(ProtoMapping.adapterInfo(adapters.current(Tower.CONTEXT)))
+        .setResponseAdapter(ProtoMapping.adapterInfo(adapters.current(Tower.RESPONSE)))
+        .setOnnxThreads(onnxThreads)
+        .setMaxBatch(towers.batcher().maxBatch())
+        .setMaxWaitMicros(towers.batcher().maxWaitMicros())
+        .setQueueCapacity(towers.batcher().capacity())
+        .build());
+    responses.onCompleted();
+  }
+
+  /**
+   * Reads one message at a time (manual flow control): the next message is requested only after
+   * the previous one is encoded and handed to the index, so a fast client cannot pile documents
+   * up in the student's memory.
+   */
+  @Override
+  public StreamObserver<IngestRequest> ingest(StreamObserver<IngestResponse> responses) {
+    ServerCallStreamObserver<IngestResponse> call = (ServerCallStreamObserver<IngestResponse>) responses;
+    call.disableAutoRequest();
+    call.request(1);
+    return new StreamObserver<>() {
+      private Ingestor.Session session;
+      private boolean failed;
+
+      @Override
+      public void onNext(IngestRequest message) {
+        if (failed) {
+          return;
+        }
+        try {
+          if (session == null) {
+            if (message.getCollection().isEmpty()) {
+              throw DomainException.invalid("the first Ingest message must name the collection");
+            }
+            session = ingestor.open(message.getCollection(), message.getIndexSpec(),
+                Deadlines.forCurrentCall(maxIngestDeadline));
+          } else if (!message.getCollection().isEmpty() && !message.getCollection().equals(session.collection())) {
+            throw DomainException.invalid("every Ingest message must name the same collection: got "
+                + message.getCollection() + " after " + session.collection());
+          }
+          session.add(ProtoMapping.documents(message.getDocumentsList()));
+          call.request(1);
+        } catch (Exception e) {
+          fail(e);
+        }
+      }
+
+      @Override
+      public void onError(Throwable t) { // the client cancelled or the connection broke
+        failed = true;
+        if (session != null) {
+          session.abort("ingest client went away", t);
+        }
+      }
+
+      @Override
+      public void onCompleted() {
+        if (failed) {
+          return;
+        }
+        try {
+          if (session == null) {
+            throw DomainException.invalid("Ingest stream was empty; the first message must name the collection");
+          }
+          Ingestor.Summary s = session.finish();
+          responses.onNext(IngestResponse.newBuilder().setIngested(s.ingested()).setReplaced(s.replaced())
+              .setTruncated(s.truncated()).setCreated(s.created()).setLastSequence(s.lastSequence()).build());
+          responses.onCompleted();
+        } catch (Exception e) {
+          fail(e);
+        }
+      }
+
+      private void fail(Exception e) {
+        failed = true;
+        if (e instanceof InterruptedException) {
+          Thread.currentThread().interrupt();
+        }
+        if (session != null) {
+          session.abort("ingest failed", e);
+        }
+        responses.onError(GrpcErrors.toStatus(e));
+      }
+    };
+  }
+}

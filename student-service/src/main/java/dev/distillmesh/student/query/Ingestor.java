@@ -1,0 +1,171 @@
+package dev.distillmesh.student.query;
+
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.distillmesh.common.ClientStream;
+import dev.distillmesh.common.DomainException;
+import dev.distillmesh.proto.index.v1.Payload;
+import dev.distillmesh.proto.index.v1.Record;
+import dev.distillmesh.proto.index.v1.UpsertRequest;
+import dev.distillmesh.proto.index.v1.UpsertResponse;
+import dev.distillmesh.student.adapter.Adapter;
+import dev.distillmesh.student.adapter.Tower;
+import io.grpc.Deadline;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Bulk ingestion: documents are encoded with the response tower (on the caller's thread, not
+ * through the interactive query queue) and upserted into an index-service collection over one
+ * flow-controlled stream. One {@link Session} per ingest; the whole session uses the response
+ * adapter that was serving when it opened, so a collection is never a mix of two versions.
+ */
+public final class Ingestor {
+  public static final String DEFAULT_SPEC = "HNSW32,Flat";
+  public static final int MAX_DOCUMENTS_PER_MESSAGE = 256;
+  private static final int ENCODE_CHUNK = 32;
+
+  private final TowerEncoder towers;
+  private final IndexGateway index;
+
+  public Ingestor(TowerEncoder towers, IndexGateway index) {
+    this.towers = towers;
+    this.index = index;
+  }
+
+  /** Creates the collection if needed and opens the upsert stream; {@code deadline} bounds it all. */
+  public Session open(String collection, String spec, Deadline deadline) {
+    TextLimits.collection(collection);
+    IndexGateway.Existing existing = index.getOrCreate(collection, towers.dimension(),
+        spec.isEmpty() ? DEFAULT_SPEC : spec, deadline);
+    return new Session(collection, existing.created(), index.openUpsert(deadline), towers.adapter(Tower.RESPONSE));
+  }
+
+  /** Totals of a finished ingest. */
+  public record Summary(long ingested, long replaced, long truncated, boolean created, long lastSequence,
+      long adapterVersion) {}
+
+  /** One ingest in progress. Not thread-safe: one thread feeds it. */
+  public final class Session {
+    private final String collection;
+    private final boolean created;
+    private final ClientStream<UpsertRequest, UpsertResponse> stream;
+    private final Adapter adapter;
+    private long sent;
+    private long truncated;
+
+    private Session(String collection, boolean created, ClientStream<UpsertRequest, UpsertResponse> stream, Adapter adapter) {
+      this.collection = collection;
+      this.created = created;
+      this.stream = stream;
+      this.adapter = adapter;
+    }
+
+    public String collection() {
+      return collection;
+    }
+
+    /**
+     * Validates, encodes and sends one message's documents; blocks while the index is busy. Texts
+     * are encoded in order of length, so each model run pads little (a batch is as long as its
+     * longest text).
+     */
+    public void add(List<Document> documents) throws Exception {
+      validate(documents);
+      List<TowerEncoder.Prepared> prepared = new ArrayList<>(documents.size());
+      for (Document d : documents) {
+        TowerEncoder.Prepared p = towers.prepare(d.text(), Tower.RESPONSE);
+        truncated += p.report().truncated() ? 1 : 0;
+        prepared.add(p);
+      }
+      Integer[] order = new Integer[documents.size()];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, Comparator.comparingInt(i -> prepared.get(i).tokens().tokens()));
+      for (int from = 0; from < order.length; from += ENCODE_CHUNK) {
+        int to = Math.min(order.length, from + ENCODE_CHUNK);
+        List<TowerEncoder.Prepared> chunk = new ArrayList<>(to - from);
+        for (int j = from; j < to; j++) {
+          chunk.add(prepared.get(order[j]));
+        }
+        float[][] base = towers.embedBaseNow(chunk);
+        UpsertRequest.Builder batch = UpsertRequest.newBuilder().setCollection(collection);
+        for (int j = from; j < to; j++) {
+          Document d = documents.get(order[j]);
+          Record.Builder r = batch.addRecordsBuilder().setId(d.id())
+              .setPayload(Payload.newBuilder().setText(d.text()).setMetadataJson(d.metadataJson()));
+          for (float v : adapter.apply(base[j - from])) {
+            r.addVector(v);
+          }
+        }
+        try {
+          stream.send(batch.build());
+        } catch (RuntimeException e) {
+          throw translate(e);
+        }
+        sent += to - from;
+      }
+    }
+
+    /** Ends the stream; when it returns every document is durable in the index. */
+    public Summary finish() throws InterruptedException {
+      try {
+        UpsertResponse r = stream.finish();
+        return new Summary(r.getUpserted(), r.getReplaced(), truncated, created, r.getLastSequence(), adapter.version());
+      } catch (RuntimeException e) {
+        throw translate(e);
+      }
+    }
+
+    /** Abandons the ingest; batches already acknowledged by the index stay. */
+    public void abort(String why, Throwable cause) {
+      stream.cancel(why, cause);
+    }
+
+    /** Documents encoded and handed to the index so far. */
+    public long sent() {
+      return sent;
+    }
+
+    private DomainException translate(RuntimeException e) {
+      // The index validates what we send; its INVALID_ARGUMENT is about the client's documents.
+      if (io.grpc.Status.fromThrowable(e).getCode() == io.grpc.Status.Code.INVALID_ARGUMENT) {
+        return DomainException.invalid("index-service rejected a batch: " + io.grpc.Status.fromThrowable(e).getDescription());
+      }
+      return index.translate(e, collection, false);
+    }
+  }
+
+  private static void validate(List<Document> documents) {
+    if (documents.size() > MAX_DOCUMENTS_PER_MESSAGE) {
+      throw DomainException.tooLarge(documents.size() + " documents in one message; the limit is "
+          + MAX_DOCUMENTS_PER_MESSAGE);
+    }
+    Set<String> ids = new HashSet<>();
+    for (int i = 0; i < documents.size(); i++) {
+      Document d = documents.get(i);
+      String where = "documents[" + i + "]";
+      if (d.id().isEmpty()) {
+        throw DomainException.invalid(where + ".id is empty");
+      }
+      if (!ids.add(d.id())) {
+        throw DomainException.invalid(where + ".id \"" + d.id() + "\" appears twice in one message");
+      }
+      TextLimits.requireText(where + ".text (id " + d.id() + ")", d.text());
+      if (!d.metadataJson().isEmpty()) {
+        try {
+          if (!JsonParser.parseString(d.metadataJson()).isJsonObject()) {
+            throw DomainException.invalid(where + ".metadata_json (id " + d.id() + ") must be a JSON object");
+          }
+        } catch (JsonParseException e) {
+          throw DomainException.invalid(where + ".metadata_json (id " + d.id() + ") is not valid JSON: " + e.getMessage());
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package dev.distillmesh.student.query;
+
+import dev.distillmesh.common.DomainException;
+import dev.distillmesh.student.adapter.Adapter;
+import dev.distillmesh.student.adapter.Tower;
+import io.grpc.Deadline;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The query path: validate, encode with the context tower (batched), apply its adapter, search
+ * the index service, return the best candidates. Asynchronous end to end, so no thread waits on
+ * the model or the network. Failures complete the future with a {@link DomainException}.
+ *
+ * <p>Thread-safe; holds no per-request state.
+ */
+public final class Retriever {
+  private final TowerEncoder towers;
+  private final IndexGateway index;
+
+  public Retriever(TowerEncoder towers, IndexGateway index) {
+    this.towers = towers;
+    this.index = index;
+  }
+
+  /** Top k passages of {@code collection} for a question. */
+  public CompletableFuture<QueryResult> answer(String question, int k, String collection, int efSearch,
+      Deadline deadline) {
+    TextLimits.requireText("question", question);
+    return search(towers.prepare(question, Tower.CONTEXT), TextLimits.k(k), TextLimits.collection(collection),
+        TextLimits.efSearch(efSearch), deadline);
+  }
+
+  /** Top k responses of {@code collection} for a dialogue context (turns, oldest first). */
+  public CompletableFuture<QueryResult> respond(List<String> turns, int k, String collection, int efSearch,
+      Deadline deadline) {
+    if (turns.isEmpty()) {
+      throw DomainException.invalid("turns is empty; give the dialogue so far, oldest turn first");
+    }
+    if (turns.size() > TextLimits.MAX_TURNS) {
+      throw DomainException.tooLarge(turns.size() + " turns; the limit is " + TextLimits.MAX_TURNS
+          + " (only the newest that fit the model are used anyway)");
+    }
+    TextLimits.requireText("turns[" + (turns.size() - 1) + "] (the last turn)", turns.get(turns.size() - 1));
+    for (int i = 0; i < turns.size() - 1; i++) {
+      TextLimits.requireSize("turns[" + i + "]", turns.get(i)); // earlier empty turns are skipped
+    }
+    return search(towers.prepareDialogue(turns), TextLimits.k(k), TextLimits.collection(collection),
+        TextLimits.efSearch(efSearch), deadline);
+  }
+
+  private CompletableFuture<QueryResult> search(TowerEncoder.Prepared query, int k, String collection, int ef,
+      Deadline deadline) {
+    Adapter adapter = towers.adapter(Tower.CONTEXT);
+    CompletableFuture<float[]> embedding = towers.embedBase(query);
+    CompletableFuture<QueryResult> result = embedding
+        .thenCompose(base -> {
+          if (deadline.isExpired()) {
+            throw new DomainException(DomainException.Kind.DEADLINE_EXCEEDED,
+                "the deadline passed while the question waited for the encoder");
+          }
+          return index.search(collection, adapter.apply(base), k, ef, deadline);
+        })
+        .thenApply(hits -> new QueryResult(hits.candidates(), query.report(), adapter.version(), hits.generation()));
+    // A caller that gives up (cancels the result) takes its text out of the encoder queue.
+    result.whenComplete((r, t) -> {
+      if (t instanceof CancellationException) {
+        embedding.cancel(false);
+      }
+    });
+    return result;
+  }
+
+  /**
+   * Embeddings of {@code texts} with one tower, with its adapter unless {@code base}. All texts
+   * use the same adapter version, returned with them.
+   */
+  public CompletableFuture<Encoded> encode(List<String> texts, Tower tower, boolean base) {
+    if (texts.isEmpty()) {
+      throw DomainException.invalid("texts is empty; give 1.." + TextLimits.MAX_ENCODE_TEXTS + " texts");
+    }
+    if (texts.size() > TextLimits.MAX_ENCODE_TEXTS) {
+      throw DomainException.tooLarge(texts.size() + " texts; the limit is " + TextLimits.MAX_ENCODE_TEXTS + " per call");
+    }
+    List<TowerEncoder.Prepared> prepared = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      TextLimits.requireText("texts[" + i + "]", texts.get(i));
+      prepared.add(towers.prepare(texts.get(i), tower));
+    }
+    Adapter adapter = base ? Adapter.identity(tower, towers.dimension()) : towers.adapter(tower);
+    List<CompletableFuture<float[]>> pending = towers.embedBase(prepared);
+    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(done -> {
+      List<float[]> vectors = new ArrayList<>(pending.size());
+      List<InputReport> reports = new ArrayList<>(pending.size());
+      for (int i = 0; i < pending.size(); i++) {
+        vectors.add(adapter.apply(pending.get(i).join()));
+        reports.add(prepared.get(i).report());
+      }
+      return new Encoded(vectors, reports, adapter.version());
+    });
+  }
+
+  /** Embeddings in request order, what the model saw of each text, and the adapter version used. */
+  public record Encoded(List<float[]> vectors, List<InputReport> inputs, long adapterVersion) {}
+}
