@@ -43,10 +43,12 @@ start student-service student-service/target/student-service.jar --port "$STUDEN
   --index "127.0.0.1:$INDEX_PORT" --adapter-dir data/student/adapters
 
 CLI=(scripts/student-cli.sh --target "127.0.0.1:$STUDENT_PORT")
-if [[ ! -f data/run/helpdesk.ingested ]]; then
+INDEX_CLI=(scripts/index-cli.sh --target "127.0.0.1:$INDEX_PORT")
+if ! "${INDEX_CLI[@]}" stats helpdesk >/dev/null 2>&1; then
   "${CLI[@]}" ingest helpdesk examples/helpdesk/passages.jsonl --format passages
+fi
+if ! "${INDEX_CLI[@]}" stats helpdesk-chat >/dev/null 2>&1; then
   "${CLI[@]}" ingest helpdesk-chat examples/helpdesk/dialog.jsonl --format dialog
-  touch data/run/helpdesk.ingested
 fi
 echo
 "${CLI[@]}" ask helpdesk "what happens to my writes if the process is killed?"

@@ -26,7 +26,8 @@ final class ProgressBar {
   void update(long done) {
     long now = System.nanoTime();
     int tenth = (int) Math.min(10, done * 10 / total);
-    if (terminal ? now - lastDrawNanos < 200_000_000L && done < total : tenth == lastTenth) {
+    // Off a terminal, one line per tenth; the last line is left to finish(), which has the true rate.
+    if (terminal ? now - lastDrawNanos < 200_000_000L && done < total : tenth == lastTenth || tenth == 10) {
       return;
     }
     lastDrawNanos = now;
