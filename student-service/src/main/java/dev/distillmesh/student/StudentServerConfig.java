@@ -23,11 +23,12 @@ import java.util.Map;
  * @param maxIngestTime cap on an Ingest stream's deadline
  * @param adminToken bearer token for admin rpcs, also sent to the index service; null = open
  * @param maxMessageBytes largest request accepted
+ * @param inlineQueries run Answer and Respond on the transport thread (they never block)
  */
 public record StudentServerConfig(
     String bind, int port, String indexTarget, Path modelDir, int maxTokens, Path adapterDir,
     int onnxThreads, int maxBatch, long maxWaitMicros, int queueCapacity, Duration maxRequestTime,
-    Duration maxIngestTime, String adminToken, int maxMessageBytes) {
+    Duration maxIngestTime, String adminToken, int maxMessageBytes, boolean inlineQueries) {
 
   public static final String ENV_BIND = "DISTILLMESH_STUDENT_BIND";
   public static final String ENV_PORT = "DISTILLMESH_STUDENT_PORT";
@@ -43,12 +44,13 @@ public record StudentServerConfig(
   public static final String ENV_INGEST_TIMEOUT_S = "DISTILLMESH_STUDENT_INGEST_TIMEOUT_S";
   public static final String ENV_ADMIN_TOKEN = "DISTILLMESH_ADMIN_TOKEN";
   public static final String ENV_MAX_MESSAGE_MB = "DISTILLMESH_STUDENT_MAX_MESSAGE_MB";
+  public static final String ENV_INLINE_QUERIES = "DISTILLMESH_STUDENT_INLINE_QUERIES";
 
   static final String USAGE = """
       usage: student-service [--bind ADDR] [--port N] [--index HOST:PORT] [--model-dir DIR]
                              [--max-tokens N] [--adapter-dir DIR] [--onnx-threads N] [--max-batch N]
                              [--max-wait-us N] [--queue-capacity N] [--request-timeout-ms N]
-                             [--ingest-timeout-s N] [--max-message-mb N]
+                             [--ingest-timeout-s N] [--max-message-mb N] [--inline-queries true|false]
         --bind                address to listen on                  (env %s, default 127.0.0.1)
         --port                TCP port, 0 = any free port           (env %s, default 7402)
         --index               index-service host:port               (env %s, default 127.0.0.1:7401)
@@ -64,11 +66,13 @@ public record StudentServerConfig(
         --request-timeout-ms  cap on a query's deadline             (env %s, default 10000)
         --ingest-timeout-s    cap on an Ingest stream's deadline    (env %s, default 3600)
         --max-message-mb      largest request in MiB                (env %s, default 64)
+        --inline-queries      run Answer/Respond on the transport thread (env %s, default true):
+                              they only tokenize and queue, and it saves a thread hand-off
       The admin token is read from %s only (never from flags, which other users can see); the
       student also presents it to the index service when it creates collections and upserts.
       """.formatted(ENV_BIND, ENV_PORT, ENV_INDEX_TARGET, ENV_MODEL_DIR, ENV_MAX_TOKENS, ENV_ADAPTER_DIR,
       ENV_ONNX_THREADS, ENV_MAX_BATCH, ENV_MAX_WAIT_US, ENV_QUEUE_CAPACITY, ENV_REQUEST_TIMEOUT_MS,
-      ENV_INGEST_TIMEOUT_S, ENV_MAX_MESSAGE_MB, ENV_ADMIN_TOKEN);
+      ENV_INGEST_TIMEOUT_S, ENV_MAX_MESSAGE_MB, ENV_INLINE_QUERIES, ENV_ADMIN_TOKEN);
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
   public static StudentServerConfig parse(String[] args, Map<String, String> env) {
@@ -89,7 +93,8 @@ public record StudentServerConfig(
         Duration.ofMillis(s.longValue("request-timeout-ms", ENV_REQUEST_TIMEOUT_MS, 10_000, 1, 3_600_000)),
         Duration.ofSeconds(s.longValue("ingest-timeout-s", ENV_INGEST_TIMEOUT_S, 3600, 1, 7 * 86400)),
         s.secret(ENV_ADMIN_TOKEN),
-        s.integer("max-message-mb", ENV_MAX_MESSAGE_MB, 64, 1, 1024) << 20);
+        s.integer("max-message-mb", ENV_MAX_MESSAGE_MB, 64, 1, 1024) << 20,
+        s.bool("inline-queries", ENV_INLINE_QUERIES, true));
     s.rejectUnknown();
     return config;
   }
@@ -101,6 +106,6 @@ public record StudentServerConfig(
         + ", adapterDir=" + adapterDir + ", onnxThreads=" + onnxThreads + ", maxBatch=" + maxBatch
         + ", maxWaitMicros=" + maxWaitMicros + ", queueCapacity=" + queueCapacity
         + ", maxRequestTime=" + maxRequestTime + ", maxIngestTime=" + maxIngestTime
-        + ", adminToken=" + (adminToken == null ? "none" : "set") + ", maxMessageBytes=" + maxMessageBytes + "]";
+        + ", adminToken=" + (adminToken == null ? "none" : "set") + ", maxMessageBytes=" + maxMessageBytes + ", inlineQueries=" + inlineQueries + "]";
   }
 }

@@ -73,6 +73,9 @@ public final class OnnxEncoder implements AutoCloseable {
     try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
       options.setIntraOpNumThreads(threads);
       options.setInterOpNumThreads(1);
+      // By default ONNX Runtime's worker threads spin after each run, waiting for the next. In a
+      // server they would burn the cores that gRPC, the index client and the next request need.
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
       options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
       session = env.createSession(spec.modelBytes(), options);
     }

@@ -12,6 +12,7 @@ import dev.distillmesh.student.query.Retriever;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -22,6 +23,15 @@ import java.util.function.Supplier;
  * GrpcErrors#toStatus}. A call cancelled by its client leaves the encoder queue.
  */
 public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceImplBase {
+  /**
+   * Methods that may run on the transport thread: they only validate, tokenize one short text and
+   * queue it, never block, and save a thread hand-off each (see {@code ManagedServer}). Encode is
+   * not among them: tokenizing up to 256 long texts would hold up the connection's other calls.
+   */
+  public static final Set<String> INLINE_METHODS = Set.of(
+      StudentServiceGrpc.getAnswerMethod().getFullMethodName(),
+      StudentServiceGrpc.getRespondMethod().getFullMethodName());
+
   private final Retriever retriever;
   private final Duration maxDeadline;
 
