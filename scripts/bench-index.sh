@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Index benchmark: (a) index-service over gRPC, (b) the same FAISS in-process, (c) Lucene HNSW,
 # (d) JVector, on MiniLM embeddings of ../shared/data and on clustered synthetic vectors; prints a
-# table and the ratios. A program, not a test: expect 1-2 hours with the 1M synthetic set
+# table and the target ratios. A program, not a test: expect 1-2 hours with the 1M synthetic set
 # on 2 cores (run it under nohup with a log). Results go in docs/BENCHMARKS.md by hand.
 #
 # Usage: scripts/bench-index.sh [--skip-build] [--faiss-generic] [benchmark options]

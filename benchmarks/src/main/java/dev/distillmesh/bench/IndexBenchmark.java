@@ -26,7 +26,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Benchmark of the index service (issue "index service on FAISS"): on MiniLM embeddings of the
+ * Benchmark of the index service: on MiniLM embeddings of the
  * shared texts and on clustered synthetic vectors, in one run on one machine, measures (a) the
  * index-service over gRPC, (b) the same FAISS in-process, (c) Lucene HNSW and (d) JVector, each at
  * its smallest search effort reaching recall@10 >= 0.95, and prints the table and the ratios.

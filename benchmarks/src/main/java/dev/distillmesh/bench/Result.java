@@ -42,7 +42,7 @@ record Result(
     return error == null;
   }
 
-  /** The letter of the system list, "a".."d", taken from the "(x) ..." name. */
+  /** The letter of the system list, "a".."d", taken from the "(x) ..." name. */
   String letter() {
     return system.length() > 2 && system.charAt(0) == '(' ? system.substring(1, 2) : "";
   }

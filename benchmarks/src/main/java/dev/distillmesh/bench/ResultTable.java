@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Prints results as a Markdown table, then per dataset the issue's ratios and whether each target
+ * Prints results as a Markdown table, then per dataset the target ratios and whether each target
  * is met: (a) QPS at least 1.5x JVector's and 2x Lucene's, each at its own smallest effort reaching
  * the recall target (once with one query per call, once with (a)'s batched calls against the
  * others' best single-query throughput), and (a)'s p50 at most 0.25 ms above (b)'s.
