@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class StudentServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StudentServer.class);
+  private static final int INGEST_WINDOW_BYTES = 64 * 1024;
 
   private final ManagedServer server;
   private final OnnxEncoder encoder;
@@ -148,8 +149,11 @@ public final class StudentServer implements AutoCloseable {
         .directExecutor().build();
     StudentServer server;
     try {
-      server = start(config, NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.port())),
-          indexChannel);
+      // A 64 KiB receive window (instead of 1 MiB, auto-tuned) keeps an Ingest client at most a
+      // batch or two ahead of the encoder, so its progress bar shows what is encoded, not what is
+      // buffered. Query requests are far smaller than that.
+      server = start(config, NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.port()))
+          .flowControlWindow(INGEST_WINDOW_BYTES), indexChannel);
     } catch (Exception e) {
       indexChannel.shutdownNow();
       throw e;
