@@ -133,9 +133,14 @@ record StudentBenchConfig(
         path(cacheDir), path(indexJar), path(studentJar), jvm);
   }
 
-  /** How a student configuration is labelled in the table. */
-  static String label(List<String> flags) {
-    return flags.isEmpty() ? "default" : String.join(" ", flags);
+  /**
+   * How student configuration {@code c} is labelled in the table; the report finds rows by label,
+   * so a configuration given twice gets " #c" the second time.
+   */
+  String label(int c) {
+    List<String> flags = studentConfigs.get(c);
+    String label = flags.isEmpty() ? "default" : String.join(" ", flags);
+    return studentConfigs.subList(0, c).contains(flags) ? label + " #" + c : label;
   }
 
   private static String value(String[] args, int i, String option) {

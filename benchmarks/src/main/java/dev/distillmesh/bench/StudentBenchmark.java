@@ -8,6 +8,7 @@ import dev.distillmesh.bench.systems.ServiceProcess;
 import dev.distillmesh.bench.systems.StudentMeshClient;
 import dev.distillmesh.proto.student.v1.IngestResponse;
 import dev.distillmesh.proto.student.v1.QueryResponse;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +74,10 @@ public final class StudentBenchmark {
     out.printf("data: %d squad-dev passages, %d sampled questions (seed %d)%n",
         squad.passages().size(), questions.size(), config.seed());
     Path root = Files.createTempDirectory("distillmesh-bench-student-");
+    // Stopped from outside (Ctrl-C, SIGTERM), the try below never closes the services: stop them
+    // and remove their files from a shutdown hook instead of leaving them running.
+    Thread cleanup = new Thread(() -> stopChildrenAndDelete(root), "bench-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try (ClosedLoop loop = new ClosedLoop(config.concurrency());
         ServiceProcess index = ServiceProcess.start("index-service", config.indexJar(),
             config.serverJvmOptions(), List.of("--port", "0", "--data-dir",
@@ -81,27 +86,44 @@ public final class StudentBenchmark {
             config.onnxThreads(), EF_CONSTRUCTION, config.cacheDir(), out)) {
       out.printf("index-service pid %d on 127.0.0.1:%d%n", index.pid(), index.port());
       warmUpInProcess(loop, local);
-      questionVectors = embedAllQuestions(local);
+      questionVectors = local.embedQuestionsInBatches(questions);
+      ingest(index, root);
       for (int c = 0; c < config.studentConfigs().size(); c++) {
-        measureStudent(c, index, root, loop, local);
+        try {
+          measureStudent(c, index, root, loop, local);
+        } catch (Exception e) { // the first (default) one is required; later ones only explain it
+          if (c == 0) {
+            throw e;
+          }
+          checks.add("[" + config.label(c) + "] FAILED, no rows: " + e);
+        }
       }
     } finally {
       MemoryProbe.deleteRecursively(root);
+      Runtime.getRuntime().removeShutdownHook(cleanup);
     }
     StudentReport.printResults(config, rows, checks, out);
+  }
+
+  /** The shutdown hook's work: stop the services this JVM started, then remove their files. */
+  private static void stopChildrenAndDelete(Path root) {
+    ServiceProcess.stopAllStartedByThisJvm();
+    try {
+      MemoryProbe.deleteRecursively(root);
+    } catch (IOException e) {
+      System.err.println("could not delete " + root + ": " + e);
+    }
   }
 
   /** Starts student configuration {@code c} and measures every row with it, then stops it. */
   private void measureStudent(int c, ServiceProcess index, Path root, ClosedLoop loop,
       EncoderFaissInProcess local) throws Exception {
     List<String> flags = config.studentConfigs().get(c);
-    String label = StudentBenchConfig.label(flags);
-    try (ServiceProcess student = startStudent(index, flags, root, c);
+    String label = config.label(c);
+    out.printf("%n== student configuration: %s ==%n", label);
+    try (ServiceProcess student = startStudent(index, flags, root, "config-" + c);
         StudentMeshClient mesh = new StudentMeshClient(student.port(), config.deadline());
         IndexSearchClient direct = new IndexSearchClient(index.port(), config.deadline())) {
-      if (c == 0) {
-        ingest(mesh); // the collection outlives this student; later ones search it as it is
-      }
       CpuProbe probe = new CpuProbe(List.of(ProcessHandle.current(),
           ProcessHandle.of(student.pid()).orElseThrow(),
           ProcessHandle.of(index.pid()).orElseThrow()));
@@ -114,7 +136,7 @@ public final class StudentBenchmark {
       if (c == 0 && config.inProcessConcurrent()) {
         Tally e = new Tally(label, "(e) in-process encode+search, unbatched",
             config.concurrency(), 1);
-        timed(e, probe, () -> loop.run(config.concurrency(), 0, config.throughputBlock(),
+        e.measure(probe, () -> loop.run(config.concurrency(), 0, config.throughputBlock(),
             i -> local.answer(question(i), config.k(), config.efSearch())));
         rows.add(e);
       }
@@ -124,30 +146,39 @@ public final class StudentBenchmark {
     }
   }
 
-  private ServiceProcess startStudent(ServiceProcess index, List<String> flags, Path root, int n)
-      throws Exception {
+  /** @param name names the student's adapter directory and log, e.g. "config-0" */
+  private ServiceProcess startStudent(ServiceProcess index, List<String> flags, Path root,
+      String name) throws Exception {
     List<String> args = new ArrayList<>(List.of("--port", "0", "--index",
-        "127.0.0.1:" + index.port(), "--adapter-dir", root.resolve("adapters-" + n).toString()));
+        "127.0.0.1:" + index.port(), "--adapter-dir", root.resolve("adapters-" + name).toString()));
     args.addAll(flags);
     long t0 = System.nanoTime();
     ServiceProcess student = ServiceProcess.start("student-service", config.studentJar(),
-        config.serverJvmOptions(), args, root.resolve("student-service-" + n + ".log"));
-    out.printf("%n== student configuration: %s ==%nstudent-service pid %d on 127.0.0.1:%d"
-        + " (started in %.1f s)%n", StudentBenchConfig.label(flags), student.pid(),
-        student.port(), (System.nanoTime() - t0) / 1e9);
+        config.serverJvmOptions(), args, root.resolve("student-service-" + name + ".log"));
+    out.printf("student-service (%s) pid %d on 127.0.0.1:%d, started in %.1f s%n", name,
+        student.pid(), student.port(), (System.nanoTime() - t0) / 1e9);
     return student;
   }
 
-  private void ingest(StudentMeshClient mesh) throws InterruptedException {
-    long t0 = System.nanoTime();
-    IngestResponse r = mesh.ingest(COLLECTION, INDEX_SPEC, squad.passages(), Duration.ofHours(1));
-    double s = (System.nanoTime() - t0) / 1e9;
-    String line = String.format("ingest: %d passages into %s (%s) through the student's Ingest"
-            + " rpc in %.1f s = %.1f passages/s (%d truncated at 256 tokens, created %s)",
-        r.getIngested(), COLLECTION, INDEX_SPEC, s, r.getIngested() / s, r.getTruncated(),
-        r.getCreated());
-    out.println(line);
-    checks.add(line);
+  /**
+   * Ingests the passages through a student of its own, stopped afterwards, so that every measured
+   * configuration starts alike: fresh, with only its warm-up behind it (not 2,067 long passages
+   * encoded in batches of 32 shaping its JIT profile and ONNX Runtime's memory arena).
+   */
+  private void ingest(ServiceProcess index, Path root) throws Exception {
+    try (ServiceProcess student = startStudent(index, List.of(), root, "ingest");
+        StudentMeshClient mesh = new StudentMeshClient(student.port(), config.deadline())) {
+      long t0 = System.nanoTime();
+      IngestResponse r = mesh.ingest(COLLECTION, INDEX_SPEC, squad.passages(),
+          Duration.ofHours(1));
+      double s = (System.nanoTime() - t0) / 1e9;
+      String line = String.format("ingest: %d passages into %s (%s) through the student's Ingest"
+              + " rpc in %.1f s = %.1f passages/s (%d truncated at 256 tokens, created %s)",
+          r.getIngested(), COLLECTION, INDEX_SPEC, s, r.getIngested() / s, r.getTruncated(),
+          r.getCreated());
+      out.println(line);
+      checks.add(line);
+    }
   }
 
   private void warmUpInProcess(ClosedLoop loop, EncoderFaissInProcess local) throws Exception {
@@ -157,16 +188,6 @@ public final class StudentBenchmark {
     loop.run(1, 0, 10, i -> local.embedQuestions(batch(i)));
     out.printf("in-process warm-up: %d answers + 10 batches in %.1f s%n",
         config.warmupSequential(), (System.nanoTime() - t0) / 1e9);
-  }
-
-  private float[][] embedAllQuestions(EncoderFaissInProcess local) throws Exception {
-    float[][] vectors = new float[questions.size()][];
-    for (int from = 0; from < questions.size(); from += StudentBenchConfig.BATCH) {
-      float[][] rows = local.embedQuestions(
-          questions.subList(from, Math.min(questions.size(), from + StudentBenchConfig.BATCH)));
-      System.arraycopy(rows, 0, vectors, from, rows.length);
-    }
-    return vectors;
   }
 
   /**
@@ -199,9 +220,9 @@ public final class StudentBenchmark {
     for (int from = 0; from < questions.size(); from += config.block()) {
       int start = from;
       int count = Math.min(config.block(), questions.size() - from);
-      timed(a, probe, () -> loop.run(1, start, count, i -> localTop[i] = squad.passages()
+      a.measure(probe, () -> loop.run(1, start, count, i -> localTop[i] = squad.passages()
           .get((int) local.answer(question(i), config.k(), config.efSearch())[0]).id()));
-      timed(b, probe, () -> loop.run(1, start, count, i -> meshTop[i] = answer(mesh, i)));
+      b.measure(probe, () -> loop.run(1, start, count, i -> meshTop[i] = answer(mesh, i)));
     }
     rows.add(a);
     rows.add(b);
@@ -227,13 +248,13 @@ public final class StudentBenchmark {
     for (int from = 0; from < questions.size(); from += config.block()) {
       int start = from;
       int count = Math.min(config.block(), questions.size() - from);
-      timed(encLocal, probe, () -> loop.run(1, start, count,
+      encLocal.measure(probe, () -> loop.run(1, start, count,
           i -> local.embedQuestions(List.of(question(i)))));
-      timed(encMesh, probe, () -> loop.run(1, start, count,
+      encMesh.measure(probe, () -> loop.run(1, start, count,
           i -> mesh.encodeQuestion(question(i))));
-      timed(searchLocal, probe, () -> loop.run(1, start, count,
+      searchLocal.measure(probe, () -> loop.run(1, start, count,
           i -> local.search(vector(i), config.k(), config.efSearch())));
-      timed(searchMesh, probe, () -> loop.run(1, start, count,
+      searchMesh.measure(probe, () -> loop.run(1, start, count,
           i -> direct.search(COLLECTION, vector(i), config.k(), config.efSearch())));
     }
     rows.addAll(List.of(encLocal, encMesh, searchLocal, searchMesh));
@@ -248,16 +269,15 @@ public final class StudentBenchmark {
     Tally d = new Tally(label, "(d) mesh Answer", config.concurrency(), 1);
     for (int r = 0; r < config.throughputRounds(); r++) {
       int round = r;
-      timed(c, probe, () -> loop.run(1, round * batches, batches,
+      c.measure(probe, () -> loop.run(1, round * batches, batches,
           i -> local.embedQuestions(batch(i))));
-      timed(d, probe, () -> loop.run(config.concurrency(), round * config.throughputBlock(),
+      d.measure(probe, () -> loop.run(config.concurrency(), round * config.throughputBlock(),
           config.throughputBlock(), i -> answer(mesh, i)));
     }
     rows.add(c);
     rows.add(d);
     out.printf("[%s] throughput done: encoder %.0f sentences/s, mesh %.0f QPS%n", label,
         c.itemsPerSecond(), d.itemsPerSecond());
-
   }
 
   /** One Answer; returns the top passage id, and fails unless k passages came back. */
@@ -268,16 +288,6 @@ public final class StudentBenchmark {
           + " candidates, expected " + config.k());
     }
     return r.getCandidates(0).getId();
-  }
-
-  private interface Measurement {
-    ClosedLoop.Block run() throws Exception;
-  }
-
-  private static void timed(Tally tally, CpuProbe probe, Measurement m) throws Exception {
-    CpuProbe.Snapshot before = probe.snapshot();
-    ClosedLoop.Block block = m.run();
-    tally.add(block, CpuProbe.between(before, probe.snapshot()));
   }
 
   private float[] vector(int i) {

@@ -31,6 +31,18 @@ final class Tally {
     this.itemsPerCall = itemsPerCall;
   }
 
+  /** One timed run of calls, e.g. {@code () -> loop.run(...)}. */
+  interface Measurement {
+    ClosedLoop.Block run() throws Exception;
+  }
+
+  /** Runs {@code m} and adds its calls and the CPU {@code probe} saw meanwhile to this row. */
+  void measure(CpuProbe probe, Measurement m) throws Exception {
+    CpuProbe.Snapshot before = probe.snapshot();
+    ClosedLoop.Block block = m.run();
+    add(block, CpuProbe.between(before, probe.snapshot()));
+  }
+
   void add(ClosedLoop.Block block, CpuProbe.Usage used) {
     int old = nanos.length;
     nanos = Arrays.copyOf(nanos, old + block.nanos().length);

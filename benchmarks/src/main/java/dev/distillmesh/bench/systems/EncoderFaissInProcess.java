@@ -87,6 +87,17 @@ public final class EncoderFaissInProcess implements AutoCloseable {
     return encoder.embed(batch);
   }
 
+  /** Embeddings of all {@code texts}, in order, computed {@value #ENCODE_BATCH} per run. */
+  public float[][] embedQuestionsInBatches(List<String> texts) throws Exception {
+    float[][] vectors = new float[texts.size()][];
+    for (int from = 0; from < texts.size(); from += ENCODE_BATCH) {
+      float[][] rows = embedQuestions(
+          texts.subList(from, Math.min(texts.size(), from + ENCODE_BATCH)));
+      System.arraycopy(rows, 0, vectors, from, rows.length);
+    }
+    return vectors;
+  }
+
   public int onnxThreads() {
     return encoder.threads();
   }

@@ -133,6 +133,18 @@ public final class ServiceProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * For a shutdown hook: SIGTERM to every process this JVM started, waiting up to 30 s for each
+   * (the services drain in-flight calls first), so a benchmark stopped with Ctrl-C or SIGTERM
+   * leaves no server running.
+   */
+  public static void stopAllStartedByThisJvm() {
+    ProcessHandle.current().children().forEach(child -> {
+      child.destroy();
+      child.onExit().completeOnTimeout(child, 30, TimeUnit.SECONDS).join();
+    });
+  }
+
   @Override
   public void close() throws InterruptedException {
     stop(process);
