@@ -2,6 +2,8 @@ package dev.distillmesh.bench.data;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.distillmesh.student.encoder.EncoderSpec;
+import dev.distillmesh.student.encoder.OnnxEncoder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -29,6 +31,9 @@ import java.util.function.Function;
  * the text set and a hash of the texts, so a rerun skips encoding and changed data re-encodes.
  */
 public final class RealEmbeddings {
+  /** The student's bundled encoder, the same code that serves queries. */
+  private static final EncoderSpec MODEL = EncoderSpec.bundled();
+  private static final int DIMENSION = 384;
   private static final int BATCH = 32;
 
   private final Path dataDir;
@@ -82,11 +87,11 @@ public final class RealEmbeddings {
   }
 
   private float[][] cachedOrEncode(String label, List<String> texts) throws Exception {
-    String key = MiniLmEmbedder.MODEL_NAME + "-t" + maxTokens + "-" + label + "-"
+    String key = MODEL.name() + "-t" + maxTokens + "-" + label + "-"
         + hash(texts).substring(0, 12) + ".f32";
     Path file = cacheDir.resolve(key);
     if (Files.exists(file)) {
-      float[][] rows = VectorFile.read(file, MiniLmEmbedder.DIMENSION);
+      float[][] rows = VectorFile.read(file, DIMENSION);
       if (rows.length == texts.size()) {
         log.printf("  %s: %d vectors from cache %s%n", label, rows.length, file);
         return rows;
@@ -110,12 +115,12 @@ public final class RealEmbeddings {
     float[][] out = new float[texts.size()][];
     long start = System.nanoTime();
     long lastReport = start;
-    try (MiniLmEmbedder embedder = new MiniLmEmbedder(maxTokens, threads)) {
+    try (OnnxEncoder embedder = OnnxEncoder.open(MODEL.withMaxTokens(maxTokens), threads)) {
       for (int from = 0; from < order.size(); from += BATCH) {
         List<Integer> ids = order.subList(from, Math.min(order.size(), from + BATCH));
         List<String> batch = new ArrayList<>(ids.size());
         ids.forEach(i -> batch.add(texts.get(i)));
-        float[][] vectors = embedder.embed(batch);
+        float[][] vectors = embedder.embed(batch.stream().map(t -> embedder.tokenize(t, "")).toList());
         for (int j = 0; j < ids.size(); j++) {
           out[ids.get(j)] = vectors[j];
         }
@@ -134,7 +139,7 @@ public final class RealEmbeddings {
 
   private String hash(List<String> texts) throws NoSuchAlgorithmException {
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    String header = MiniLmEmbedder.MODEL_NAME + "|" + maxTokens + "|";
+    String header = MODEL.name() + "|" + maxTokens + "|";
     sha.update(header.getBytes(StandardCharsets.UTF_8));
     for (String t : texts) {
       sha.update(t.getBytes(StandardCharsets.UTF_8));
