@@ -103,17 +103,19 @@ public final class StudentCli {
     }
 
     StudentAdminGrpc.StudentAdminStub adminAsync() {
-      StudentAdminGrpc.StudentAdminStub stub = StudentAdminGrpc.newStub(channel)
-          .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
-      String token = System.getenv("DISTILLMESH_ADMIN_TOKEN");
-      return token == null || token.isBlank() ? stub : stub.withCallCredentials(new BearerToken(token));
+      return StudentAdminGrpc.newStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+          .withCallCredentials(adminCredentials());
     }
 
     StudentAdminGrpc.StudentAdminBlockingStub admin() {
-      StudentAdminGrpc.StudentAdminBlockingStub stub = StudentAdminGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+      return StudentAdminGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+          .withCallCredentials(adminCredentials());
+    }
+
+    /** The admin token from the environment, or null (no credentials) when it is unset. */
+    private static BearerToken adminCredentials() {
       String token = System.getenv("DISTILLMESH_ADMIN_TOKEN");
-      return token == null || token.isBlank() ? stub : stub.withCallCredentials(new BearerToken(token));
+      return token == null || token.isBlank() ? null : new BearerToken(token);
     }
 
     int ask(List<String> args, Map<String, String> options) {
