@@ -2,8 +2,8 @@ package dev.distillmesh.bench.data;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.distillmesh.student.encoder.EncoderSpec;
-import dev.distillmesh.student.encoder.OnnxEncoder;
+import dev.distillmesh.encoder.EncoderSpec;
+import dev.distillmesh.encoder.OnnxEncoder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;

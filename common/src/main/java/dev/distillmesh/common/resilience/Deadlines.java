@@ -5,13 +5,16 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Keeps "every RPC has a deadline" true when a caller forgets to set one.
+ * Keeps "every RPC has a deadline" true: on the client side when a caller forgets to set one
+ * ({@link #withDefault}), on the server side by capping what a client asks for ({@link
+ * #forCurrentCall}).
  *
  * <p>Place the interceptor so it runs before {@link ResilienceInterceptor} (later in the
  * {@code ClientInterceptors.intercept(channel, ...)} list): retries are bounded by the deadline
@@ -19,6 +22,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Deadlines {
   private Deadlines() {}
+
+  /**
+   * The deadline a server serves the current request under: the client's, capped by the server's
+   * own limit {@code cap}. Call it on the thread that received the request (it reads the gRPC
+   * {@link Context}).
+   */
+  public static Deadline forCurrentCall(Duration cap) {
+    Deadline limit = Deadline.after(cap.toNanos(), TimeUnit.NANOSECONDS);
+    Deadline client = Context.current().getDeadline();
+    return client == null ? limit : client.minimum(limit);
+  }
 
   /**
    * An interceptor that gives calls without a deadline one {@code timeout} from when the call is

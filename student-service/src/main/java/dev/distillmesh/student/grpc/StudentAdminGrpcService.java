@@ -2,6 +2,7 @@ package dev.distillmesh.student.grpc;
 
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.GrpcErrors;
+import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.proto.student.v1.AdapterInfo;
 import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
 import dev.distillmesh.proto.student.v1.IngestRequest;
@@ -12,7 +13,7 @@ import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
 import dev.distillmesh.student.adapter.Adapter;
 import dev.distillmesh.student.adapter.AdapterStore;
 import dev.distillmesh.student.adapter.Tower;
-import dev.distillmesh.student.encoder.EncoderSpec;
+import dev.distillmesh.encoder.EncoderSpec;
 import dev.distillmesh.student.query.Ingestor;
 import dev.distillmesh.student.query.TowerEncoder;
 import io.grpc.stub.ServerCallStreamObserver;

@@ -1,6 +1,7 @@
 package dev.distillmesh.student.grpc;
 
-import dev.distillmesh.common.GrpcErrors;
+import dev.distillmesh.common.AsyncReply;
+import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
 import dev.distillmesh.proto.student.v1.EncodeRequest;
 import dev.distillmesh.proto.student.v1.EncodeResponse;
@@ -9,18 +10,15 @@ import dev.distillmesh.proto.student.v1.QueryResponse;
 import dev.distillmesh.proto.student.v1.RespondRequest;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
 import dev.distillmesh.student.query.Retriever;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
-import java.util.function.Supplier;
 
 /**
  * The query rpcs (Answer, Respond, Encode) on the wire: validate via the domain, answer
- * asynchronously when the encoder and the index have, map every failure through {@link
- * GrpcErrors#toStatus}. A call cancelled by its client leaves the encoder queue.
+ * asynchronously when the encoder and the index have ({@link AsyncReply}), map every failure through
+ * {@link dev.distillmesh.common.GrpcErrors#toStatus}. A call cancelled by its client leaves the
+ * encoder queue.
  */
 public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceImplBase {
   /**
@@ -43,19 +41,19 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
 
   @Override
   public void answer(AnswerRequest request, StreamObserver<QueryResponse> responses) {
-    reply(responses, () -> retriever.answer(request.getQuestion(), request.getK(), request.getCollection(),
+    AsyncReply.reply(responses, () -> retriever.answer(request.getQuestion(), request.getK(), request.getCollection(),
         request.getEfSearch(), Deadlines.forCurrentCall(maxDeadline)), ProtoMapping::queryResponse);
   }
 
   @Override
   public void respond(RespondRequest request, StreamObserver<QueryResponse> responses) {
-    reply(responses, () -> retriever.respond(request.getTurnsList(), request.getK(), request.getCollection(),
+    AsyncReply.reply(responses, () -> retriever.respond(request.getTurnsList(), request.getK(), request.getCollection(),
         request.getEfSearch(), Deadlines.forCurrentCall(maxDeadline)), ProtoMapping::queryResponse);
   }
 
   @Override
   public void encode(EncodeRequest request, StreamObserver<EncodeResponse> responses) {
-    reply(responses, () -> retriever.encode(request.getTextsList(), ProtoMapping.tower(request.getTower()),
+    AsyncReply.reply(responses, () -> retriever.encode(request.getTextsList(), ProtoMapping.tower(request.getTower()),
         request.getBase()), encoded -> {
           EncodeResponse.Builder b = EncodeResponse.newBuilder().setAdapterVersion(encoded.adapterVersion());
           for (int i = 0; i < encoded.vectors().size(); i++) {
@@ -66,39 +64,5 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
           }
           return b.build();
         });
-  }
-
-  /**
-   * Starts the domain call, then completes the rpc when its future does. Validation errors thrown
-   * synchronously and failures of the future take the same path to the client.
-   */
-  static <T, R> void reply(StreamObserver<R> responses, Supplier<CompletableFuture<T>> call, Function<T, R> toProto) {
-    CompletableFuture<T> future;
-    try {
-      future = call.get();
-    } catch (RuntimeException e) {
-      responses.onError(GrpcErrors.toStatus(e));
-      return;
-    }
-    ServerCallStreamObserver<R> observer = (ServerCallStreamObserver<R>) responses;
-    observer.setOnCancelHandler(() -> future.cancel(false));
-    future.whenComplete((value, error) -> {
-      if (observer.isCancelled()) {
-        return;
-      }
-      if (error != null) {
-        observer.onError(GrpcErrors.toStatus(error));
-        return;
-      }
-      R response;
-      try {
-        response = toProto.apply(value);
-      } catch (RuntimeException e) {
-        observer.onError(GrpcErrors.toStatus(e));
-        return;
-      }
-      observer.onNext(response);
-      observer.onCompleted();
-    });
   }
 }

@@ -1,4 +1,4 @@
-package dev.distillmesh.student.encoder;
+package dev.distillmesh.encoder;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;

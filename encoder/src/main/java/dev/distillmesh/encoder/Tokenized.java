@@ -1,4 +1,4 @@
-package dev.distillmesh.student.encoder;
+package dev.distillmesh.encoder;
 
 /**
  * One text as word-piece ids, ready for the model. Immutable once built (the arrays are not

@@ -1,4 +1,4 @@
-package dev.distillmesh.student.encoder;
+package dev.distillmesh.encoder;
 
 /** How token vectors become one sentence vector. */
 public enum Pooling {

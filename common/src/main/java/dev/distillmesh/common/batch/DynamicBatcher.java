@@ -1,4 +1,4 @@
-package dev.distillmesh.student.batch;
+package dev.distillmesh.common.batch;
 
 import dev.distillmesh.common.DomainException;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.distillmesh.student.encoder;
+package dev.distillmesh.encoder;
 
 import java.nio.FloatBuffer;
 

@@ -1,4 +1,4 @@
-package dev.distillmesh.student.encoder;
+package dev.distillmesh.encoder;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

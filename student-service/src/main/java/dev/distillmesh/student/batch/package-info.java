@@ -1,6 +1,0 @@
-/**
- * Dynamic batching: {@link dev.distillmesh.student.batch.DynamicBatcher} turns concurrent single
- * requests into batched model runs, with a bounded wait and a bounded queue. Generic; knows
- * nothing of models or gRPC.
- */
-package dev.distillmesh.student.batch;

@@ -1,6 +1,0 @@
-/**
- * Text to vectors: the ONNX Runtime encoder ({@link dev.distillmesh.student.encoder.OnnxEncoder}),
- * the description of where a model comes from ({@link dev.distillmesh.student.encoder.EncoderSpec}),
- * tokenization and pooling. Nothing here knows about gRPC, adapters or batching.
- */
-package dev.distillmesh.student.encoder;
