@@ -1,0 +1,129 @@
+package dev.distillmesh.teacher;
+
+import dev.distillmesh.common.ManagedServer;
+import dev.distillmesh.teacher.embedded.EmbeddedTeacher;
+import dev.distillmesh.teacher.embedded.EnsembleSpec;
+import dev.distillmesh.teacher.grpc.TeacherGrpcService;
+import dev.distillmesh.teacher.triton.TritonSettings;
+import dev.distillmesh.teacher.triton.TritonTeacher;
+import io.grpc.ServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The teacher-service process: opens the configured backend ({@link #openTeacher}) and serves
+ * {@code TeacherService} on it. Health ({@code grpc.health.v1}) follows {@link Teacher#ready}:
+ * always serving for the embedded backend, Triton's readiness for the other. {@link #start} takes
+ * the server transport and the backend, so tests can run it in-process or over any teacher.
+ */
+public final class TeacherServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TeacherServer.class);
+  private static final long HEALTH_PERIOD_MS = 1000;
+
+  private final ManagedServer server;
+  private final Teacher teacher;
+  private final TeacherGrpcService service;
+  private final ScheduledExecutorService health;
+
+  private TeacherServer(ManagedServer server, Teacher teacher, TeacherGrpcService service,
+      ScheduledExecutorService health) {
+    this.server = server;
+    this.teacher = teacher;
+    this.service = service;
+    this.health = health;
+  }
+
+  /** The backend the configuration asks for; the caller closes it. */
+  public static Teacher openTeacher(TeacherServerConfig config) throws Exception {
+    if (config.backend().equals(TeacherServerConfig.EMBEDDED)) {
+      EnsembleSpec ensemble = EnsembleSpec.parse(config.ensemble());
+      return EmbeddedTeacher.open(ensemble, new EmbeddedTeacher.Settings(config.onnxThreads(), config.maxBatch(),
+          config.maxWaitMicros(), config.queueCapacity(), config.cacheBytes()));
+    }
+    TritonSettings triton = new TritonSettings(config.tritonTarget(), config.tritonScorer(), config.tritonSelector(),
+        config.tritonGenerator(), TritonSettings.DEFAULT_MAX_MESSAGE_BYTES, config.maxBatch(), config.queueCapacity(),
+        TritonSettings.DEFAULT_POLL_INTERVAL, config.maxRequestTime());
+    return TritonTeacher.connect(triton);
+  }
+
+  /**
+   * Starts serving {@code teacher} on {@code builder}. The server owns the teacher from here on:
+   * {@link #close} closes it.
+   */
+  public static TeacherServer start(TeacherServerConfig config, ServerBuilder<?> builder, Teacher teacher)
+      throws Exception {
+    try {
+      builder.maxInboundMessageSize(config.maxMessageBytes());
+      TeacherGrpcService service = new TeacherGrpcService(teacher, config.maxRequestTime(), config.streamWindow());
+      ManagedServer server = new ManagedServer(builder, List.of(service), List.of(), Set.of(), 30).start();
+      ScheduledExecutorService health = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "teacher-health");
+        t.setDaemon(true);
+        return t;
+      });
+      server.setServing(teacher.ready());
+      health.scheduleWithFixedDelay(() -> server.setServing(teacher.ready()), HEALTH_PERIOD_MS, HEALTH_PERIOD_MS,
+          TimeUnit.MILLISECONDS);
+      return new TeacherServer(server, teacher, service, health);
+    } catch (Exception | Error e) {
+      teacher.close();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public Teacher teacher() {
+    return teacher;
+  }
+
+  public TeacherGrpcService service() {
+    return service;
+  }
+
+  /** Stops accepting calls, drains in-flight ones, then closes the backend. */
+  @Override
+  public void close() {
+    health.shutdownNow();
+    server.close();
+    teacher.close();
+  }
+
+  public static void main(String[] args) throws Exception {
+    TeacherServerConfig config;
+    try {
+      config = TeacherServerConfig.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    log.info("starting teacher-service with {}", config);
+    Teacher teacher;
+    try {
+      teacher = openTeacher(config);
+    } catch (IllegalArgumentException e) {
+      System.err.println("teacher-service: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    TeacherServer server = start(config,
+        NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.port())), teacher);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "teacher-service-shutdown"));
+    // Scripts and tests read this line to learn the port.
+    System.out.println("teacher-service listening on " + config.bind() + ":" + server.port()
+        + " (backend " + teacher.backend() + ", models "
+        + String.join(", ", teacher.models().stream().map(TeacherModel::name).toList()) + ")");
+    System.out.flush();
+    server.server.awaitTermination();
+  }
+}

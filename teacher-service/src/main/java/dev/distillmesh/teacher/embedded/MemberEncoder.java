@@ -1,0 +1,148 @@
+package dev.distillmesh.teacher.embedded;
+
+import dev.distillmesh.common.DomainException;
+import dev.distillmesh.common.batch.DynamicBatcher;
+import dev.distillmesh.encoder.OnnxEncoder;
+import dev.distillmesh.encoder.Tokenized;
+import io.grpc.Deadline;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One ensemble member at work: its encoder behind a dynamic batcher, and its candidate cache.
+ * Contexts are always encoded; candidates are looked up in the cache and only the misses are
+ * encoded, shortest first, {@code maxBatch} at a time, so that a request with thousands of new
+ * passages neither pads short ones to the longest nor takes more than one batch of the shared
+ * queue at once (other requests' batches interleave with it).
+ *
+ * <p>Thread-safe. Owns the batcher and the encoder; {@link #close} closes both.
+ */
+final class MemberEncoder implements AutoCloseable {
+  private final OnnxEncoder encoder;
+  private final float weight;
+  private final DynamicBatcher<Tokenized, float[]> batcher;
+  private final EmbeddingCache cache;
+  private final int maxBatch;
+
+  MemberEncoder(OnnxEncoder encoder, float weight, int maxBatch, long maxWaitMicros, int queueCapacity,
+      long cacheBytes) {
+    this.encoder = encoder;
+    this.weight = weight;
+    this.maxBatch = maxBatch;
+    this.batcher = new DynamicBatcher<>(encoder.spec().name(), batch -> Arrays.asList(encoder.embed(batch)),
+        maxBatch, maxWaitMicros, queueCapacity);
+    this.cache = new EmbeddingCache(cacheBytes);
+  }
+
+  OnnxEncoder encoder() {
+    return encoder;
+  }
+
+  float weight() {
+    return weight;
+  }
+
+  EmbeddingCache cache() {
+    return cache;
+  }
+
+  DynamicBatcher.Stats batchStats() {
+    return batcher.stats();
+  }
+
+  /** Embeddings of the contexts (query prefix), in order; all queued or none (RESOURCE_EXHAUSTED). */
+  CompletableFuture<float[][]> contexts(List<String> contexts) {
+    List<Tokenized> tokens = new ArrayList<>(contexts.size());
+    for (String c : contexts) {
+      tokens.add(encoder.tokenize(c, encoder.spec().queryPrefix()));
+    }
+    return allOf(batcher.submitAll(tokens));
+  }
+
+  /**
+   * Embeddings of the candidates (passage prefix), in order, from the cache where possible.
+   *
+   * @param keys {@link EmbeddingCache#keyOf} of each candidate, computed once for all members
+   */
+  CompletableFuture<float[][]> candidates(List<String> texts, List<Object> keys, Deadline deadline) {
+    float[][] out = new float[texts.size()][];
+    // Misses, each encoded once however often it appears in the request.
+    Map<Object, List<Integer>> missing = new HashMap<>();
+    for (int i = 0; i < texts.size(); i++) {
+      float[] hit = cache.get(keys.get(i));
+      if (hit != null) {
+        out[i] = hit;
+      } else {
+        missing.computeIfAbsent(keys.get(i), k -> new ArrayList<>()).add(i);
+      }
+    }
+    if (missing.isEmpty()) {
+      return CompletableFuture.completedFuture(out);
+    }
+    List<Miss> misses = new ArrayList<>(missing.size());
+    for (Map.Entry<Object, List<Integer>> e : missing.entrySet()) {
+      String text = texts.get(e.getValue().get(0));
+      misses.add(new Miss(e.getKey(), e.getValue(), encoder.tokenize(text, encoder.spec().passagePrefix())));
+    }
+    misses.sort(Comparator.comparingInt(m -> m.tokens().tokens()));
+    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+    for (int from = 0; from < misses.size(); from += maxBatch) {
+      List<Miss> chunk = misses.subList(from, Math.min(misses.size(), from + maxBatch));
+      chain = chain.thenCompose(ignored -> encodeChunk(chunk, out, deadline));
+    }
+    return chain.thenApply(ignored -> out);
+  }
+
+  private record Miss(Object key, List<Integer> positions, Tokenized tokens) {}
+
+  private CompletableFuture<Void> encodeChunk(List<Miss> chunk, float[][] out, Deadline deadline) {
+    if (deadline.isExpired()) {
+      return CompletableFuture.failedFuture(new DomainException(DomainException.Kind.DEADLINE_EXCEEDED,
+          "the deadline passed while the teacher was encoding candidates (" + encoder.spec().name() + ")"));
+    }
+    List<Tokenized> tokens = new ArrayList<>(chunk.size());
+    for (Miss m : chunk) {
+      tokens.add(m.tokens());
+    }
+    List<CompletableFuture<float[]>> futures;
+    try {
+      futures = batcher.submitAll(tokens);
+    } catch (DomainException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return allOf(futures).thenAccept(vectors -> {
+      for (int i = 0; i < chunk.size(); i++) {
+        Miss m = chunk.get(i);
+        cache.put(m.key(), vectors[i]);
+        for (int position : m.positions()) {
+          out[position] = vectors[i];
+        }
+      }
+    });
+  }
+
+  private static CompletableFuture<float[][]> allOf(List<CompletableFuture<float[]>> futures) {
+    return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+      float[][] out = new float[futures.size()][];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = futures.get(i).join();
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public void close() {
+    batcher.close();
+    try {
+      encoder.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing encoder " + encoder.spec().name(), e);
+    }
+  }
+}
