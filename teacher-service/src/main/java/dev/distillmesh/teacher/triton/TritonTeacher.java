@@ -208,6 +208,11 @@ public final class TritonTeacher implements Teacher {
   }
 
   @Override
+  public String generatorLabel() {
+    return "triton:" + settings.generatorModel();
+  }
+
+  @Override
   public CompletableFuture<float[][]> score(ScoreKind kind, List<ScoreItem> items, Deadline deadline) {
     try {
       requireKind(kind);

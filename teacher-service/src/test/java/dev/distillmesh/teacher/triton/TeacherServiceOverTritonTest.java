@@ -66,6 +66,7 @@ class TeacherServiceOverTritonTest {
     GenerateResponse g = teacher.blocking().withDeadlineAfter(30, TimeUnit.SECONDS).generate(GenerateRequest.newBuilder()
         .addContexts("hello").setSampling(Sampling.newBuilder().setN(2).setTopK(20).setTopP(0.9f)
             .setTemperature(0.7f).setMinLength(2).setMaxTokens(16).setSeed(42)).build());
+    assertEquals("triton:generator", g.getModel());
     assertEquals(List.of("hello|n=2|k=20|p=0.9|t=0.7|min=2|max=16|seed=42|0",
         "hello|n=2|k=20|p=0.9|t=0.7|min=2|max=16|seed=42|1"), g.getGenerations(0).getCandidatesList());
   }
