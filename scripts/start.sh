@@ -62,9 +62,9 @@ echo
 "${CLI[@]}" respond helpdesk-chat "hi, my queries keep failing with UNAVAILABLE" --k 2
 echo
 "${TEACHER_CLI[@]}" score "what happens to my writes if the process is killed?" \
-  "Acknowledged writes are fsync'ed to the log before the reply, so they survive kill -9." \
+  "Acknowledged writes survive kill -9: they are fsync'ed to the log before the reply is sent." \
   "Add student replicas when query traffic grows." \
-  "Writes in flight when the process dies are lost unless they were acknowledged."
+  "The teacher-service listens on port 7403."
 cat <<MSG
 
 The mesh is running: index-service on port $INDEX_PORT, student-service on port $STUDENT_PORT,
