@@ -15,6 +15,7 @@ import dev.distillmesh.student.query.IndexGateway;
 import dev.distillmesh.student.query.Ingestor;
 import dev.distillmesh.student.query.Retriever;
 import dev.distillmesh.student.query.TowerEncoder;
+import dev.distillmesh.student.query.TrafficRecorder;
 import io.grpc.BindableService;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -83,14 +84,15 @@ public final class StudentServer implements AutoCloseable {
       if (config.adminToken() != null) {
         interceptors = List.of(new AdminAuthInterceptor(config.adminToken(), StudentAdminGrpcService.ADMIN_METHODS));
       } else {
-        log.warn("no admin token ({} unset): LoadAdapter, GetModelInfo and Ingest are open to anyone who can"
+        log.warn("no admin token ({} unset): LoadAdapter, GetModelInfo, Ingest and TakeTraffic are open to anyone who can"
             + " reach {}", StudentServerConfig.ENV_ADMIN_TOKEN, config.bind());
       }
       builder.maxInboundMessageSize(config.maxMessageBytes());
+      TrafficRecorder traffic = new TrafficRecorder(config.trafficBuffer(), config.trafficSampleRate());
       List<BindableService> services = List.of(
-          new StudentGrpcService(new Retriever(towers, gateway), config.maxRequestTime()),
+          new StudentGrpcService(new Retriever(towers, gateway), config.maxRequestTime(), traffic),
           new StudentAdminGrpcService(adapters, towers, spec, config.onnxThreads(), new Ingestor(towers, gateway),
-              config.maxIngestTime()));
+              config.maxIngestTime(), traffic));
       ManagedServer server = new ManagedServer(builder, services, interceptors,
           config.inlineQueries() ? StudentGrpcService.INLINE_METHODS : Set.of(), 30).start();
       // Health follows the index: without it the student cannot answer anything.

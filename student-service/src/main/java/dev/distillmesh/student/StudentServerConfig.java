@@ -24,11 +24,14 @@ import java.util.Map;
  * @param adminToken bearer token for admin rpcs, also sent to the index service; null = open
  * @param maxMessageBytes largest request accepted
  * @param inlineQueries run Answer and Respond on the transport thread (they never block)
+ * @param trafficBuffer answered queries kept for TakeTraffic; 0 records none
+ * @param trafficSampleRate fraction of answered queries recorded, in [0, 1]
  */
 public record StudentServerConfig(
     String bind, int port, String indexTarget, Path modelDir, int maxTokens, Path adapterDir,
     int onnxThreads, int maxBatch, long maxWaitMicros, int queueCapacity, Duration maxRequestTime,
-    Duration maxIngestTime, String adminToken, int maxMessageBytes, boolean inlineQueries) {
+    Duration maxIngestTime, String adminToken, int maxMessageBytes, boolean inlineQueries, int trafficBuffer,
+    double trafficSampleRate) {
 
   public static final String ENV_BIND = "DISTILLMESH_STUDENT_BIND";
   public static final String ENV_PORT = "DISTILLMESH_STUDENT_PORT";
@@ -45,12 +48,15 @@ public record StudentServerConfig(
   public static final String ENV_ADMIN_TOKEN = "DISTILLMESH_ADMIN_TOKEN";
   public static final String ENV_MAX_MESSAGE_MB = "DISTILLMESH_STUDENT_MAX_MESSAGE_MB";
   public static final String ENV_INLINE_QUERIES = "DISTILLMESH_STUDENT_INLINE_QUERIES";
+  public static final String ENV_TRAFFIC_BUFFER = "DISTILLMESH_STUDENT_TRAFFIC_BUFFER";
+  public static final String ENV_TRAFFIC_SAMPLE_RATE = "DISTILLMESH_STUDENT_TRAFFIC_SAMPLE_RATE";
 
   static final String USAGE = """
       usage: student-service [--bind ADDR] [--port N] [--index HOST:PORT] [--model-dir DIR]
                              [--max-tokens N] [--adapter-dir DIR] [--onnx-threads N] [--max-batch N]
                              [--max-wait-us N] [--queue-capacity N] [--request-timeout-ms N]
                              [--ingest-timeout-s N] [--max-message-mb N] [--inline-queries true|false]
+                             [--traffic-buffer N] [--traffic-sample-rate R]
         --bind                address to listen on                  (env %s, default 127.0.0.1)
         --port                TCP port, 0 = any free port           (env %s, default 7402)
         --index               index-service host:port               (env %s, default 127.0.0.1:7401)
@@ -68,11 +74,16 @@ public record StudentServerConfig(
         --max-message-mb      largest request in MiB                (env %s, default 64)
         --inline-queries      run Answer/Respond on the transport thread (env %s, default true):
                               they only tokenize and queue, and it saves a thread hand-off
+        --traffic-buffer      answered queries kept for a trainer's TakeTraffic, 0..1000000;
+                              0 records none; when full, new queries are dropped and counted
+                              (env %s, default 10000)
+        --traffic-sample-rate fraction of answered queries recorded, 0..1 (env %s, default 1.0)
       The admin token is read from %s only (never from flags, which other users can see); the
       student also presents it to the index service when it creates collections and upserts.
       """.formatted(ENV_BIND, ENV_PORT, ENV_INDEX_TARGET, ENV_MODEL_DIR, ENV_MAX_TOKENS, ENV_ADAPTER_DIR,
       ENV_ONNX_THREADS, ENV_MAX_BATCH, ENV_MAX_WAIT_US, ENV_QUEUE_CAPACITY, ENV_REQUEST_TIMEOUT_MS,
-      ENV_INGEST_TIMEOUT_S, ENV_MAX_MESSAGE_MB, ENV_INLINE_QUERIES, ENV_ADMIN_TOKEN);
+      ENV_INGEST_TIMEOUT_S, ENV_MAX_MESSAGE_MB, ENV_INLINE_QUERIES, ENV_TRAFFIC_BUFFER, ENV_TRAFFIC_SAMPLE_RATE,
+      ENV_ADMIN_TOKEN);
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
   public static StudentServerConfig parse(String[] args, Map<String, String> env) {
@@ -94,9 +105,27 @@ public record StudentServerConfig(
         Duration.ofSeconds(s.longValue("ingest-timeout-s", ENV_INGEST_TIMEOUT_S, 3600, 1, 7 * 86400)),
         s.secret(ENV_ADMIN_TOKEN),
         s.integer("max-message-mb", ENV_MAX_MESSAGE_MB, 64, 1, 1024) << 20,
-        s.bool("inline-queries", ENV_INLINE_QUERIES, true));
+        s.bool("inline-queries", ENV_INLINE_QUERIES, true),
+        s.integer("traffic-buffer", ENV_TRAFFIC_BUFFER, 10_000, 0, 1_000_000),
+        fraction(s, "traffic-sample-rate", ENV_TRAFFIC_SAMPLE_RATE, 1.0));
     s.rejectUnknown();
     return config;
+  }
+
+  /** A number in [0, 1], e.g. "0.25"; {@link Settings} has integers only. */
+  private static double fraction(Settings s, String flag, String envName, double fallback) {
+    String v = s.string(flag, envName, Double.toString(fallback)).strip();
+    double r;
+    try {
+      r = Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      r = Double.NaN;
+    }
+    if (!(r >= 0 && r <= 1)) {
+      throw new IllegalArgumentException("--" + flag + " (" + envName + ") must be a number in 0..1 (e.g. 0.25 for"
+          + " one query in four), got \"" + v + "\"");
+    }
+    return r;
   }
 
   @Override
@@ -106,6 +135,7 @@ public record StudentServerConfig(
         + ", adapterDir=" + adapterDir + ", onnxThreads=" + onnxThreads + ", maxBatch=" + maxBatch
         + ", maxWaitMicros=" + maxWaitMicros + ", queueCapacity=" + queueCapacity
         + ", maxRequestTime=" + maxRequestTime + ", maxIngestTime=" + maxIngestTime
-        + ", adminToken=" + (adminToken == null ? "none" : "set") + ", maxMessageBytes=" + maxMessageBytes + ", inlineQueries=" + inlineQueries + "]";
+        + ", adminToken=" + (adminToken == null ? "none" : "set") + ", maxMessageBytes=" + maxMessageBytes + ", inlineQueries=" + inlineQueries + ", trafficBuffer=" + trafficBuffer
+        + ", trafficSampleRate=" + trafficSampleRate + "]";
   }
 }

@@ -1,5 +1,7 @@
 package dev.distillmesh.student.cli;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
 import dev.distillmesh.common.BearerToken;
 import dev.distillmesh.common.CliOptions;
 import dev.distillmesh.common.ClientStream;
@@ -10,10 +12,14 @@ import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
 import dev.distillmesh.proto.student.v1.IngestRequest;
 import dev.distillmesh.proto.student.v1.IngestResponse;
 import dev.distillmesh.proto.student.v1.ModelInfo;
+import dev.distillmesh.proto.student.v1.QueryKind;
 import dev.distillmesh.proto.student.v1.QueryResponse;
 import dev.distillmesh.proto.student.v1.RespondRequest;
 import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
+import dev.distillmesh.proto.student.v1.TakeTrafficRequest;
+import dev.distillmesh.proto.student.v1.TakeTrafficResponse;
+import dev.distillmesh.proto.student.v1.TrafficItem;
 import dev.distillmesh.student.cli.JsonlDocuments.Format;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
@@ -21,6 +27,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -38,7 +45,9 @@ public final class StudentCli {
         respond COLLECTION TURN... [--k N] [--ef N]         each argument is one turn, oldest first
         ingest  COLLECTION FILE.jsonl [--format auto|passages|dialog|documents] [--spec S] [--batch N]
         info                                                the model and the adapters being served
-      Target defaults to 127.0.0.1:7402; admin commands (ingest, info) send DISTILLMESH_ADMIN_TOKEN.
+        traffic [--max N] [--collection C]                  take (remove) up to N recorded queries, oldest
+                                                            first, one per line (N 1..10000, default 1000)
+      Target defaults to 127.0.0.1:7402; admin commands (ingest, info, traffic) send DISTILLMESH_ADMIN_TOKEN.
       """;
 
   private StudentCli() {}
@@ -73,6 +82,7 @@ public final class StudentCli {
         case "respond" -> c.respond(args, options);
         case "ingest" -> c.ingest(args, options);
         case "info" -> c.info();
+        case "traffic" -> c.traffic(args, options);
         default -> throw new IllegalArgumentException("unknown command " + command);
       };
     } catch (StatusRuntimeException e) {
@@ -221,6 +231,27 @@ public final class StudentCli {
           m.getResponseAdapter().getDescription());
       out.printf("batching: up to %d texts, wait up to %d µs, queue %d; %d ONNX Runtime threads%n",
           m.getMaxBatch(), m.getMaxWaitMicros(), m.getQueueCapacity(), m.getOnnxThreads());
+      return 0;
+    }
+
+    /**
+     * Prints each taken query on one line: time, collection, kind, then the question or the turns
+     * as JSON (so quotes and line breaks cannot split a line). The summary goes to {@code err}.
+     */
+    int traffic(List<String> args, Map<String, String> options) {
+      if (!args.isEmpty()) {
+        throw new IllegalArgumentException("traffic takes only --max N and --collection C, got " + args);
+      }
+      TakeTrafficResponse r = admin().takeTraffic(TakeTrafficRequest.newBuilder()
+          .setMaxItems(intOption(options, "max", 0)).setCollection(options.getOrDefault("collection", "")).build());
+      Gson json = new GsonBuilder().disableHtmlEscaping().create();
+      for (TrafficItem item : r.getItemsList()) {
+        boolean answer = item.getKind() == QueryKind.QUERY_KIND_ANSWER;
+        out.printf("%s  %s  %s  %s%n", Instant.ofEpochMilli(item.getServedAtUnixMs()), item.getCollection(),
+            answer ? "answer" : "respond", answer ? json.toJson(item.getQuestion()) : json.toJson(item.getTurnsList()));
+      }
+      err.printf("took %d queries; %d remain; %d dropped since the last take because the buffer was full%n",
+          r.getItemsCount(), r.getRemaining(), r.getDropped());
       return 0;
     }
 

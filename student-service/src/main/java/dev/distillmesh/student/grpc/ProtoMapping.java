@@ -4,11 +4,14 @@ import dev.distillmesh.common.DomainException;
 import dev.distillmesh.proto.student.v1.AdapterInfo;
 import dev.distillmesh.proto.student.v1.Candidate;
 import dev.distillmesh.proto.student.v1.InputReport;
+import dev.distillmesh.proto.student.v1.QueryKind;
 import dev.distillmesh.proto.student.v1.QueryResponse;
+import dev.distillmesh.proto.student.v1.TakeTrafficResponse;
 import dev.distillmesh.proto.student.v1.Tower;
 import dev.distillmesh.student.adapter.Adapter;
 import dev.distillmesh.student.query.Document;
 import dev.distillmesh.student.query.QueryResult;
+import dev.distillmesh.student.query.TrafficRecorder;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,6 +52,18 @@ final class ProtoMapping {
     return AdapterInfo.newBuilder().setTower(tower(a.tower())).setVersion(a.version())
         .setRows(a.dimension()).setCols(a.dimension()).setDescription(a.description())
         .setLoadedAtUnixMs(a.loadedAtMillis()).build();
+  }
+
+  static TakeTrafficResponse takeTrafficResponse(TrafficRecorder.Taken taken) {
+    TakeTrafficResponse.Builder b = TakeTrafficResponse.newBuilder().setDropped(taken.dropped())
+        .setRemaining(taken.remaining());
+    for (TrafficRecorder.Item item : taken.items()) {
+      b.addItemsBuilder()
+          .setKind(item.kind() == TrafficRecorder.Kind.ANSWER ? QueryKind.QUERY_KIND_ANSWER : QueryKind.QUERY_KIND_RESPOND)
+          .setCollection(item.collection()).setQuestion(item.question()).addAllTurns(item.turns())
+          .setServedAtUnixMs(item.servedAtUnixMs());
+    }
+    return b.build();
   }
 
   static List<Document> documents(List<dev.distillmesh.proto.student.v1.Document> docs) {

@@ -10,19 +10,22 @@ import dev.distillmesh.proto.student.v1.IngestResponse;
 import dev.distillmesh.proto.student.v1.LoadAdapterRequest;
 import dev.distillmesh.proto.student.v1.ModelInfo;
 import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
+import dev.distillmesh.proto.student.v1.TakeTrafficRequest;
+import dev.distillmesh.proto.student.v1.TakeTrafficResponse;
 import dev.distillmesh.student.adapter.Adapter;
 import dev.distillmesh.student.adapter.AdapterStore;
 import dev.distillmesh.student.adapter.Tower;
 import dev.distillmesh.encoder.EncoderSpec;
 import dev.distillmesh.student.query.Ingestor;
 import dev.distillmesh.student.query.TowerEncoder;
+import dev.distillmesh.student.query.TrafficRecorder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Set;
 
 /**
- * The admin rpcs (LoadAdapter, GetModelInfo, Ingest). Authentication is the server's interceptor's
+ * The admin rpcs (LoadAdapter, GetModelInfo, Ingest, TakeTraffic). Authentication is the server's interceptor's
  * job ({@link #ADMIN_METHODS}); this class validates and delegates.
  */
 public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdminImplBase {
@@ -30,7 +33,8 @@ public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdmin
   public static final Set<String> ADMIN_METHODS = Set.of(
       StudentAdminGrpc.getLoadAdapterMethod().getFullMethodName(),
       StudentAdminGrpc.getGetModelInfoMethod().getFullMethodName(),
-      StudentAdminGrpc.getIngestMethod().getFullMethodName());
+      StudentAdminGrpc.getIngestMethod().getFullMethodName(),
+      StudentAdminGrpc.getTakeTrafficMethod().getFullMethodName());
 
   private final AdapterStore adapters;
   private final TowerEncoder towers;
@@ -38,15 +42,28 @@ public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdmin
   private final int onnxThreads;
   private final Ingestor ingestor;
   private final Duration maxIngestDeadline;
+  private final TrafficRecorder traffic;
 
   public StudentAdminGrpcService(AdapterStore adapters, TowerEncoder towers, EncoderSpec spec, int onnxThreads,
-      Ingestor ingestor, Duration maxIngestDeadline) {
+      Ingestor ingestor, Duration maxIngestDeadline, TrafficRecorder traffic) {
     this.adapters = adapters;
     this.towers = towers;
     this.spec = spec;
     this.onnxThreads = onnxThreads;
     this.ingestor = ingestor;
     this.maxIngestDeadline = maxIngestDeadline;
+    this.traffic = traffic;
+  }
+
+  @Override
+  public void takeTraffic(TakeTrafficRequest request, StreamObserver<TakeTrafficResponse> responses) {
+    try {
+      TrafficRecorder.Taken taken = traffic.take(request.getMaxItems(), request.getCollection());
+      responses.onNext(ProtoMapping.takeTrafficResponse(taken));
+      responses.onCompleted();
+    } catch (Exception e) {
+      responses.onError(GrpcErrors.toStatus(e));
+    }
   }
 
   @Override

@@ -10,15 +10,18 @@ import dev.distillmesh.proto.student.v1.QueryResponse;
 import dev.distillmesh.proto.student.v1.RespondRequest;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
 import dev.distillmesh.student.query.Retriever;
+import dev.distillmesh.student.query.TrafficRecorder;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 
 /**
  * The query rpcs (Answer, Respond, Encode) on the wire: validate via the domain, answer
  * asynchronously when the encoder and the index have ({@link AsyncReply}), map every failure through
  * {@link dev.distillmesh.common.GrpcErrors#toStatus}. A call cancelled by its client leaves the
- * encoder queue.
+ * encoder queue. Answer and Respond queries are offered to the {@link TrafficRecorder} once their
+ * response is ready, never when they fail or are cancelled.
  */
 public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceImplBase {
   /**
@@ -32,23 +35,53 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
 
   private final Retriever retriever;
   private final Duration maxDeadline;
+  private final TrafficRecorder traffic;
 
-  /** @param maxDeadline longest a request may take, whatever deadline its client set */
-  public StudentGrpcService(Retriever retriever, Duration maxDeadline) {
+  /**
+   * @param maxDeadline longest a request may take, whatever deadline its client set
+   * @param traffic where answered queries are recorded for the trainer
+   */
+  public StudentGrpcService(Retriever retriever, Duration maxDeadline, TrafficRecorder traffic) {
     this.retriever = retriever;
     this.maxDeadline = maxDeadline;
+    this.traffic = traffic;
   }
 
   @Override
   public void answer(AnswerRequest request, StreamObserver<QueryResponse> responses) {
     AsyncReply.reply(responses, () -> retriever.answer(request.getQuestion(), request.getK(), request.getCollection(),
-        request.getEfSearch(), Deadlines.forCurrentCall(maxDeadline)), ProtoMapping::queryResponse);
+        request.getEfSearch(), Deadlines.forCurrentCall(maxDeadline)), result -> {
+          QueryResponse response = ProtoMapping.queryResponse(result);
+          traffic.offerAnswer(request.getCollection(), request.getQuestion());
+          return response;
+        });
   }
 
   @Override
   public void respond(RespondRequest request, StreamObserver<QueryResponse> responses) {
     AsyncReply.reply(responses, () -> retriever.respond(request.getTurnsList(), request.getK(), request.getCollection(),
-        request.getEfSearch(), Deadlines.forCurrentCall(maxDeadline)), ProtoMapping::queryResponse);
+        request.getEfSearch(), Deadlines.forCurrentCall(maxDeadline)), result -> {
+          QueryResponse response = ProtoMapping.queryResponse(result);
+          traffic.offerRespond(request.getCollection(), turnsSeen(request.getTurnsList(), result.input().droppedTurns()));
+          return response;
+        });
+  }
+
+  /**
+   * The turns the model read: without the oldest non-blank turns it dropped to fit. What the
+   * trainer learns from is what the student encoded, and the recorded size stays bounded by the
+   * model's maximum length instead of 64 turns of 16 KiB.
+   */
+  private static List<String> turnsSeen(List<String> turns, int dropped) {
+    int skip = dropped;
+    int from = 0;
+    while (skip > 0 && from < turns.size()) {
+      if (!turns.get(from).isBlank()) {
+        skip--;
+      }
+      from++;
+    }
+    return turns.subList(from, turns.size());
   }
 
   @Override
