@@ -93,6 +93,15 @@ public final class EmbeddedTeacher implements Teacher {
     return n;
   }
 
+  /** Candidates encoded by all members since start (each cache miss once). */
+  public long encodedCandidates() {
+    long n = 0;
+    for (MemberEncoder m : members) {
+      n += m.encodedCandidates();
+    }
+    return n;
+  }
+
   /** Fraction of candidate lookups answered from the cache since start (0 before any). */
   public double cacheHitRate() {
     long hits = 0;

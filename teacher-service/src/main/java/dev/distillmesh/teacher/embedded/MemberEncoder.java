@@ -12,11 +12,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One ensemble member at work: its encoder behind a dynamic batcher, and its candidate cache.
- * Contexts are always encoded; candidates are looked up in the cache and only the misses are
- * encoded, shortest first, {@code maxBatch} at a time, so that a request with thousands of new
+ * Contexts are always encoded; candidates are looked up in the cache (or among the candidates other
+ * requests are encoding) and only the misses are encoded, shortest first, {@code maxBatch} at a time, so that a request with thousands of new
  * passages neither pads short ones to the longest nor takes more than one batch of the shared
  * queue at once (other requests' batches interleave with it).
  *
@@ -28,6 +30,9 @@ final class MemberEncoder implements AutoCloseable {
   private final DynamicBatcher<Tokenized, float[]> batcher;
   private final EmbeddingCache cache;
   private final int maxBatch;
+  /** Candidates being encoded right now, by key: a second request for one waits for the first. */
+  private final ConcurrentHashMap<Object, CompletableFuture<float[]>> inFlight = new ConcurrentHashMap<>();
+  private final AtomicLong encoded = new AtomicLong();
 
   MemberEncoder(OnnxEncoder encoder, float weight, int maxBatch, long maxWaitMicros, int queueCapacity,
       long cacheBytes) {
@@ -45,6 +50,11 @@ final class MemberEncoder implements AutoCloseable {
 
   float weight() {
     return weight;
+  }
+
+  /** Candidates encoded (cache misses) since start. */
+  long encodedCandidates() {
+    return encoded.get();
   }
 
   EmbeddingCache cache() {
@@ -65,40 +75,95 @@ final class MemberEncoder implements AutoCloseable {
   }
 
   /**
-   * Embeddings of the candidates (passage prefix), in order, from the cache where possible.
+   * Embeddings of the candidates (passage prefix), in order, from the cache where possible. A
+   * candidate that another request is already encoding is waited for, not encoded again, so
+   * concurrent requests over the same new passages cost one encoding each.
    *
    * @param keys {@link EmbeddingCache#keyOf} of each candidate, computed once for all members
    */
   CompletableFuture<float[][]> candidates(List<String> texts, List<Object> keys, Deadline deadline) {
     float[][] out = new float[texts.size()][];
-    // Misses, each encoded once however often it appears in the request.
-    Map<Object, List<Integer>> missing = new HashMap<>();
+    Map<Object, List<Integer>> mine = new HashMap<>();
+    Map<Object, CompletableFuture<float[]>> minePending = new HashMap<>();
+    List<CompletableFuture<Void>> waits = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
-      float[] hit = cache.get(keys.get(i));
+      Object key = keys.get(i);
+      float[] hit = cache.get(key);
       if (hit != null) {
         out[i] = hit;
+        continue;
+      }
+      List<Integer> positions = mine.get(key);
+      if (positions != null) {
+        positions.add(i);
+        continue;
+      }
+      CompletableFuture<float[]> fresh = new CompletableFuture<>();
+      CompletableFuture<float[]> theirs = inFlight.putIfAbsent(key, fresh);
+      if (theirs != null) {
+        int position = i;
+        // If that request fails (its own deadline, say), this one encodes the candidate itself below.
+        waits.add(theirs.handle((v, error) -> {
+          out[position] = v;
+          return null;
+        }));
       } else {
-        missing.computeIfAbsent(keys.get(i), k -> new ArrayList<>()).add(i);
+        positions = new ArrayList<>();
+        positions.add(i);
+        mine.put(key, positions);
+        minePending.put(key, fresh);
       }
     }
-    if (missing.isEmpty()) {
-      return CompletableFuture.completedFuture(out);
+    if (!mine.isEmpty()) {
+      List<Miss> misses = new ArrayList<>(mine.size());
+      for (Map.Entry<Object, List<Integer>> e : mine.entrySet()) {
+        String text = texts.get(e.getValue().get(0));
+        misses.add(new Miss(e.getKey(), e.getValue(), minePending.get(e.getKey()),
+            encoder.tokenize(text, encoder.spec().passagePrefix())));
+      }
+      misses.sort(Comparator.comparingInt(m -> m.tokens().tokens()));
+      CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
+      for (int from = 0; from < misses.size(); from += maxBatch) {
+        List<Miss> chunk = misses.subList(from, Math.min(misses.size(), from + maxBatch));
+        chain = chain.thenCompose(ignored -> encodeChunk(chunk, out, deadline));
+      }
+      // Whatever happens to this request, nobody may wait forever on a key it promised to encode.
+      chain.whenComplete((ignored, error) -> {
+        for (Miss m : misses) {
+          if (error != null) {
+            m.pending().completeExceptionally(error);
+          }
+          inFlight.remove(m.key(), m.pending());
+        }
+      });
+      waits.add(chain);
     }
-    List<Miss> misses = new ArrayList<>(missing.size());
-    for (Map.Entry<Object, List<Integer>> e : missing.entrySet()) {
-      String text = texts.get(e.getValue().get(0));
-      misses.add(new Miss(e.getKey(), e.getValue(), encoder.tokenize(text, encoder.spec().passagePrefix())));
-    }
-    misses.sort(Comparator.comparingInt(m -> m.tokens().tokens()));
-    CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
-    for (int from = 0; from < misses.size(); from += maxBatch) {
-      List<Miss> chunk = misses.subList(from, Math.min(misses.size(), from + maxBatch));
-      chain = chain.thenCompose(ignored -> encodeChunk(chunk, out, deadline));
-    }
-    return chain.thenApply(ignored -> out);
+    return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).thenCompose(ignored -> {
+      List<Integer> left = new ArrayList<>();
+      for (int i = 0; i < out.length; i++) {
+        if (out[i] == null) {
+          left.add(i);
+        }
+      }
+      if (left.isEmpty()) {
+        return CompletableFuture.completedFuture(out);
+      }
+      List<String> leftTexts = new ArrayList<>(left.size());
+      List<Object> leftKeys = new ArrayList<>(left.size());
+      for (int i : left) {
+        leftTexts.add(texts.get(i));
+        leftKeys.add(keys.get(i));
+      }
+      return candidates(leftTexts, leftKeys, deadline).thenApply(vectors -> {
+        for (int j = 0; j < left.size(); j++) {
+          out[left.get(j)] = vectors[j];
+        }
+        return out;
+      });
+    });
   }
 
-  private record Miss(Object key, List<Integer> positions, Tokenized tokens) {}
+  private record Miss(Object key, List<Integer> positions, CompletableFuture<float[]> pending, Tokenized tokens) {}
 
   private CompletableFuture<Void> encodeChunk(List<Miss> chunk, float[][] out, Deadline deadline) {
     if (deadline.isExpired()) {
@@ -122,7 +187,9 @@ final class MemberEncoder implements AutoCloseable {
         for (int position : m.positions()) {
           out[position] = vectors[i];
         }
+        m.pending().complete(vectors[i]);
       }
+      encoded.addAndGet(chunk.size());
     });
   }
 

@@ -16,6 +16,7 @@ import dev.distillmesh.proto.teacher.v1.ScoreKind;
 import dev.distillmesh.proto.teacher.v1.ScoreRequest;
 import dev.distillmesh.proto.teacher.v1.ScoreResponse;
 import dev.distillmesh.teacher.RunningTeacher;
+import dev.distillmesh.teacher.embedded.EmbeddedTeacher;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -108,6 +109,35 @@ class TeacherGrpcTest {
     assertEquals(2, r.getItemsCount());
     assertEquals(r.getItems(0).getScores(0), r.getItems(0).getScores(1));
     assertFalse(r.getItems(0).getScores(0) == r.getItems(1).getScores(0), "different contexts, different scores");
+  }
+
+  @Test
+  void concurrentRequestsOverTheSameNewPassagesEncodeEachOnce() throws Exception {
+    List<String> fresh = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      fresh.add("A passage shared by concurrent requests, number " + i + ", " + System.nanoTime());
+    }
+    EmbeddedTeacher embedded = (EmbeddedTeacher) teacher.server.teacher();
+    long encodedBefore = embedded.encodedCandidates();
+    InfoResponse before = teacher.blocking().info(InfoRequest.getDefaultInstance());
+    List<java.util.concurrent.Future<ScoreResponse>> calls = new ArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+    try {
+      for (int c = 0; c < 8; c++) {
+        String question = "question " + c;
+        calls.add(pool.submit(() -> teacher.blocking().withDeadlineAfter(60, TimeUnit.SECONDS)
+            .score(relevance(question, fresh))));
+      }
+      for (int c = 0; c < calls.size(); c++) {
+        assertEquals(64, calls.get(c).get().getItems(0).getScoresCount());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    InfoResponse after = teacher.blocking().info(InfoRequest.getDefaultInstance());
+    assertEquals(before.getCacheEntries() + 64, after.getCacheEntries());
+    assertEquals(64, embedded.encodedCandidates() - encodedBefore,
+        "each new passage is encoded once, however many concurrent requests want it");
   }
 
   @Test
