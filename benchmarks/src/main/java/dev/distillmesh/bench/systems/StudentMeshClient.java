@@ -10,6 +10,7 @@ import dev.distillmesh.proto.student.v1.IngestRequest;
 import dev.distillmesh.proto.student.v1.IngestResponse;
 import dev.distillmesh.proto.student.v1.QueryResponse;
 import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
+import dev.distillmesh.proto.student.v1.TakeTrafficRequest;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
 import dev.distillmesh.proto.student.v1.Tower;
 import io.grpc.ManagedChannel;
@@ -60,6 +61,15 @@ public final class StudentMeshClient implements AutoCloseable {
       stream.send(message.build());
     }
     return stream.finish();
+  }
+
+  /** Empties the student's traffic buffer of {@code collection}'s queries (they are not training traffic). */
+  public void takeAllTraffic(String collection) {
+    while (StudentAdminGrpc.newBlockingStub(channel).withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .takeTraffic(TakeTrafficRequest.newBuilder().setMaxItems(10000).setCollection(collection).build())
+        .getItemsCount() > 0) {
+      // keep taking
+    }
   }
 
   /** One Answer call with the client's deadline. */

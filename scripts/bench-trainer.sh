@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Trainer benchmark: distillation on SQuAD dev split by article (0-39 train, 40-47 held out), with
+# index-service, student-service, teacher-service (embedded e5) and the trainer as separate JVMs:
+# a labelled run (teacher scores only), a run learning from the traffic the student serves, and the
+# student's Answer latency before vs after. Prints each run's held-out numbers next to the
+# untrained student and the teacher, wall-clock and pairs/s. A program, not a test: about 30
+# minutes on 2 cores. Results go in docs/BENCHMARKS.md by hand.
+#
+# Usage: scripts/bench-trainer.sh [--skip-build] [--passes N] [--only labelled|traffic] [--data-dir DIR]
+# Env: BENCH_HEAP  benchmark JVM heap (default 2g; each service JVM gets -Xmx3g)
+#      JAVA_HOME   JDK to run with (default: java on PATH); the services run on the same JDK.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+
+build=1
+args=()
+for a in "$@"; do
+  case "$a" in
+    --skip-build) build=0 ;;
+    *) args+=("$a") ;;
+  esac
+done
+if [[ $build -eq 1 ]]; then
+  # -am builds the four services too: the benchmark starts their jars.
+  mvn -q -B -ntp -pl benchmarks -am package -DskipTests
+fi
+JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+exec "$JAVA" -Xmx"${BENCH_HEAP:-2g}" -cp "$ROOT/benchmarks/target/benchmarks.jar" \
+  dev.distillmesh.bench.TrainerBenchmark --root "$ROOT" ${args[@]+"${args[@]}"}

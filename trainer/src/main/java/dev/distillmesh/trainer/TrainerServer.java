@@ -1,0 +1,109 @@
+package dev.distillmesh.trainer;
+
+import dev.distillmesh.common.AdminAuthInterceptor;
+import dev.distillmesh.common.BearerToken;
+import dev.distillmesh.common.ManagedServer;
+import dev.distillmesh.common.resilience.Deadlines;
+import dev.distillmesh.common.resilience.ResilienceInterceptor;
+import dev.distillmesh.common.resilience.ResilienceSettings;
+import dev.distillmesh.trainer.clients.StudentLink;
+import dev.distillmesh.trainer.clients.TeacherLink;
+import dev.distillmesh.trainer.grpc.TrainerGrpcService;
+import dev.distillmesh.trainer.run.RunManager;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The trainer process: opens its runs directory (resuming interrupted runs), connects to the
+ * student and the teacher, and serves {@code TrainerService}. Calls to the student go through the
+ * Resilience4j interceptor; the teacher stream is long-lived and re-opened by the runs when it
+ * fails.
+ */
+public final class TrainerServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TrainerServer.class);
+
+  private final ManagedServer server;
+  private final RunManager runs;
+  private final List<ManagedChannel> channels;
+
+  private TrainerServer(ManagedServer server, RunManager runs, List<ManagedChannel> channels) {
+    this.server = server;
+    this.runs = runs;
+    this.channels = channels;
+  }
+
+  public static TrainerServer start(TrainerServerConfig config, ServerBuilder<?> builder) throws Exception {
+    ManagedChannel studentChannel = NettyChannelBuilder.forTarget(config.studentTarget()).usePlaintext()
+        .maxInboundMessageSize(64 << 20).build();
+    ManagedChannel teacherChannel = NettyChannelBuilder.forTarget(config.teacherTarget()).usePlaintext()
+        .maxInboundMessageSize(64 << 20).build();
+    try {
+      Channel guardedStudent = ClientInterceptors.intercept(studentChannel,
+          new ResilienceInterceptor(ResilienceSettings.defaults("student-service")),
+          Deadlines.withDefault(Duration.ofMinutes(5)));
+      BearerToken token = config.adminToken() == null ? null : new BearerToken(config.adminToken());
+      RunManager runs = RunManager.open(config.runsDir(),
+          new StudentLink(guardedStudent, config.studentTarget(), token),
+          new TeacherLink(teacherChannel, config.teacherTarget()));
+      List<ServerInterceptor> interceptors = List.of();
+      if (config.adminToken() != null) {
+        interceptors = List.of(new AdminAuthInterceptor(config.adminToken(), TrainerGrpcService.ADMIN_METHODS));
+      } else {
+        log.warn("no admin token ({} unset): StartRun, StopRun and Rollback are open to anyone who can reach {}",
+            TrainerServerConfig.ENV_ADMIN_TOKEN, config.bind());
+      }
+      ManagedServer server = new ManagedServer(builder, List.of(new TrainerGrpcService(runs)), interceptors, Set.of(),
+          30).start();
+      return new TrainerServer(server, runs, List.of(studentChannel, teacherChannel));
+    } catch (Exception | Error e) {
+      studentChannel.shutdownNow();
+      teacherChannel.shutdownNow();
+      throw e;
+    }
+  }
+
+  public int port() {
+    return server.port();
+  }
+
+  public RunManager runs() {
+    return runs;
+  }
+
+  /** Stops serving, suspends the training run at a checkpoint (it resumes next start), closes channels. */
+  @Override
+  public void close() {
+    server.close();
+    runs.close();
+    channels.forEach(ManagedChannel::shutdownNow);
+  }
+
+  public static void main(String[] args) throws Exception {
+    TrainerServerConfig config;
+    try {
+      config = TrainerServerConfig.parse(args, System.getenv());
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    log.info("starting trainer with {}", config);
+    TrainerServer server = start(config, NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.port())));
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "trainer-shutdown"));
+    System.out.println("trainer listening on " + config.bind() + ":" + server.port() + " (student "
+        + config.studentTarget() + ", teacher " + config.teacherTarget() + ", runs in " + config.runsDir() + ")");
+    System.out.flush();
+    server.server.awaitTermination();
+  }
+}

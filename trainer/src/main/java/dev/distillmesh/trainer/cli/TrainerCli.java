@@ -1,0 +1,262 @@
+package dev.distillmesh.trainer.cli;
+
+import dev.distillmesh.common.BearerToken;
+import dev.distillmesh.common.CliOptions;
+import dev.distillmesh.proto.trainer.v1.Evaluation;
+import dev.distillmesh.proto.trainer.v1.GetRunRequest;
+import dev.distillmesh.proto.trainer.v1.Hyperparameters;
+import dev.distillmesh.proto.trainer.v1.ListRunsRequest;
+import dev.distillmesh.proto.trainer.v1.NegativeMass;
+import dev.distillmesh.proto.trainer.v1.Objective;
+import dev.distillmesh.proto.trainer.v1.Publish;
+import dev.distillmesh.proto.trainer.v1.RollbackRequest;
+import dev.distillmesh.proto.trainer.v1.RunEvent;
+import dev.distillmesh.proto.trainer.v1.RunInfo;
+import dev.distillmesh.proto.trainer.v1.RunSpec;
+import dev.distillmesh.proto.trainer.v1.Source;
+import dev.distillmesh.proto.trainer.v1.StartRunRequest;
+import dev.distillmesh.proto.trainer.v1.StopRunRequest;
+import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
+import dev.distillmesh.proto.trainer.v1.WatchRunRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Entry point of {@code scripts/trainer-cli.sh}: starts, watches, stops and rolls back training
+ * runs. Exit codes: 0 ok, 1 the call failed (or the watched run failed), 2 usage error.
+ */
+public final class TrainerCli {
+  static final String USAGE = """
+      usage: trainer-cli [--target HOST:PORT] COMMAND ...
+        start --collection C --passages FILE --questions FILE [--source labelled|traffic]
+              [--holdout articles:A-B|fraction:F] [--objective topk|g2r|rdr|relational] [--name N]
+              [--lr X] [--teacher-temperature T] [--scale S] [--alpha A] [--top-k K] [--negatives N]
+              [--negative-mass scored|zero] [--batch N] [--identity-weight L] [--max-steps N]
+              [--epochs N] [--eval-every N] [--tau1 T] [--tau2 T] [--seed N] [--watch true]
+        watch RUN          progress, evaluations and publishes until the run ends
+        status RUN         the run's record
+        list               every run
+        stop RUN           stop after the current step (it checkpoints)
+        rollback RUN VERSION   publish the run's adapter VERSION again (0: the untrained student)
+      Target defaults to 127.0.0.1:7404; start, stop and rollback send DISTILLMESH_ADMIN_TOKEN.
+      Defaults: source labelled, holdout fraction:0.2, objective topk.
+      """;
+
+  private TrainerCli() {}
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] argv, PrintStream out, PrintStream err) {
+    List<String> args = new ArrayList<>(Arrays.asList(argv));
+    Map<String, String> options;
+    try {
+      options = CliOptions.take(args);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    if (args.isEmpty() || options.containsKey("help")) {
+      err.print(USAGE);
+      return 2;
+    }
+    ManagedChannel channel = NettyChannelBuilder.forTarget(options.getOrDefault("target", "127.0.0.1:7404"))
+        .usePlaintext().build();
+    try {
+      String command = args.remove(0);
+      TrainerServiceGrpc.TrainerServiceBlockingStub stub = TrainerServiceGrpc.newBlockingStub(channel);
+      String token = System.getenv("DISTILLMESH_ADMIN_TOKEN");
+      TrainerServiceGrpc.TrainerServiceBlockingStub admin = token == null || token.isBlank() ? stub
+          : stub.withCallCredentials(new BearerToken(token));
+      return switch (command) {
+        case "start" -> {
+          RunInfo info = admin.withDeadlineAfter(5, TimeUnit.MINUTES)
+              .startRun(StartRunRequest.newBuilder().setSpec(spec(options)).build());
+          out.println("started " + info.getRunId());
+          yield "true".equals(options.get("watch")) ? watch(stub, info.getRunId(), out) : 0;
+        }
+        case "watch" -> watch(stub, one(args, "watch needs a run id"), out);
+        case "status" -> {
+          print(stub.withDeadlineAfter(30, TimeUnit.SECONDS)
+              .getRun(GetRunRequest.newBuilder().setRunId(one(args, "status needs a run id")).build()), out);
+          yield 0;
+        }
+        case "list" -> {
+          for (RunInfo r : stub.withDeadlineAfter(30, TimeUnit.SECONDS).listRuns(ListRunsRequest.getDefaultInstance())
+              .getRunsList()) {
+            out.printf(Locale.ROOT, "%s  %-10s step %d/%d  R@1 %s  %s%n", r.getRunId(), r.getState(), r.getStep(),
+                r.getMaxSteps(), r.hasBest() ? String.format(Locale.ROOT, "%.4f", r.getBest().getRAt1()) : "-",
+                r.getSpec().getName());
+          }
+          yield 0;
+        }
+        case "stop" -> {
+          print(admin.withDeadlineAfter(30, TimeUnit.SECONDS)
+              .stopRun(StopRunRequest.newBuilder().setRunId(one(args, "stop needs a run id")).build()), out);
+          yield 0;
+        }
+        case "rollback" -> {
+          if (args.size() != 2) {
+            throw new IllegalArgumentException("rollback needs a run id and a version");
+          }
+          print(admin.withDeadlineAfter(60, TimeUnit.SECONDS).rollback(RollbackRequest.newBuilder()
+              .setRunId(args.get(0)).setToVersion(Long.parseLong(args.get(1))).build()), out);
+          yield 0;
+        }
+        default -> throw new IllegalArgumentException("unknown command " + command);
+      };
+    } catch (StatusRuntimeException e) {
+      err.println("error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
+      return 1;
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.print(USAGE);
+      return 2;
+    } finally {
+      channel.shutdownNow();
+    }
+  }
+
+  private static String one(List<String> args, String message) {
+    if (args.size() != 1) {
+      throw new IllegalArgumentException(message);
+    }
+    return args.get(0);
+  }
+
+  static RunSpec spec(Map<String, String> o) {
+    Hyperparameters.Builder h = Hyperparameters.newBuilder();
+    if (o.containsKey("lr")) {
+      h.setLearningRate(Double.parseDouble(o.get("lr")));
+    }
+    if (o.containsKey("teacher-temperature")) {
+      h.setTeacherTemperature(Double.parseDouble(o.get("teacher-temperature")));
+    }
+    if (o.containsKey("scale")) {
+      h.setStudentScale(Double.parseDouble(o.get("scale")));
+    }
+    if (o.containsKey("alpha")) {
+      h.setAlpha(Double.parseDouble(o.get("alpha")));
+    }
+    if (o.containsKey("top-k")) {
+      h.setTopK(Integer.parseInt(o.get("top-k")));
+    }
+    if (o.containsKey("negatives")) {
+      h.setNegatives(Integer.parseInt(o.get("negatives")));
+    }
+    if (o.containsKey("negative-mass")) {
+      h.setNegativeMass(NegativeMass.valueOf(o.get("negative-mass").toUpperCase(Locale.ROOT)));
+    }
+    if (o.containsKey("batch")) {
+      h.setBatchSize(Integer.parseInt(o.get("batch")));
+    }
+    if (o.containsKey("identity-weight")) {
+      h.setIdentityWeight(Double.parseDouble(o.get("identity-weight")));
+    }
+    if (o.containsKey("max-steps")) {
+      h.setMaxSteps(Long.parseLong(o.get("max-steps")));
+    }
+    if (o.containsKey("epochs")) {
+      h.setEpochs(Integer.parseInt(o.get("epochs")));
+    }
+    if (o.containsKey("eval-every")) {
+      h.setEvalEvery(Integer.parseInt(o.get("eval-every")));
+    }
+    if (o.containsKey("tau1")) {
+      h.setTau1(Double.parseDouble(o.get("tau1")));
+    }
+    if (o.containsKey("tau2")) {
+      h.setTau2(Double.parseDouble(o.get("tau2")));
+    }
+    if (o.containsKey("seed")) {
+      h.setSeed(Long.parseLong(o.get("seed")));
+    }
+    for (String required : new String[] {"collection", "passages", "questions"}) {
+      if (!o.containsKey(required)) {
+        throw new IllegalArgumentException("start needs --" + required);
+      }
+    }
+    return RunSpec.newBuilder()
+        .setName(o.getOrDefault("name", ""))
+        .setCollection(o.get("collection"))
+        .setPassages(Path.of(o.get("passages")).toAbsolutePath().toString())
+        .setQuestions(Path.of(o.get("questions")).toAbsolutePath().toString())
+        .setSource(Source.valueOf(o.getOrDefault("source", "labelled").toUpperCase(Locale.ROOT)))
+        .setHoldout(o.getOrDefault("holdout", "fraction:0.2"))
+        .setObjective(Objective.valueOf(o.getOrDefault("objective", "topk").toUpperCase(Locale.ROOT)))
+        .setHyper(h)
+        .build();
+  }
+
+  private static int watch(TrainerServiceGrpc.TrainerServiceBlockingStub stub, String id, PrintStream out) {
+    Iterator<RunEvent> events = stub.watchRun(WatchRunRequest.newBuilder().setRunId(id).build());
+    int evaluations = 0;
+    boolean failed = false;
+    while (events.hasNext()) {
+      RunEvent e = events.next();
+      switch (e.getEventCase()) {
+        case PROGRESS -> out.printf(Locale.ROOT, "step %6d  loss %.4f  (kd %.4f, ce %.4f, identity %.5f)  %.0f pairs/s%s%n",
+            e.getStep(), e.getProgress().getLoss(), e.getProgress().getTermsOrDefault("kd", 0),
+            e.getProgress().getTermsOrDefault("ce", 0), e.getProgress().getTermsOrDefault("identity", 0),
+            e.getProgress().getPairsPerSecond(), e.getProgress().getTrafficTaken() > 0
+                ? String.format(Locale.ROOT, "  traffic taken %d, dropped %d", e.getProgress().getTrafficTaken(),
+                    e.getProgress().getTrafficDropped()) : "");
+        case EVALUATION -> {
+          String who = evaluations == 0 ? "student at start" : evaluations == 1 ? "teacher" : "student";
+          evaluations++;
+          out.println("step " + pad(e.getStep()) + "  " + who + ": " + metrics(e.getEvaluation()));
+        }
+        case PUBLISH -> out.printf(Locale.ROOT, "step %6d  published context adapter v%d (%s, R@1 %.4f)%n", e.getStep(),
+            e.getPublish().getVersion(), e.getPublish().getReason(), e.getPublish().getRAt1());
+        case STATE -> {
+          out.println("step " + pad(e.getStep()) + "  " + e.getState().getState()
+              + (e.getState().getMessage().isEmpty() ? "" : ": " + e.getState().getMessage()));
+          failed = e.getState().getState() == dev.distillmesh.proto.trainer.v1.RunState.FAILED;
+        }
+        default -> { }
+      }
+    }
+    return failed ? 1 : 0;
+  }
+
+  private static String pad(long step) {
+    return String.format(Locale.ROOT, "%6d", step);
+  }
+
+  private static String metrics(Evaluation e) {
+    return String.format(Locale.ROOT, "R@1 %.4f  R@5 %.4f  MRR@10 %.4f%s  (%d held-out questions)", e.getRAt1(),
+        e.getRAt5(), e.getMrrAt10(), e.getConicity() == 0 ? "" : String.format(Locale.ROOT, "  conicity %.3f",
+            e.getConicity()), e.getQuestions());
+  }
+
+  private static void print(RunInfo r, PrintStream out) {
+    out.println("run " + r.getRunId() + (r.getSpec().getName().isEmpty() ? "" : " (" + r.getSpec().getName() + ")"));
+    out.println("  state: " + r.getState() + (r.getMessage().isEmpty() ? "" : " — " + r.getMessage()));
+    out.println("  step: " + r.getStep() + " of " + r.getMaxSteps() + (r.getResumed() > 0 ? ", resumed "
+        + r.getResumed() + " time(s)" : ""));
+    out.println("  objective: " + r.getSpec().getObjective() + ", source " + r.getSpec().getSource() + ", holdout "
+        + r.getSpec().getHoldout());
+    if (r.hasStudentAtStart()) {
+      out.println("  student at start: " + metrics(r.getStudentAtStart()));
+      out.println("  teacher:          " + metrics(r.getTeacher()));
+    }
+    if (r.hasBest()) {
+      out.println("  best:             " + metrics(r.getBest()) + " at step " + r.getBest().getStep());
+    }
+    for (Publish p : r.getPublishesList()) {
+      out.printf(Locale.ROOT, "  published v%d at step %d (%s, R@1 %.4f)%n", p.getVersion(), p.getStep(), p.getReason(),
+          p.getRAt1());
+    }
+  }
+}

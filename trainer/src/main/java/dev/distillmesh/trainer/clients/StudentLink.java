@@ -1,0 +1,101 @@
+package dev.distillmesh.trainer.clients;
+
+import dev.distillmesh.common.BearerToken;
+import dev.distillmesh.common.DomainException;
+import dev.distillmesh.proto.student.v1.EncodeRequest;
+import dev.distillmesh.proto.student.v1.EncodeResponse;
+import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
+import dev.distillmesh.proto.student.v1.LoadAdapterRequest;
+import dev.distillmesh.proto.student.v1.ModelInfo;
+import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
+import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
+import dev.distillmesh.proto.student.v1.TakeTrafficRequest;
+import dev.distillmesh.proto.student.v1.TakeTrafficResponse;
+import dev.distillmesh.proto.student.v1.Tower;
+import io.grpc.Channel;
+import io.grpc.StatusRuntimeException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The trainer's side of the student-service: base embeddings (Encode), publishing adapters
+ * (LoadAdapter), the adapter versions served (GetModelInfo) and the traffic it served
+ * (TakeTraffic). Every call has a deadline; failures become DomainExceptions naming the student.
+ * Thread-safe.
+ */
+public final class StudentLink {
+  private static final int ENCODE_BATCH = 256;
+
+  private final Channel channel;
+  private final String target;
+  private final BearerToken token;
+
+  /** @param token the admin credential for LoadAdapter, GetModelInfo and TakeTraffic; null if open */
+  public StudentLink(Channel channel, String target, BearerToken token) {
+    this.channel = channel;
+    this.target = target;
+    this.token = token;
+  }
+
+  /** Embeddings of {@code texts} by one tower, with its served adapter or without (base). */
+  public float[][] encode(List<String> texts, Tower tower, boolean base) {
+    float[][] out = new float[texts.size()][];
+    for (int from = 0; from < texts.size(); from += ENCODE_BATCH) {
+      List<String> chunk = texts.subList(from, Math.min(texts.size(), from + ENCODE_BATCH));
+      EncodeResponse r = call(() -> StudentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES)
+          .encode(EncodeRequest.newBuilder().addAllTexts(chunk).setTower(tower).setBase(base).build()));
+      for (int i = 0; i < chunk.size(); i++) {
+        List<Float> values = r.getEmbeddings(i).getValuesList();
+        float[] v = new float[values.size()];
+        for (int d = 0; d < v.length; d++) {
+          v[d] = values.get(d);
+        }
+        out[from + i] = v;
+      }
+    }
+    return out;
+  }
+
+  public ModelInfo modelInfo() {
+    return call(() -> admin().getModelInfo(GetModelInfoRequest.getDefaultInstance()));
+  }
+
+  /** Installs {@code matrix} as the student's context adapter {@code version}. */
+  public void publishContextAdapter(long version, int dim, float[] matrix, String description) {
+    List<Float> values = new ArrayList<>(matrix.length);
+    for (float f : matrix) {
+      values.add(f);
+    }
+    call(() -> admin().loadAdapter(LoadAdapterRequest.newBuilder().setTower(Tower.TOWER_CONTEXT).setVersion(version)
+        .setRows(dim).setCols(dim).addAllValues(values).setDescription(description).build()));
+  }
+
+  /** Takes up to {@code max} served queries of {@code collection} out of the student's buffer. */
+  public TakeTrafficResponse takeTraffic(int max, String collection) {
+    return call(() -> admin().takeTraffic(TakeTrafficRequest.newBuilder().setMaxItems(max)
+        .setCollection(collection).build()));
+  }
+
+  private StudentAdminGrpc.StudentAdminBlockingStub admin() {
+    StudentAdminGrpc.StudentAdminBlockingStub stub = StudentAdminGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(60, TimeUnit.SECONDS);
+    return token == null ? stub : stub.withCallCredentials(token);
+  }
+
+  private <T> T call(java.util.function.Supplier<T> rpc) {
+    try {
+      return rpc.get();
+    } catch (StatusRuntimeException e) {
+      DomainException.Kind kind = switch (e.getStatus().getCode()) {
+        case INVALID_ARGUMENT -> DomainException.Kind.INVALID_ARGUMENT;
+        case FAILED_PRECONDITION -> DomainException.Kind.FAILED_PRECONDITION;
+        case NOT_FOUND -> DomainException.Kind.NOT_FOUND;
+        case UNAUTHENTICATED, PERMISSION_DENIED -> DomainException.Kind.FAILED_PRECONDITION;
+        default -> DomainException.Kind.UNAVAILABLE;
+      };
+      throw new DomainException(kind, "student-service (" + target + "): " + e.getStatus().getCode() + " "
+          + e.getStatus().getDescription(), e);
+    }
+  }
+}

@@ -1,0 +1,171 @@
+package dev.distillmesh.trainer.clients;
+
+import dev.distillmesh.common.DomainException;
+import dev.distillmesh.proto.teacher.v1.InfoRequest;
+import dev.distillmesh.proto.teacher.v1.InfoResponse;
+import dev.distillmesh.proto.teacher.v1.ItemScores;
+import dev.distillmesh.proto.teacher.v1.ScoreItem;
+import dev.distillmesh.proto.teacher.v1.ScoreKind;
+import dev.distillmesh.proto.teacher.v1.ScoreRequest;
+import dev.distillmesh.proto.teacher.v1.ScoreStreamRequest;
+import dev.distillmesh.proto.teacher.v1.ScoreStreamResponse;
+import dev.distillmesh.proto.teacher.v1.TeacherServiceGrpc;
+import io.grpc.Channel;
+import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The trainer's side of the teacher: one long-lived StreamScores stream, opened on first use and
+ * again after it fails. {@link #score} returns a future per request; requests are sent as fast as
+ * the stream's flow control allows (the rest wait here), answers complete their futures in any
+ * order. When the stream breaks, every unanswered request fails with UNAVAILABLE naming the
+ * teacher, and the caller decides whether to retry. Thread-safe.
+ */
+public final class TeacherLink {
+  private final Channel channel;
+  private final String target;
+  private final Object lock = new Object();
+  private Stream stream;
+  private long nextId;
+
+  public TeacherLink(Channel channel, String target) {
+    this.channel = channel;
+    this.target = target;
+  }
+
+  /** The teacher's Info (backend, kinds), with a deadline. */
+  public InfoResponse info() {
+    try {
+      return TeacherServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+          .info(InfoRequest.getDefaultInstance());
+    } catch (io.grpc.StatusRuntimeException e) {
+      throw new DomainException(DomainException.Kind.UNAVAILABLE, "teacher-service (" + target + "): "
+          + e.getStatus().getCode() + " " + e.getStatus().getDescription(), e);
+    }
+  }
+
+  /** Scores of {@code candidates} for {@code context}, in order. */
+  public CompletableFuture<float[]> score(ScoreKind kind, String context, List<String> candidates) {
+    ScoreRequest request = ScoreRequest.newBuilder().setKind(kind)
+        .addItems(ScoreItem.newBuilder().setContext(context).addAllCandidates(candidates)).build();
+    CompletableFuture<float[]> result = new CompletableFuture<>();
+    synchronized (lock) {
+      if (stream == null || stream.broken) {
+        stream = new Stream();
+        TeacherServiceGrpc.newStub(channel).streamScores(stream);
+      }
+      long id = nextId++;
+      stream.submit(ScoreStreamRequest.newBuilder().setRequestId(id).setScore(request).build(), result);
+    }
+    return result;
+  }
+
+  /** Ends the current stream (answers still owed fail). */
+  public void close() {
+    synchronized (lock) {
+      if (stream != null) {
+        stream.finish();
+      }
+    }
+  }
+
+  private final class Stream implements ClientResponseObserver<ScoreStreamRequest, ScoreStreamResponse> {
+    private final Map<Long, CompletableFuture<float[]>> waiting = new HashMap<>();
+    private final ArrayDeque<ScoreStreamRequest> unsent = new ArrayDeque<>();
+    private ClientCallStreamObserver<ScoreStreamRequest> out;
+    private volatile boolean broken;
+
+    @Override
+    public void beforeStart(ClientCallStreamObserver<ScoreStreamRequest> requestStream) {
+      out = requestStream;
+      requestStream.setOnReadyHandler(this::drain);
+    }
+
+    void submit(ScoreStreamRequest request, CompletableFuture<float[]> result) {
+      synchronized (this) {
+        waiting.put(request.getRequestId(), result);
+        unsent.add(request);
+      }
+      drain();
+    }
+
+    private synchronized void drain() {
+      while (!broken && !unsent.isEmpty() && out.isReady()) {
+        out.onNext(unsent.poll());
+      }
+    }
+
+    synchronized void finish() {
+      if (!broken) {
+        broken = true;
+        out.onCompleted();
+      }
+      failAll(Status.CANCELLED.withDescription("the trainer closed its stream to the teacher"));
+    }
+
+    @Override
+    public void onNext(ScoreStreamResponse r) {
+      CompletableFuture<float[]> f;
+      synchronized (this) {
+        f = waiting.remove(r.getRequestId());
+      }
+      if (f == null) {
+        return;
+      }
+      if (r.hasError()) {
+        Status.Code code = Status.fromCodeValue(r.getError().getCode()).getCode();
+        f.completeExceptionally(new DomainException(kindOf(code), "teacher-service (" + target + ") refused a score request: "
+            + code + " " + r.getError().getMessage()));
+        return;
+      }
+      ItemScores s = r.getScores().getItems(0);
+      float[] out = new float[s.getScoresCount()];
+      for (int i = 0; i < out.length; i++) {
+        out[i] = s.getScores(i);
+      }
+      f.complete(out);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      broken = true;
+      failAll(Status.fromThrowable(t));
+    }
+
+    @Override
+    public void onCompleted() {
+      broken = true;
+      failAll(Status.UNAVAILABLE.withDescription("the teacher ended the stream"));
+    }
+
+    private void failAll(Status status) {
+      Map<Long, CompletableFuture<float[]>> left;
+      synchronized (this) {
+        left = new HashMap<>(waiting);
+        waiting.clear();
+        unsent.clear();
+      }
+      for (CompletableFuture<float[]> f : left.values()) {
+        f.completeExceptionally(new DomainException(DomainException.Kind.UNAVAILABLE, "teacher-service (" + target
+            + ") stream failed: " + status.getCode() + " " + status.getDescription()));
+      }
+    }
+  }
+
+  private static DomainException.Kind kindOf(Status.Code code) {
+    return switch (code) {
+      case INVALID_ARGUMENT -> DomainException.Kind.INVALID_ARGUMENT;
+      case FAILED_PRECONDITION -> DomainException.Kind.FAILED_PRECONDITION;
+      case RESOURCE_EXHAUSTED -> DomainException.Kind.RESOURCE_EXHAUSTED;
+      case DEADLINE_EXCEEDED -> DomainException.Kind.DEADLINE_EXCEEDED;
+      default -> DomainException.Kind.UNAVAILABLE;
+    };
+  }
+}

@@ -1,0 +1,102 @@
+package dev.distillmesh.trainer.grpc;
+
+import dev.distillmesh.common.GrpcErrors;
+import dev.distillmesh.proto.trainer.v1.GetRunRequest;
+import dev.distillmesh.proto.trainer.v1.ListRunsRequest;
+import dev.distillmesh.proto.trainer.v1.ListRunsResponse;
+import dev.distillmesh.proto.trainer.v1.RollbackRequest;
+import dev.distillmesh.proto.trainer.v1.RunEvent;
+import dev.distillmesh.proto.trainer.v1.RunInfo;
+import dev.distillmesh.proto.trainer.v1.StartRunRequest;
+import dev.distillmesh.proto.trainer.v1.StopRunRequest;
+import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
+import dev.distillmesh.proto.trainer.v1.WatchRunRequest;
+import dev.distillmesh.trainer.run.RunManager;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** {@code TrainerService} on the wire: every call delegates to the {@link RunManager}. */
+public final class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBase {
+  /** Calls that change what the student serves or what trains: they need the admin credential. */
+  public static final Set<String> ADMIN_METHODS = Set.of(
+      TrainerServiceGrpc.getStartRunMethod().getFullMethodName(),
+      TrainerServiceGrpc.getStopRunMethod().getFullMethodName(),
+      TrainerServiceGrpc.getRollbackMethod().getFullMethodName());
+
+  private final RunManager runs;
+
+  public TrainerGrpcService(RunManager runs) {
+    this.runs = runs;
+  }
+
+  @Override
+  public void startRun(StartRunRequest request, StreamObserver<RunInfo> responses) {
+    unary(responses, () -> runs.start(request.getSpec()));
+  }
+
+  @Override
+  public void stopRun(StopRunRequest request, StreamObserver<RunInfo> responses) {
+    unary(responses, () -> runs.stop(request.getRunId()));
+  }
+
+  @Override
+  public void getRun(GetRunRequest request, StreamObserver<RunInfo> responses) {
+    unary(responses, () -> runs.get(request.getRunId()));
+  }
+
+  @Override
+  public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> responses) {
+    unary(responses, () -> ListRunsResponse.newBuilder().addAllRuns(runs.list()).build());
+  }
+
+  @Override
+  public void rollback(RollbackRequest request, StreamObserver<RunInfo> responses) {
+    unary(responses, () -> runs.rollback(request.getRunId(), request.getToVersion()));
+  }
+
+  @Override
+  public void watchRun(WatchRunRequest request, StreamObserver<RunEvent> responses) {
+    ServerCallStreamObserver<RunEvent> out = (ServerCallStreamObserver<RunEvent>) responses;
+    // Events come from the run's thread; the observer is not thread-safe, so one lock serialises them.
+    StreamObserver<RunEvent> serial = new StreamObserver<>() {
+      @Override
+      public synchronized void onNext(RunEvent value) {
+        if (!out.isCancelled()) {
+          out.onNext(value);
+        }
+      }
+
+      @Override
+      public synchronized void onError(Throwable t) {
+        out.onError(t);
+      }
+
+      @Override
+      public synchronized void onCompleted() {
+        if (!out.isCancelled()) {
+          out.onCompleted();
+        }
+      }
+    };
+    try {
+      out.setOnCancelHandler(() -> runs.unwatch(request.getRunId(), serial));
+      runs.watch(request.getRunId(), serial);
+    } catch (RuntimeException e) {
+      responses.onError(GrpcErrors.toStatus(e));
+    }
+  }
+
+  private static <T> void unary(StreamObserver<T> responses, Callable<T> call) {
+    T value;
+    try {
+      value = call.call();
+    } catch (Exception e) {
+      responses.onError(GrpcErrors.toStatus(e));
+      return;
+    }
+    responses.onNext(value);
+    responses.onCompleted();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.distillmesh.trainer.learn;
+
+/**
+ * The trainable query adapter {@code A} (d×d, row-major, in double precision while training): the
+ * student serves {@code (A·e_q)·p}, and training optimises that same inner product.
+ *
+ * <p>Not thread-safe: one training loop owns it.
+ */
+public final class QueryAdapter {
+  private final int dim;
+  private final double[] a;
+
+  private QueryAdapter(int dim, double[] a) {
+    this.dim = dim;
+    this.a = a;
+  }
+
+  /** The identity: an untrained student is exactly the pretrained one. */
+  public static QueryAdapter identity(int dim) {
+    double[] a = new double[dim * dim];
+    for (int i = 0; i < dim; i++) {
+      a[i * dim + i] = 1;
+    }
+    return new QueryAdapter(dim, a);
+  }
+
+  /** An adapter over {@code values} (row-major d×d), which it takes ownership of. */
+  public static QueryAdapter of(int dim, double[] values) {
+    if (values.length != dim * dim) {
+      throw new IllegalArgumentException("a " + dim + "x" + dim + " adapter needs " + dim * dim + " values, got "
+          + values.length);
+    }
+    return new QueryAdapter(dim, values);
+  }
+
+  public int dim() {
+    return dim;
+  }
+
+  /** The live parameters (the optimizer updates them in place). */
+  public double[] values() {
+    return a;
+  }
+
+  /** {@code A·e}. */
+  public double[] apply(float[] e) {
+    double[] u = new double[dim];
+    for (int r = 0; r < dim; r++) {
+      double acc = 0;
+      int row = r * dim;
+      for (int c = 0; c < dim; c++) {
+        acc += a[row + c] * e[c];
+      }
+      u[r] = acc;
+    }
+    return u;
+  }
+
+  /** The matrix as the student's LoadAdapter takes it (row-major floats). */
+  public float[] toFloats() {
+    float[] out = new float[a.length];
+    for (int i = 0; i < a.length; i++) {
+      out[i] = (float) a[i];
+    }
+    return out;
+  }
+
+  /**
+   * Adds {@code λ·||A − I||²} to the loss and its gradient {@code 2λ(A − I)} to {@code grad};
+   * returns the loss term.
+   */
+  public double identityPull(double lambda, double[] grad) {
+    double loss = 0;
+    for (int r = 0; r < dim; r++) {
+      for (int c = 0; c < dim; c++) {
+        int i = r * dim + c;
+        double diff = a[i] - (r == c ? 1 : 0);
+        loss += diff * diff;
+        grad[i] += 2 * lambda * diff;
+      }
+    }
+    return lambda * loss;
+  }
+}

@@ -1,0 +1,69 @@
+package dev.distillmesh.trainer.run;
+
+import dev.distillmesh.proto.trainer.v1.Evaluation;
+import java.util.List;
+
+/** Retrieval metrics over held-out questions: R@1, R@5, MRR@10 and conicity. */
+final class Metrics {
+  private Metrics() {}
+
+  /** 1-based rank of {@code gold} among {@code scores} (ties count against it). */
+  static int rank(double[] scores, int gold) {
+    double g = scores[gold];
+    int rank = 1;
+    for (int j = 0; j < scores.length; j++) {
+      if (j != gold && scores[j] >= g) {
+        rank++;
+      }
+    }
+    return rank;
+  }
+
+  /**
+   * @param ranks rank of each held-out question's gold passage
+   * @param queries the query embeddings the student would search with, or null (teacher)
+   */
+  static Evaluation evaluation(long step, int[] ranks, List<double[]> queries) {
+    double r1 = 0;
+    double r5 = 0;
+    double mrr = 0;
+    for (int r : ranks) {
+      r1 += r == 1 ? 1 : 0;
+      r5 += r <= 5 ? 1 : 0;
+      mrr += r <= 10 ? 1.0 / r : 0;
+    }
+    int n = ranks.length;
+    Evaluation.Builder e = Evaluation.newBuilder().setStep(step).setQuestions(n)
+        .setRAt1(r1 / n).setRAt5(r5 / n).setMrrAt10(mrr / n);
+    if (queries != null) {
+      e.setConicity(conicity(queries));
+    }
+    return e.build();
+  }
+
+  /** Mean cosine of each vector to the mean of the unit vectors (Chandrahas et al.). */
+  static double conicity(List<double[]> vectors) {
+    int dim = vectors.get(0).length;
+    double[] mean = new double[dim];
+    for (double[] v : vectors) {
+      double norm = Math.sqrt(dot(v, v));
+      for (int i = 0; i < dim; i++) {
+        mean[i] += v[i] / norm / vectors.size();
+      }
+    }
+    double meanNorm = Math.sqrt(dot(mean, mean));
+    double sum = 0;
+    for (double[] v : vectors) {
+      sum += dot(v, mean) / (Math.sqrt(dot(v, v)) * meanNorm);
+    }
+    return sum / vectors.size();
+  }
+
+  static double dot(double[] a, double[] b) {
+    double s = 0;
+    for (int i = 0; i < a.length; i++) {
+      s += a[i] * b[i];
+    }
+    return s;
+  }
+}

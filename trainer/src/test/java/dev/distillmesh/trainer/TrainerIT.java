@@ -1,0 +1,226 @@
+package dev.distillmesh.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import dev.distillmesh.proto.student.v1.AnswerRequest;
+import dev.distillmesh.proto.student.v1.Document;
+import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
+import dev.distillmesh.proto.trainer.v1.GetRunRequest;
+import dev.distillmesh.proto.trainer.v1.Hyperparameters;
+import dev.distillmesh.proto.trainer.v1.Objective;
+import dev.distillmesh.proto.trainer.v1.Publish;
+import dev.distillmesh.proto.trainer.v1.RunEvent;
+import dev.distillmesh.proto.trainer.v1.RunInfo;
+import dev.distillmesh.proto.trainer.v1.RunSpec;
+import dev.distillmesh.proto.trainer.v1.RunState;
+import dev.distillmesh.proto.trainer.v1.Source;
+import dev.distillmesh.proto.trainer.v1.StartRunRequest;
+import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
+import dev.distillmesh.proto.trainer.v1.WatchRunRequest;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The trainer as its users run it: a real trainer process against a real index, student and
+ * embedded e5 teacher on loopback. A run killed with SIGKILL resumes from its checkpoint in the
+ * next trainer and completes without repeating a publish; distilling e5 into the student on SQuAD
+ * articles raises held-out recall, and the student serves the published adapter at once.
+ */
+class TrainerIT {
+  @TempDir
+  static Path dir;
+  private static LiveMesh mesh;
+
+  @BeforeAll
+  static void start() throws Exception {
+    mesh = new LiveMesh(dir);
+  }
+
+  @AfterAll
+  static void stop() {
+    mesh.close();
+  }
+
+  private static ManagedChannel channel(TrainerProcess trainer) {
+    return NettyChannelBuilder.forTarget(trainer.target()).usePlaintext().build();
+  }
+
+  private static List<Document> passages(Path file) throws Exception {
+    List<Document> docs = new ArrayList<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      JsonObject o = JsonParser.parseString(line).getAsJsonObject();
+      String text = o.has("title") ? o.get("title").getAsString() + ". " + o.get("text").getAsString()
+          : o.get("text").getAsString();
+      docs.add(Document.newBuilder().setId(o.get("id").getAsString()).setText(text).build());
+    }
+    return docs;
+  }
+
+  private static RunInfo waitFor(TrainerServiceGrpc.TrainerServiceBlockingStub stub, String id, Predicate<RunInfo> done)
+      throws InterruptedException {
+    for (int i = 0; i < 6000; i++) {
+      RunInfo r = stub.withDeadlineAfter(30, TimeUnit.SECONDS).getRun(GetRunRequest.newBuilder().setRunId(id).build());
+      if (done.test(r)) {
+        return r;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("gave up waiting on run " + id);
+  }
+
+  @Test
+  void aKilledTrainerResumesItsRunFromTheLastCheckpoint() throws Exception {
+    Path examples = Path.of("..", "examples", "helpdesk");
+    mesh.ingest("helpdesk", passages(examples.resolve("passages.jsonl")));
+    Path runs = dir.resolve("runs-resume");
+    RunSpec spec = RunSpec.newBuilder().setName("resume").setCollection("helpdesk")
+        .setPassages(examples.resolve("passages.jsonl").toAbsolutePath().toString())
+        .setQuestions(examples.resolve("questions.jsonl").toAbsolutePath().toString())
+        .setSource(Source.LABELLED).setHoldout("fraction:0.2").setObjective(Objective.G2R)
+        .setHyper(Hyperparameters.newBuilder().setEpochs(60).setBatchSize(16).setEvalEvery(5).setLearningRate(1e-3)
+            .setAlpha(0.8))
+        .build();
+
+    long servingBefore = mesh.admin().getModelInfo(GetModelInfoRequest.getDefaultInstance()).getContextAdapter()
+        .getVersion();
+    String id;
+    long killedAt;
+    try (TrainerProcess first = TrainerProcess.start(runs, mesh.studentTarget(), mesh.teacherTarget(),
+        dir.resolve("trainer-1.log"))) {
+      ManagedChannel c = channel(first);
+      try {
+        var stub = TrainerServiceGrpc.newBlockingStub(c);
+        id = stub.withDeadlineAfter(60, TimeUnit.SECONDS).startRun(StartRunRequest.newBuilder().setSpec(spec).build())
+            .getRunId();
+        killedAt = waitFor(stub, id, r -> r.getStep() >= 42 || r.getState() == RunState.FAILED).getStep();
+        assertEquals(RunState.RUNNING, stub.getRun(GetRunRequest.newBuilder().setRunId(id).build()).getState(),
+            first.log());
+        first.kill9();
+      } finally {
+        c.shutdownNow();
+      }
+    }
+
+    try (TrainerProcess second = TrainerProcess.start(runs, mesh.studentTarget(), mesh.teacherTarget(),
+        dir.resolve("trainer-2.log"))) {
+      ManagedChannel c = channel(second);
+      try {
+        var stub = TrainerServiceGrpc.newBlockingStub(c);
+        RunInfo resumed = stub.withDeadlineAfter(30, TimeUnit.SECONDS).getRun(GetRunRequest.newBuilder().setRunId(id).build());
+        assertEquals(1, resumed.getResumed(), "the new trainer resumes the interrupted run");
+        assertTrue(resumed.getStep() >= killedAt - 20 && resumed.getStep() <= killedAt,
+            "resumes from the last checkpoint (every 20 steps and every evaluation): step " + resumed.getStep()
+                + ", killed at " + killedAt);
+        // Watching a resumed run replays what its record holds, then follows it to the end.
+        Iterator<RunEvent> events = stub.withDeadlineAfter(20, TimeUnit.MINUTES)
+            .watchRun(WatchRunRequest.newBuilder().setRunId(id).build());
+        RunState last = RunState.RUN_STATE_UNSPECIFIED;
+        while (events.hasNext()) {
+          RunEvent e = events.next();
+          if (e.hasState()) {
+            last = e.getState().getState();
+          }
+        }
+        assertEquals(RunState.COMPLETED, last, second.log());
+        RunInfo done = stub.getRun(GetRunRequest.newBuilder().setRunId(id).build());
+        assertEquals(done.getMaxSteps(), done.getStep());
+        Set<Long> versions = new HashSet<>();
+        long previous = servingBefore;
+        for (Publish p : done.getPublishesList()) {
+          assertTrue(p.getVersion() > previous, "publish versions only move forward: " + done.getPublishesList());
+          assertTrue(versions.add(p.getVersion()), "no publish is repeated");
+          previous = p.getVersion();
+        }
+        long serving = mesh.admin().getModelInfo(GetModelInfoRequest.getDefaultInstance()).getContextAdapter().getVersion();
+        assertEquals(previous, serving, "the student serves the run's last publish (or what it served before)");
+      } finally {
+        c.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void distillingOnSquadRaisesHeldOutRecallAndTheStudentServesItWithoutARestart() throws Exception {
+    Path squad = Path.of(System.getProperty("shared.data.dir", "../../shared/data")).resolve("squad-dev");
+    Assumptions.assumeTrue(Files.isRegularFile(squad.resolve("passages.jsonl")),
+        "skipped: " + squad.toAbsolutePath() + " not found; the SQuAD training check needs ../shared/data beside the checkout");
+    // Articles 0-9 (about 450 passages) keep the test short: train on 0-7, hold out 8-9. The issue's
+    // full split (0-39 / 40-47, all passages) and its targets are measured by scripts/bench-trainer.sh.
+    List<String> passageLines = new ArrayList<>();
+    for (String line : Files.readAllLines(squad.resolve("passages.jsonl"), StandardCharsets.UTF_8)) {
+      String id = JsonParser.parseString(line).getAsJsonObject().get("id").getAsString();
+      if (Integer.parseInt(id.split("-")[2]) <= 9) {
+        passageLines.add(line);
+      }
+    }
+    List<String> questionLines = new ArrayList<>();
+    for (String line : Files.readAllLines(squad.resolve("queries.jsonl"), StandardCharsets.UTF_8)) {
+      String id = JsonParser.parseString(line).getAsJsonObject().get("passage_id").getAsString();
+      if (Integer.parseInt(id.split("-")[2]) <= 9) {
+        questionLines.add(line);
+      }
+    }
+    Path passages = Files.write(dir.resolve("squad-passages.jsonl"), passageLines);
+    Path questions = Files.write(dir.resolve("squad-questions.jsonl"), questionLines);
+    mesh.ingest("squad", passages(passages));
+
+    try (TrainerProcess trainer = TrainerProcess.start(dir.resolve("runs-squad"), mesh.studentTarget(),
+        mesh.teacherTarget(), dir.resolve("trainer-squad.log"))) {
+      ManagedChannel c = channel(trainer);
+      try {
+        var stub = TrainerServiceGrpc.newBlockingStub(c);
+        String id = stub.withDeadlineAfter(60, TimeUnit.SECONDS).startRun(StartRunRequest.newBuilder().setSpec(
+            RunSpec.newBuilder().setName("squad").setCollection("squad").setPassages(passages.toString())
+                .setQuestions(questions.toString()).setSource(Source.LABELLED).setHoldout("articles:8-9")
+                .setObjective(Objective.TOPK)
+                .setHyper(Hyperparameters.newBuilder().setEvalEvery(25).setEpochs(4))).build()).getRunId();
+        RunInfo done = waitFor(stub, id, r -> r.getState() == RunState.COMPLETED || r.getState() == RunState.FAILED);
+        assertEquals(RunState.COMPLETED, done.getState(), done.getMessage() + "\n" + trainer.log());
+        double before = done.getStudentAtStart().getRAt1();
+        double after = done.getBest().getRAt1();
+        System.out.printf("squad articles 8-9 held out (%d questions): student R@1 %.4f -> %.4f, teacher %.4f%n",
+            done.getStudentAtStart().getQuestions(), before, after, done.getTeacher().getRAt1());
+        assertTrue(done.getTeacher().getRAt1() > before + 0.05, "e5 is the better retriever here: " + done);
+        // Deterministic here (seeded order, same models); on this small split the gain is a few
+        // questions, so the test asks only that it is there. The size of the gain on the full split
+        // is the benchmark's business.
+        assertTrue(after > before, "distillation should raise held-out R@1: " + before + " -> " + after);
+        assertTrue(done.getBest().getMrrAt10() > done.getStudentAtStart().getMrrAt10(), "and MRR@10: " + done);
+        assertTrue(done.getPublishesCount() >= 1, "an improvement is published");
+        long published = done.getPublishes(done.getPublishesCount() - 1).getVersion();
+        // The student answers with the published adapter at once, without a restart.
+        long served = mesh.query().answer(AnswerRequest.newBuilder().setCollection("squad").setK(1)
+            .setQuestion("Which NFL team represented the AFC at Super Bowl 50?").build()).getContextAdapterVersion();
+        // And rolling back to the untrained student publishes the identity as the next version.
+        RunInfo rolledBack = stub.withDeadlineAfter(60, TimeUnit.SECONDS).rollback(
+            dev.distillmesh.proto.trainer.v1.RollbackRequest.newBuilder().setRunId(id).setToVersion(0).build());
+        Publish last = rolledBack.getPublishes(rolledBack.getPublishesCount() - 1);
+        assertEquals("rollback to v0", last.getReason());
+        assertEquals(published + 1, last.getVersion());
+        assertEquals(published + 1, mesh.query().answer(AnswerRequest.newBuilder().setCollection("squad").setK(1)
+            .setQuestion("Which NFL team represented the AFC at Super Bowl 50?").build()).getContextAdapterVersion());
+        assertEquals(published, served);
+      } finally {
+        c.shutdownNow();
+      }
+    }
+  }
+}
