@@ -1,23 +1,25 @@
 #!/usr/bin/env bash
 # Starts the mesh on the embedded default and shows it answering.
 # Installs what is missing, builds, starts index-service (127.0.0.1:7401), student-service
-# (127.0.0.1:7402) and teacher-service (127.0.0.1:7403, the embedded e5-small-v2 teacher on CPU)
-# as three processes talking gRPC, ingests the bundled help-desk corpus (examples/helpdesk), asks
-# the student a few questions and has the teacher judge candidate answers. Data in ./data, logs in
-# ./data/logs. Stop with scripts/stop.sh. Env: DISTILLMESH_INDEX_PORT, DISTILLMESH_STUDENT_PORT,
-# DISTILLMESH_TEACHER_PORT, DISTILLMESH_ADMIN_TOKEN, SKIP_BUILD=1.
+# (127.0.0.1:7402), teacher-service (127.0.0.1:7403, the embedded e5-small-v2 teacher on CPU) and
+# the trainer (127.0.0.1:7404) as four processes talking gRPC, ingests the bundled help-desk corpus
+# (examples/helpdesk), asks the student a few questions and has the teacher judge candidate
+# answers. Data in ./data, logs in ./data/logs. Stop with scripts/stop.sh. Env:
+# DISTILLMESH_INDEX_PORT, DISTILLMESH_STUDENT_PORT, DISTILLMESH_TEACHER_PORT,
+# DISTILLMESH_TRAINER_PORT, DISTILLMESH_ADMIN_TOKEN, SKIP_BUILD=1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   scripts/setup.sh
   echo "building (first run downloads Maven dependencies)..."
-  mvn -B -q -ntp -Dstyle.color=never package -DskipTests -pl index-service,student-service,teacher-service -am
+  mvn -B -q -ntp -Dstyle.color=never package -DskipTests -pl index-service,student-service,teacher-service,trainer -am
 fi
 
 INDEX_PORT="${DISTILLMESH_INDEX_PORT:-7401}"
 STUDENT_PORT="${DISTILLMESH_STUDENT_PORT:-7402}"
 TEACHER_PORT="${DISTILLMESH_TEACHER_PORT:-7403}"
+TRAINER_PORT="${DISTILLMESH_TRAINER_PORT:-7404}"
 mkdir -p data/logs data/run
 alive() {  # a killed process can linger as a zombie; that is not "running"
   [[ -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
@@ -44,6 +46,8 @@ start index-service index-service/target/index-service.jar --port "$INDEX_PORT" 
 start student-service student-service/target/student-service.jar --port "$STUDENT_PORT" \
   --index "127.0.0.1:$INDEX_PORT" --adapter-dir data/student/adapters
 start teacher-service teacher-service/target/teacher-service.jar --port "$TEACHER_PORT"
+start trainer trainer/target/trainer.jar --port "$TRAINER_PORT" --runs-dir data/trainer/runs \
+  --student "127.0.0.1:$STUDENT_PORT" --teacher "127.0.0.1:$TEACHER_PORT"
 
 CLI=(scripts/student-cli.sh --target "127.0.0.1:$STUDENT_PORT")
 INDEX_CLI=(scripts/index-cli.sh --target "127.0.0.1:$INDEX_PORT")
@@ -68,11 +72,16 @@ echo
 cat <<MSG
 
 The mesh is running: index-service on port $INDEX_PORT, student-service on port $STUDENT_PORT,
-teacher-service on port $TEACHER_PORT (pids in data/run, logs in data/logs).
+teacher-service on port $TEACHER_PORT, trainer on port $TRAINER_PORT (pids in data/run, logs in
+data/logs).
 Ask:   scripts/ask.sh "how do I change the admin token?"
        scripts/student-cli.sh respond helpdesk-chat "hello" "my search is slow, what can I tune?"
        scripts/student-cli.sh info          # the model and adapter versions being served
 Judge: scripts/teacher-cli.sh score "how do I reset my password?" "Open Settings." "We close at 5."
        scripts/teacher-cli.sh info          # the teacher's backend, models and score kinds
+Train: scripts/trainer-cli.sh start --collection helpdesk --passages examples/helpdesk/passages.jsonl \
+         --questions examples/helpdesk/questions.jsonl --watch true
+       (on the help desk the small e5 teacher is no better than the student, so expect no publish;
+       see README, "Using the trainer", for SQuAD, where it is)
 Stop:  scripts/stop.sh
 MSG

@@ -123,17 +123,18 @@ public final class TrainerBenchmark {
               .setPassages(passages.toString()).setQuestions(questions.toString()).setSource(Source.LABELLED)
               .setHoldout("articles:40-47").setObjective(Objective.TOPK)
               .setHyper(Hyperparameters.newBuilder().setLearningRate(1e-4).setTeacherTemperature(0.02)
-                  .setStudentScale(20).setEvalEvery(100)).build();
+                  .setStudentScale(20).setBatchSize(32).setEvalEvery(50)).build();
           report("labelled, TOPK over all passages, 1 epoch of the training articles, teacher scores only",
               runToEnd(stub, spec, null, null));
         }
         if (only.isEmpty() || only.equals("traffic")) {
-          long steps = (long) Math.ceil((double) squad.questions().size() * passes / 16);
+          int batch = 32;
+          long steps = (long) Math.floor((double) squad.questions().size() * passes / batch);
           RunSpec spec = RunSpec.newBuilder().setName("traffic").setCollection(COLLECTION)
               .setPassages(passages.toString()).setQuestions(questions.toString()).setSource(Source.TRAFFIC)
               .setHoldout("articles:40-47").setObjective(Objective.TOPK)
-              .setHyper(Hyperparameters.newBuilder().setLearningRate(3e-4).setTeacherTemperature(0.01)
-                  .setStudentScale(20).setEvalEvery(200).setMaxSteps(steps)).build();
+              .setHyper(Hyperparameters.newBuilder().setLearningRate(1e-4).setTeacherTemperature(0.02)
+                  .setStudentScale(20).setBatchSize(batch).setEvalEvery(100).setMaxSteps(steps)).build();
           report("traffic, every question asked " + passes + " times through Answer, teacher scores only",
               runToEnd(stub, spec, studentClient, askQuestions));
         }

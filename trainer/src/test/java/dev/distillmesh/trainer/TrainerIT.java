@@ -158,6 +158,58 @@ class TrainerIT {
   }
 
   @Test
+  void everyObjectiveAndTheTrafficSourceTrain() throws Exception {
+    Path examples = Path.of("..", "examples", "helpdesk");
+    mesh.ingest("helpdesk", passages(examples.resolve("passages.jsonl")));
+    RunSpec.Builder base = RunSpec.newBuilder().setCollection("helpdesk")
+        .setPassages(examples.resolve("passages.jsonl").toAbsolutePath().toString())
+        .setQuestions(examples.resolve("questions.jsonl").toAbsolutePath().toString())
+        .setSource(Source.LABELLED).setHoldout("fraction:0.2");
+    try (TrainerProcess trainer = TrainerProcess.start(dir.resolve("runs-objectives"), mesh.studentTarget(),
+        mesh.teacherTarget(), dir.resolve("trainer-objectives.log"))) {
+      ManagedChannel c = channel(trainer);
+      try {
+        var stub = TrainerServiceGrpc.newBlockingStub(c);
+        for (Objective objective : List.of(Objective.TOPK, Objective.G2R, Objective.RDR, Objective.RELATIONAL)) {
+          RunInfo done = runToEnd(stub, base.clone().setName(objective.name()).setObjective(objective)
+              .setHyper(Hyperparameters.newBuilder().setMaxSteps(6).setBatchSize(8).setEvalEvery(3)).build());
+          assertEquals(RunState.COMPLETED, done.getState(), objective + ": " + done.getMessage() + "\n" + trainer.log());
+          assertEquals(6, done.getStep(), objective.name());
+          assertTrue(done.getLatest().getQuestions() > 0, objective.name());
+          assertTrue(done.getPairsPerSecond() > 0, objective + " trained on (question, passage) pairs");
+        }
+
+        // TRAFFIC: the run learns from the queries the student answers, and waits for them.
+        mesh.admin().takeTraffic(dev.distillmesh.proto.student.v1.TakeTrafficRequest.newBuilder()
+            .setMaxItems(10000).build()); // what other tests asked is not this run's traffic
+        String id = stub.withDeadlineAfter(60, TimeUnit.SECONDS).startRun(StartRunRequest.newBuilder().setSpec(
+            base.clone().setName("traffic").setSource(Source.TRAFFIC).setObjective(Objective.TOPK)
+                .setHyper(Hyperparameters.newBuilder().setMaxSteps(3).setBatchSize(8).setEvalEvery(3))).build())
+            .getRunId();
+        RunInfo waiting = waitFor(stub, id, r -> r.getMessage().startsWith("waiting for traffic"));
+        assertEquals(RunState.RUNNING, waiting.getState());
+        List<String> asked = List.of("how do I change the admin token?", "what does the trainer do?",
+            "why is my query slow?", "how are writes made durable?");
+        for (int i = 0; i < 24; i++) {
+          mesh.query().answer(AnswerRequest.newBuilder().setCollection("helpdesk").setK(3)
+              .setQuestion(asked.get(i % asked.size()) + " (" + i + ")").build());
+        }
+        RunInfo done = waitFor(stub, id, r -> r.getState() != RunState.RUNNING && r.getState() != RunState.PREPARING);
+        assertEquals(RunState.COMPLETED, done.getState(), done.getMessage() + "\n" + trainer.log());
+        assertEquals(3, done.getStep());
+      } finally {
+        c.shutdownNow();
+      }
+    }
+  }
+
+  private static RunInfo runToEnd(TrainerServiceGrpc.TrainerServiceBlockingStub stub, RunSpec spec) throws Exception {
+    String id = stub.withDeadlineAfter(60, TimeUnit.SECONDS).startRun(StartRunRequest.newBuilder().setSpec(spec).build())
+        .getRunId();
+    return waitFor(stub, id, r -> r.getState() != RunState.RUNNING && r.getState() != RunState.PREPARING);
+  }
+
+  @Test
   void distillingOnSquadRaisesHeldOutRecallAndTheStudentServesItWithoutARestart() throws Exception {
     Path squad = Path.of(System.getProperty("shared.data.dir", "../../shared/data")).resolve("squad-dev");
     Assumptions.assumeTrue(Files.isRegularFile(squad.resolve("passages.jsonl")),

@@ -92,14 +92,6 @@ public final class ListwiseLoss {
     return new Terms(kd, ce);
   }
 
-  static double dot(double[] a, double[] b) {
-    double s = 0;
-    for (int i = 0; i < a.length; i++) {
-      s += a[i] * b[i];
-    }
-    return s;
-  }
-
   static double dot(double[] a, float[] b) {
     double s = 0;
     for (int i = 0; i < a.length; i++) {

@@ -121,9 +121,15 @@ public final class RunManager implements AutoCloseable {
     t.start();
   }
 
+  /**
+   * The run that is training, or null. A run whose state says it has ended no longer counts, even
+   * while its thread writes its last checkpoint: it publishes nothing more.
+   */
   private Run active() {
     for (Run r : runs.values()) {
-      if (!r.ended() && threads.containsKey(r.id()) && threads.get(r.id()).isAlive()) {
+      RunState state = r.info().getState();
+      boolean training = state == RunState.PREPARING || state == RunState.RUNNING;
+      if (training && !r.ended() && threads.containsKey(r.id()) && threads.get(r.id()).isAlive()) {
         return r;
       }
     }
