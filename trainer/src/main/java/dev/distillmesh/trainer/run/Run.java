@@ -313,7 +313,9 @@ final class Run implements Runnable {
       }
     }
     long step = info().getStep();
-    if (step > 0 && (!info().hasLatest() || info().getLatest().getStep() != step)) {
+    // A trainer shutting down only checkpoints (the run goes on when it restarts); a run that ends
+    // here evaluates its last step, and publishes it if it is the best.
+    if (!suspended && step > 0 && (!info().hasLatest() || info().getLatest().getStep() != step)) {
       evaluateAndPublish(step);
     }
   }
