@@ -7,6 +7,7 @@
 # minutes on 2 cores. Results go in docs/BENCHMARKS.md by hand.
 #
 # Usage: scripts/bench-trainer.sh [--skip-build] [--passes N] [--only labelled|traffic] [--data-dir DIR]
+#        [--traffic-lr X] [--traffic-temperature T]   (the traffic run's; defaults 3e-4 and 0.01)
 # Env: BENCH_HEAP  benchmark JVM heap (default 2g; each service JVM gets -Xmx3g)
 #      JAVA_HOME   JDK to run with (default: java on PATH); the services run on the same JDK.
 set -euo pipefail

@@ -79,8 +79,8 @@ Ask:   scripts/ask.sh "how do I change the admin token?"
        scripts/student-cli.sh info          # the model and adapter versions being served
 Judge: scripts/teacher-cli.sh score "how do I reset my password?" "Open Settings." "We close at 5."
        scripts/teacher-cli.sh info          # the teacher's backend, models and score kinds
-Train: scripts/trainer-cli.sh start --collection helpdesk --passages examples/helpdesk/passages.jsonl \
-         --questions examples/helpdesk/questions.jsonl --watch true
+Train: scripts/trainer-cli.sh start --collection helpdesk --watch true
+         --passages examples/helpdesk/passages.jsonl --questions examples/helpdesk/questions.jsonl
        (on the help desk the small e5 teacher is no better than the student, so expect no publish;
        see README, "Using the trainer", for SQuAD, where it is)
 Stop:  scripts/stop.sh

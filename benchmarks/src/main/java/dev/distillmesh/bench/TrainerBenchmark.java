@@ -54,12 +54,17 @@ public final class TrainerBenchmark {
   private final Path root;
   private final int passes;
   private final String only;
+  private final double trafficLr;
+  private final double trafficTemperature;
 
-  private TrainerBenchmark(Path dataDir, Path root, int passes, String only) {
+  private TrainerBenchmark(Path dataDir, Path root, int passes, String only, double trafficLr,
+      double trafficTemperature) {
     this.dataDir = dataDir;
     this.root = root;
     this.passes = passes;
     this.only = only;
+    this.trafficLr = trafficLr;
+    this.trafficTemperature = trafficTemperature;
   }
 
   public static void main(String[] args) throws Exception {
@@ -67,20 +72,24 @@ public final class TrainerBenchmark {
     Path root = Path.of(".");
     int passes = 3;
     String only = "";
+    double trafficLr = 3e-4;
+    double trafficTemperature = 0.01;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--data-dir" -> dataDir = Path.of(args[i + 1]);
         case "--root" -> root = Path.of(args[i + 1]);
         case "--passes" -> passes = Integer.parseInt(args[i + 1]);
         case "--only" -> only = args[i + 1];
+        case "--traffic-lr" -> trafficLr = Double.parseDouble(args[i + 1]);
+        case "--traffic-temperature" -> trafficTemperature = Double.parseDouble(args[i + 1]);
         default -> {
           System.err.println("usage: TrainerBenchmark [--data-dir DIR] [--root REPO] [--passes N]"
-              + " [--only labelled|traffic]");
+              + " [--only labelled|traffic] [--traffic-lr X] [--traffic-temperature T]");
           System.exit(2);
         }
       }
     }
-    new TrainerBenchmark(dataDir, root, passes, only).run();
+    new TrainerBenchmark(dataDir, root, passes, only, trafficLr, trafficTemperature).run();
   }
 
   private Path jar(String service) {
@@ -133,9 +142,10 @@ public final class TrainerBenchmark {
           RunSpec spec = RunSpec.newBuilder().setName("traffic").setCollection(COLLECTION)
               .setPassages(passages.toString()).setQuestions(questions.toString()).setSource(Source.TRAFFIC)
               .setHoldout("articles:40-47").setObjective(Objective.TOPK)
-              .setHyper(Hyperparameters.newBuilder().setLearningRate(1e-4).setTeacherTemperature(0.02)
+              .setHyper(Hyperparameters.newBuilder().setLearningRate(trafficLr).setTeacherTemperature(trafficTemperature)
                   .setStudentScale(20).setBatchSize(batch).setEvalEvery(100).setMaxSteps(steps)).build();
-          report("traffic, every question asked " + passes + " times through Answer, teacher scores only",
+          report("traffic, every question asked " + passes + " times through Answer, teacher scores only, lr "
+                  + trafficLr + ", teacher temperature " + trafficTemperature,
               runToEnd(stub, spec, studentClient, askQuestions));
         }
         long[] after = answerLatencies(studentClient, askQuestions);
