@@ -87,13 +87,7 @@ public final class StudentLink {
     try {
       return rpc.get();
     } catch (StatusRuntimeException e) {
-      DomainException.Kind kind = switch (e.getStatus().getCode()) {
-        case INVALID_ARGUMENT -> DomainException.Kind.INVALID_ARGUMENT;
-        case FAILED_PRECONDITION -> DomainException.Kind.FAILED_PRECONDITION;
-        case NOT_FOUND -> DomainException.Kind.NOT_FOUND;
-        case UNAUTHENTICATED, PERMISSION_DENIED -> DomainException.Kind.FAILED_PRECONDITION;
-        default -> DomainException.Kind.UNAVAILABLE;
-      };
+      DomainException.Kind kind = RemoteErrors.kindOf(e.getStatus().getCode());
       throw new DomainException(kind, "student-service (" + target + "): " + e.getStatus().getCode() + " "
           + e.getStatus().getDescription(), e);
     }

@@ -121,7 +121,7 @@ public final class TeacherLink {
       }
       if (r.hasError()) {
         Status.Code code = Status.fromCodeValue(r.getError().getCode()).getCode();
-        f.completeExceptionally(new DomainException(kindOf(code), "teacher-service (" + target + ") refused a score request: "
+        f.completeExceptionally(new DomainException(RemoteErrors.kindOf(code), "teacher-service (" + target + ") refused a score request: "
             + code + " " + r.getError().getMessage()));
         return;
       }
@@ -157,15 +157,5 @@ public final class TeacherLink {
             + ") stream failed: " + status.getCode() + " " + status.getDescription()));
       }
     }
-  }
-
-  private static DomainException.Kind kindOf(Status.Code code) {
-    return switch (code) {
-      case INVALID_ARGUMENT -> DomainException.Kind.INVALID_ARGUMENT;
-      case FAILED_PRECONDITION -> DomainException.Kind.FAILED_PRECONDITION;
-      case RESOURCE_EXHAUSTED -> DomainException.Kind.RESOURCE_EXHAUSTED;
-      case DEADLINE_EXCEEDED -> DomainException.Kind.DEADLINE_EXCEEDED;
-      default -> DomainException.Kind.UNAVAILABLE;
-    };
   }
 }

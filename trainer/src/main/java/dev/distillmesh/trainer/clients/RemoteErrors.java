@@ -1,0 +1,21 @@
+package dev.distillmesh.trainer.clients;
+
+import dev.distillmesh.common.DomainException;
+import io.grpc.Status;
+
+/** How a status from the student or the teacher becomes a domain failure of the trainer's run. */
+final class RemoteErrors {
+  private RemoteErrors() {}
+
+  static DomainException.Kind kindOf(Status.Code code) {
+    return switch (code) {
+      case INVALID_ARGUMENT -> DomainException.Kind.INVALID_ARGUMENT;
+      case NOT_FOUND -> DomainException.Kind.NOT_FOUND;
+      // A refused credential is a configuration problem of the trainer, not a passing outage.
+      case FAILED_PRECONDITION, UNAUTHENTICATED, PERMISSION_DENIED -> DomainException.Kind.FAILED_PRECONDITION;
+      case RESOURCE_EXHAUSTED -> DomainException.Kind.RESOURCE_EXHAUSTED;
+      case DEADLINE_EXCEEDED -> DomainException.Kind.DEADLINE_EXCEEDED;
+      default -> DomainException.Kind.UNAVAILABLE;
+    };
+  }
+}
