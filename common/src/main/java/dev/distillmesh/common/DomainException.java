@@ -22,6 +22,11 @@ public final class DomainException extends RuntimeException {
     RESOURCE_EXHAUSTED,
     /** The current state forbids the request; retrying later may work (FAILED_PRECONDITION). */
     FAILED_PRECONDITION,
+    /**
+     * The request lost a race with another change, e.g. it was based on a state that has changed
+     * since it was read; read again, then retry (ABORTED).
+     */
+    ABORTED,
     /** A dependency is down (UNAVAILABLE). */
     UNAVAILABLE,
     /** The deadline passed before the work, or a dependency's answer, was done (DEADLINE_EXCEEDED). */
@@ -62,5 +67,9 @@ public final class DomainException extends RuntimeException {
 
   public static DomainException precondition(String message) {
     return new DomainException(Kind.FAILED_PRECONDITION, message);
+  }
+
+  public static DomainException aborted(String message) {
+    return new DomainException(Kind.ABORTED, message);
   }
 }

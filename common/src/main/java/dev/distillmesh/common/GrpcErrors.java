@@ -32,6 +32,7 @@ public final class GrpcErrors {
         case ALREADY_EXISTS -> Status.ALREADY_EXISTS;
         case RESOURCE_EXHAUSTED -> Status.RESOURCE_EXHAUSTED;
         case FAILED_PRECONDITION -> Status.FAILED_PRECONDITION;
+        case ABORTED -> Status.ABORTED;
         case UNAVAILABLE -> Status.UNAVAILABLE;
         case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
         case CANCELLED -> Status.CANCELLED;

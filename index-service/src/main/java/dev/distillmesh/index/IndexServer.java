@@ -47,7 +47,7 @@ public final class IndexServer implements AutoCloseable {
     if (config.adminToken() != null) {
       interceptors = List.of(new AdminAuthInterceptor(config.adminToken(), IndexGrpcService.ADMIN_METHODS));
     } else {
-      log.warn("no admin token ({} unset): admin RPCs (create/drop/upsert/delete/rebuild) are open"
+      log.warn("no admin token ({} unset): admin RPCs (create/drop/upsert/delete/rebuild/list-records) are open"
           + " to anyone who can reach {}", IndexServerConfig.ENV_ADMIN_TOKEN, config.bind());
     }
     builder.maxInboundMessageSize(config.maxMessageBytes());

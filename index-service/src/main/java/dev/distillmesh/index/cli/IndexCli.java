@@ -14,9 +14,12 @@ import dev.distillmesh.proto.index.v1.GetPayloadsRequest;
 import dev.distillmesh.proto.index.v1.Hit;
 import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
 import dev.distillmesh.proto.index.v1.ListCollectionsRequest;
+import dev.distillmesh.proto.index.v1.ListRecordsRequest;
+import dev.distillmesh.proto.index.v1.ListRecordsResponse;
 import dev.distillmesh.proto.index.v1.Metric;
 import dev.distillmesh.proto.index.v1.PayloadEntry;
 import dev.distillmesh.proto.index.v1.QueryVector;
+import dev.distillmesh.proto.index.v1.Record;
 import dev.distillmesh.proto.index.v1.SearchRequest;
 import dev.distillmesh.proto.index.v1.SearchResponse;
 import io.grpc.ManagedChannel;
@@ -39,6 +42,7 @@ public final class IndexCli {
         upsert COLLECTION FILE.jsonl [--batch N]   lines: {"id":..,"vector":[..],"text":..,"metadata":{..}}
         search COLLECTION --vector x1,x2,... [--k N] [--ef N] [--nprobe N]
         get    COLLECTION ID...
+        dump   COLLECTION [--page N]                 every live record as upsert lines (JSONL) on stdout
         delete COLLECTION ID...
         drop   COLLECTION
       Target defaults to 127.0.0.1:7401; the admin token comes from DISTILLMESH_ADMIN_TOKEN.
@@ -127,6 +131,7 @@ public final class IndexCli {
                 + e.getPayload().getMetadataJson() : e.getId() + "\t(not found)");
           }
         }
+        case "dump" -> dump(one(rest), Integer.parseInt(options.getOrDefault("page", "0")));
         case "delete" -> out.println(call().delete(DeleteRequest.newBuilder().setCollection(first(rest))
             .addAllIds(rest.subList(1, rest.size())).build()));
         case "drop" -> {
@@ -136,6 +141,31 @@ public final class IndexCli {
         default -> throw new IllegalArgumentException("unknown command " + command);
       }
       return 0;
+    }
+
+    /**
+     * Prints every live record, vector included, in the format {@code upsert} reads, so a dump can
+     * be loaded back. Fails (ABORTED) if the collection is rebuilt or compacted while it runs.
+     */
+    private void dump(String collection, int pageSize) {
+      String token = "";
+      do {
+        ListRecordsResponse page = call().listRecords(ListRecordsRequest.newBuilder().setCollection(collection)
+            .setPageSize(pageSize).setPageToken(token).setIncludeVectors(true).build());
+        for (Record r : page.getRecordsList()) {
+          JsonObject line = new JsonObject();
+          line.addProperty("id", r.getId());
+          JsonArray vector = new JsonArray(r.getVectorCount());
+          r.getVectorList().forEach(vector::add);
+          line.add("vector", vector);
+          line.addProperty("text", r.getPayload().getText());
+          if (!r.getPayload().getMetadataJson().isEmpty()) {
+            line.add("metadata", JsonParser.parseString(r.getPayload().getMetadataJson()));
+          }
+          out.println(line);
+        }
+        token = page.getNextPageToken();
+      } while (!token.isEmpty());
     }
 
     private void printHits(SearchResponse response) {

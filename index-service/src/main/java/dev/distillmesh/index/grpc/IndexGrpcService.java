@@ -10,6 +10,7 @@ import dev.distillmesh.index.store.IndexSpec;
 import dev.distillmesh.index.store.Limits;
 import dev.distillmesh.index.store.Payload;
 import dev.distillmesh.index.store.RebuildSession;
+import dev.distillmesh.index.store.RecordPage;
 import dev.distillmesh.index.store.SearchHit;
 import dev.distillmesh.index.store.SearchResult;
 import dev.distillmesh.index.store.WriteResult;
@@ -24,7 +25,10 @@ import dev.distillmesh.proto.index.v1.GetPayloadsResponse;
 import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
 import dev.distillmesh.proto.index.v1.ListCollectionsRequest;
 import dev.distillmesh.proto.index.v1.ListCollectionsResponse;
+import dev.distillmesh.proto.index.v1.ListRecordsRequest;
+import dev.distillmesh.proto.index.v1.ListRecordsResponse;
 import dev.distillmesh.proto.index.v1.PayloadEntry;
+import dev.distillmesh.proto.index.v1.RebuildHeader;
 import dev.distillmesh.proto.index.v1.RebuildRequest;
 import dev.distillmesh.proto.index.v1.RebuildResponse;
 import dev.distillmesh.proto.index.v1.SearchRequest;
@@ -43,13 +47,17 @@ import java.util.concurrent.RejectedExecutionException;
  * CollectionStore}, maps results back. Every failure goes through {@link GrpcErrors#toStatus}.
  */
 public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBase {
-  /** Methods that change state and need the admin credential. */
+  /**
+   * Methods that need the admin credential: those that change state, and ListRecords, which reads
+   * out the whole corpus (searches and payload lookups only reveal what a query or an id reaches).
+   */
   public static final Set<String> ADMIN_METHODS = Set.of(
       IndexServiceGrpc.getCreateCollectionMethod().getFullMethodName(),
       IndexServiceGrpc.getDropCollectionMethod().getFullMethodName(),
       IndexServiceGrpc.getUpsertMethod().getFullMethodName(),
       IndexServiceGrpc.getDeleteMethod().getFullMethodName(),
-      IndexServiceGrpc.getRebuildMethod().getFullMethodName());
+      IndexServiceGrpc.getRebuildMethod().getFullMethodName(),
+      IndexServiceGrpc.getListRecordsMethod().getFullMethodName());
 
   /**
    * Read-only methods that never wait on I/O; the server runs them on the transport thread. (They
@@ -233,6 +241,20 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
   }
 
   @Override
+  public void listRecords(ListRecordsRequest request, StreamObserver<ListRecordsResponse> response) {
+    unary(response, () -> {
+      RecordPage page = store.get(request.getCollection())
+          .listRecords(request.getPageToken(), request.getPageSize(), request.getIncludeVectors());
+      ListRecordsResponse.Builder b = ListRecordsResponse.newBuilder().setNextPageToken(page.nextPageToken())
+          .setGeneration(page.generation()).setLastSequence(page.lastSequence());
+      for (RecordPage.Item item : page.records()) {
+        b.addRecords(ProtoMapping.record(item));
+      }
+      return b.build();
+    });
+  }
+
+  @Override
   public StreamObserver<RebuildRequest> rebuild(StreamObserver<RebuildResponse> response) {
     return new RebuildStream(store, response);
   }
@@ -257,18 +279,7 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
 
   /** Receives one Rebuild stream: header first, then batches; commits on completion. */
   private static final class RebuildStream implements StreamObserver<RebuildRequest> {
-    /**
-   * Read-only methods that never wait on I/O; the server runs them on the transport thread. (They
-   * can wait on a collection's lock while a write adds vectors, which happens in chunks of at most
-   * a few hundred vectors, so the wait is short.)
-   */
-  public static final Set<String> INLINE_METHODS = Set.of(
-      IndexServiceGrpc.getSearchMethod().getFullMethodName(),
-      IndexServiceGrpc.getGetPayloadsMethod().getFullMethodName(),
-      IndexServiceGrpc.getGetCollectionMethod().getFullMethodName(),
-      IndexServiceGrpc.getListCollectionsMethod().getFullMethodName());
-
-  private final CollectionStore store;
+    private final CollectionStore store;
     private final StreamObserver<RebuildResponse> response;
     private RebuildSession session;
     private boolean failed;
@@ -287,10 +298,11 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
         if (session == null) {
           if (!message.hasHeader()) {
             throw DomainException.invalid("the first Rebuild message must carry the header"
-                + " (collection, optional index_spec)");
+                + " (collection, optional index_spec and expected_last_sequence)");
           }
-          session = store.get(message.getHeader().getCollection())
-              .startRebuild(message.getHeader().getIndexSpec());
+          RebuildHeader header = message.getHeader();
+          session = store.get(header.getCollection())
+              .startRebuild(header.getIndexSpec(), header.getExpectedLastSequence());
         } else if (message.hasHeader()) {
           throw DomainException.invalid("a Rebuild stream carries exactly one header, first");
         } else {

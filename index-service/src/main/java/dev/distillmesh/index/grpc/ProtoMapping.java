@@ -5,6 +5,7 @@ import dev.distillmesh.index.faiss.Metric;
 import dev.distillmesh.index.store.CollectionInfo;
 import dev.distillmesh.index.store.Payload;
 import dev.distillmesh.index.store.RecordInput;
+import dev.distillmesh.index.store.RecordPage;
 import dev.distillmesh.index.store.SearchHit;
 import dev.distillmesh.proto.index.v1.Hit;
 import dev.distillmesh.proto.index.v1.QueryResult;
@@ -59,6 +60,17 @@ final class ProtoMapping {
   static dev.distillmesh.proto.index.v1.Payload payload(Payload p) {
     return dev.distillmesh.proto.index.v1.Payload.newBuilder()
         .setText(p.text()).setMetadataJson(p.metadataJson()).build();
+  }
+
+  /** A listed record; the vector stays empty unless it was read. */
+  static Record record(RecordPage.Item item) {
+    Record.Builder b = Record.newBuilder().setId(item.id()).setPayload(payload(item.payload()));
+    if (item.vector() != null) {
+      for (float x : item.vector()) {
+        b.addVector(x);
+      }
+    }
+    return b.build();
   }
 
   static QueryResult result(List<SearchHit> hits) {

@@ -185,6 +185,47 @@ public final class Collection implements AutoCloseable {
     }
   }
 
+  /**
+   * One page of the live records, in slot order, read from a single generation; see {@link
+   * Generation#page}. The generation is pinned and the last sequence read together, under the
+   * write lock (so this waits for at most the write in progress): every write up to that sequence
+   * is then in the pinned generation. The records are read after the lock is let go and may show
+   * later writes as well; a caller that needs one consistent state compares sequences (see {@link
+   * #startRebuild(String, long)}).
+   *
+   * @param pageToken empty for the first page, else a {@link RecordPage#nextPageToken()} of this
+   *     collection; ABORTED when the collection has moved to another generation since
+   * @param pageSize most records in the page; 0 for {@link Limits#DEFAULT_PAGE_SIZE}
+   */
+  public RecordPage listRecords(String pageToken, int pageSize, boolean vectors) {
+    int maxRecords = Limits.pageSize(pageSize);
+    PageToken from = pageToken.isEmpty() ? null : PageToken.decode(pageToken, name());
+    Generation gen;
+    long seq;
+    writeLock.lock();
+    try {
+      if (closed) {
+        throw DomainException.notFound("collection " + name() + " was dropped");
+      }
+      gen = pin();
+      seq = lastSeq;
+    } finally {
+      writeLock.unlock();
+    }
+    try {
+      if (from != null && from.generation() != gen.number()) {
+        throw DomainException.aborted("collection " + name() + " changed generation since page_token"
+            + " was issued (generation " + from.generation() + ", now " + gen.number() + ", after a"
+            + " rebuild or compaction); list it again from the first page (empty page_token)");
+      }
+      Generation.Slice slice = gen.page(from == null ? 0 : from.slot(), maxRecords, Limits.MAX_PAGE_BYTES, vectors);
+      String next = slice.nextSlot() < 0 ? "" : new PageToken(name(), gen.number(), slice.nextSlot()).encode();
+      return new RecordPage(slice.records(), next, gen.number(), seq);
+    } finally {
+      gen.release();
+    }
+  }
+
   public CollectionInfo info() {
     Generation gen = pin();
     try {
@@ -209,9 +250,28 @@ public final class Collection implements AutoCloseable {
 
   /** Starts building a new generation from streamed records; see {@link RebuildSession}. */
   public RebuildSession startRebuild(String newSpec) {
+    return startRebuild(newSpec, 0);
+  }
+
+  /**
+   * Starts a rebuild only if nothing was written since the caller read the collection at {@code
+   * expectedLastSequence} (0: no check). The check runs under the write lock and the rebuild then
+   * refuses writes until it ends, so a rebuild that starts replaces exactly the state that was
+   * read and loses no write; a stale one is refused (ABORTED) before anything changes.
+   */
+  public RebuildSession startRebuild(String newSpec, long expectedLastSequence) {
+    if (expectedLastSequence < 0) {
+      throw DomainException.invalid("expected_last_sequence " + expectedLastSequence + " is negative;"
+          + " send 0 (no check) or the last_sequence read from ListRecords or GetCollection");
+    }
     writeLock.lock();
     try {
       checkWritable();
+      if (expectedLastSequence != 0 && expectedLastSequence != lastSeq) {
+        throw DomainException.aborted("collection " + name() + " was written since it was read: its"
+            + " last_sequence is " + lastSeq + ", the rebuild expected " + expectedLastSequence
+            + "; list it again (ListRecords) and rebuild from what you read");
+      }
       CollectionConfig config = current.config();
       IndexSpec spec = newSpec == null || newSpec.isBlank() ? config.spec() : IndexSpec.parse(newSpec);
       rebuilding = true;

@@ -36,6 +36,9 @@ final class Generation {
   /** Most records added to FAISS under one hold of the lock. */
   static final int LOCK_CHUNK = 256;
 
+  /** Tombstoned slots a vector read of {@link #page} may read through beyond its live slots. */
+  static final int VECTOR_RUN_SLACK = 64;
+
   private final long number;
   private final CollectionConfig config;
   private final StoreOptions options;
@@ -286,6 +289,82 @@ final class Generation {
     } finally {
       lock.readLock().unlock();
     }
+  }
+
+  /** Live records of a run of slots, and the slot the next run starts at (-1: none is left). */
+  record Slice(List<RecordPage.Item> records, long nextSlot) {}
+
+  /**
+   * Reads the live records from slot {@code fromSlot} on, in slot order: at most {@code maxRecords},
+   * and no more once they add up to {@code maxBytes} (at least one is always read). Tombstones are
+   * skipped, also those right after the last record read, so a page is never followed by an empty
+   * last page only because deletes trail it. The slot table, the payloads and the vectors are read
+   * under one hold of the lock, so they agree with each other.
+   */
+  Slice page(long fromSlot, int maxRecords, long maxBytes, boolean vectors) {
+    lock.readLock().lock();
+    try {
+      if (fromSlot > slotIds.size()) {
+        throw DomainException.invalid("page_token points to slot " + fromSlot + " but generation "
+            + number + " of " + config.name() + " has " + slotIds.size() + "; send an empty page_token"
+            + " to list from the start");
+      }
+      int d = config.dimension();
+      List<RecordPage.Item> items = new ArrayList<>();
+      List<Integer> slots = new ArrayList<>();
+      long bytes = 0;
+      int slot = (int) fromSlot;
+      for (; slot < slotIds.size() && items.size() < maxRecords; slot++) {
+        String id = slotIds.get(slot);
+        if (id == null) {
+          continue;
+        }
+        Payload p = byId.get(id).payload();
+        long size = Limits.utf8Length(id) + Limits.utf8Length(p.text()) + Limits.utf8Length(p.metadataJson())
+            + (vectors ? 4L * d : 0);
+        if (!items.isEmpty() && bytes + size > maxBytes) {
+          break;
+        }
+        bytes += size;
+        items.add(new RecordPage.Item(id, null, p));
+        slots.add(slot);
+      }
+      while (slot < slotIds.size() && slotIds.get(slot) == null) {
+        slot++;
+      }
+      if (vectors) {
+        items = withVectors(items, slots);
+      }
+      return new Slice(items, slot < slotIds.size() ? slot : -1);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Reads the vectors of {@code slots} (ascending) with one FAISS call per run of nearby slots. Few
+   * calls matter: an IVF index answers each by scanning all of its vectors. A run reads through
+   * tombstones, but through no more of them than it holds live slots plus {@link
+   * #VECTOR_RUN_SLACK}, so a page never reads much more than twice the vectors it returns.
+   */
+  private List<RecordPage.Item> withVectors(List<RecordPage.Item> items, List<Integer> slots) {
+    int d = config.dimension();
+    List<RecordPage.Item> out = new ArrayList<>(items.size());
+    for (int start = 0; start < slots.size(); ) {
+      int first = slots.get(start);
+      int end = start + 1;
+      while (end < slots.size() && slots.get(end) - first + 1 <= 2 * (end - start + 1) + VECTOR_RUN_SLACK) {
+        end++;
+      }
+      float[] run = index.reconstructRange(first, slots.get(end - 1) - first + 1);
+      for (int i = start; i < end; i++) {
+        RecordPage.Item item = items.get(i);
+        int at = (slots.get(i) - first) * d;
+        out.add(new RecordPage.Item(item.id(), Arrays.copyOfRange(run, at, at + d), item.payload()));
+      }
+      start = end;
+    }
+    return out;
   }
 
   long liveCount() {

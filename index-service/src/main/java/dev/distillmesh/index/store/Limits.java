@@ -24,6 +24,13 @@ public final class Limits {
   public static final int MAX_EF_SEARCH = 4096;
   public static final int MAX_IDS = 4096;
   public static final int MAX_TRAINING_SAMPLE = 100_000;
+  public static final int DEFAULT_PAGE_SIZE = 1000;
+  public static final int MAX_PAGE_SIZE = 4096;
+  /**
+   * Where a ListRecords page stops early, in bytes of ids, texts, metadata and vectors: well under
+   * a client's default 4 MiB inbound message limit (one record alone is at most about 100 KiB).
+   */
+  public static final long MAX_PAGE_BYTES = 3L << 20;
 
   private Limits() {}
 
@@ -74,6 +81,19 @@ public final class Limits {
     for (int i = 0; i < ids.size(); i++) {
       checkId(ids.get(i), "ids[" + i + "]");
     }
+  }
+
+  /** The records a ListRecords page may hold for a requested page_size (0 = the default). */
+  public static int pageSize(int requested) {
+    if (requested < 0) {
+      throw DomainException.invalid("page_size " + requested + " is negative; allowed 0 (default "
+          + DEFAULT_PAGE_SIZE + ") or 1.." + MAX_PAGE_SIZE);
+    }
+    if (requested > MAX_PAGE_SIZE) {
+      throw DomainException.tooLarge("page_size " + requested + " is over the limit; allowed at most "
+          + MAX_PAGE_SIZE + " (0 for the default " + DEFAULT_PAGE_SIZE + ")");
+    }
+    return requested == 0 ? DEFAULT_PAGE_SIZE : requested;
   }
 
   /**

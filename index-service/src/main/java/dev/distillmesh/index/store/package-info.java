@@ -9,6 +9,7 @@
  * <p>Concurrency model, in one place: each {@link dev.distillmesh.index.store.Collection} has a
  * single writer at a time (its {@code writeLock}); searches never take it. A search pins the
  * current {@link dev.distillmesh.index.store.Generation} with a reference count, so a swap never
- * frees an index under a running search.
+ * frees an index under a running search. Listing records takes the write lock only for the moment
+ * it pins the generation and reads the last sequence, so that the two agree.
  */
 package dev.distillmesh.index.store;

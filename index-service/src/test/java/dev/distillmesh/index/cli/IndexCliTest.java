@@ -73,6 +73,18 @@ class IndexCliTest {
     assertTrue(get.out().contains("zzz\t(not found)"), get.out());
     assertEquals(0, cli("delete", "docs", "a").code());
     assertTrue(cli("stats", "docs").out().contains("live=2 tombstones=1"));
+    Result dump = cli("dump", "docs", "--page", "1");
+    assertEquals(0, dump.code(), dump.err());
+    assertEquals("""
+        {"id":"b","vector":[0.0,1.0,0.0],"text":"beta"}
+        {"id":"c","vector":[0.0,0.0,1.0],"text":"gamma"}
+        """, dump.out(), "live records, in upsert format");
+    Path dumped = dir.resolve("dump.jsonl");
+    Files.writeString(dumped, dump.out());
+    assertEquals(0, cli("create", "copy", "--dim", "3").code());
+    assertEquals(0, cli("upsert", "copy", dumped.toString()).code(), "a dump loads back");
+    assertEquals(dump.out(), cli("dump", "copy").out());
+    assertEquals(0, cli("drop", "copy").code());
     assertTrue(cli("list").out().startsWith("docs "));
     assertEquals(0, cli("drop", "docs").code());
   }

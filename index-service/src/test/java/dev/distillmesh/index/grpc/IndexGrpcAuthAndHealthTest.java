@@ -18,6 +18,7 @@ import dev.distillmesh.proto.index.v1.DropCollectionRequest;
 import dev.distillmesh.proto.index.v1.GetPayloadsRequest;
 import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
 import dev.distillmesh.proto.index.v1.ListCollectionsRequest;
+import dev.distillmesh.proto.index.v1.ListRecordsRequest;
 import dev.distillmesh.proto.index.v1.Record;
 import dev.distillmesh.proto.index.v1.SearchRequest;
 import io.grpc.Status;
@@ -75,6 +76,7 @@ class IndexGrpcAuthAndHealthTest {
         () -> index.upsert("docs", records("evil-", 2, DIM, 2)), "Upsert");
     assertStatus(Status.Code.UNAUTHENTICATED, () -> IndexGrpcFixture.rebuild(index.async(),
         header("docs", ""), rebuildBatch(records("evil-", 2, DIM, 3))), "Rebuild");
+    assertStatus(Status.Code.UNAUTHENTICATED, () -> index.listPage("docs", 0, "", false), "ListRecords");
 
     var info = index.info("docs");
     assertEquals(10, info.getLiveCount());
@@ -102,6 +104,8 @@ class IndexGrpcAuthAndHealthTest {
         .getDeleted());
     assertEquals(2, IndexGrpcFixture.rebuild(stub, header("other", ""), rebuildBatch(rs.subList(1, 3)))
         .getGeneration());
+    assertEquals(List.of("new-1", "new-2"), admin.listRecords(ListRecordsRequest.newBuilder()
+        .setCollection("other").build()).getRecordsList().stream().map(Record::getId).toList());
     admin.dropCollection(DropCollectionRequest.newBuilder().setName("other").build());
   }
 

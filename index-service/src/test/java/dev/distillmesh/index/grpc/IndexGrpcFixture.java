@@ -11,6 +11,8 @@ import dev.distillmesh.proto.index.v1.CollectionInfo;
 import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
 import dev.distillmesh.proto.index.v1.GetCollectionRequest;
 import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
+import dev.distillmesh.proto.index.v1.ListRecordsRequest;
+import dev.distillmesh.proto.index.v1.ListRecordsResponse;
 import dev.distillmesh.proto.index.v1.Payload;
 import dev.distillmesh.proto.index.v1.QueryVector;
 import dev.distillmesh.proto.index.v1.RebuildHeader;
@@ -124,6 +126,24 @@ final class IndexGrpcFixture implements AutoCloseable {
     return response.await();
   }
 
+  /** One ListRecords page. */
+  ListRecordsResponse listPage(String collection, int pageSize, String pageToken, boolean vectors) {
+    return blocking().listRecords(ListRecordsRequest.newBuilder().setCollection(collection)
+        .setPageSize(pageSize).setPageToken(pageToken).setIncludeVectors(vectors).build());
+  }
+
+  /** Every page of one listing, from the first until the one with an empty next_page_token. */
+  List<ListRecordsResponse> listAll(String collection, int pageSize, boolean vectors) {
+    List<ListRecordsResponse> pages = new ArrayList<>();
+    String token = "";
+    do {
+      ListRecordsResponse page = listPage(collection, pageSize, token, vectors);
+      pages.add(page);
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    return pages;
+  }
+
   // ---- messages ----------------------------------------------------------------------------
 
   static UpsertRequest batch(String collection, List<Record> records) {
@@ -133,6 +153,12 @@ final class IndexGrpcFixture implements AutoCloseable {
   static RebuildRequest header(String collection, String spec) {
     return RebuildRequest.newBuilder()
         .setHeader(RebuildHeader.newBuilder().setCollection(collection).setIndexSpec(spec)).build();
+  }
+
+  /** A header that lets the rebuild start only while the collection is at {@code expectedLastSequence}. */
+  static RebuildRequest header(String collection, String spec, long expectedLastSequence) {
+    return RebuildRequest.newBuilder().setHeader(RebuildHeader.newBuilder().setCollection(collection)
+        .setIndexSpec(spec).setExpectedLastSequence(expectedLastSequence)).build();
   }
 
   static RebuildRequest rebuildBatch(List<Record> records) {

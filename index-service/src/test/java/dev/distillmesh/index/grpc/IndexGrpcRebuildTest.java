@@ -98,6 +98,43 @@ class IndexGrpcRebuildTest {
   }
 
   @Test
+  void aRebuildExpectingTheLastSequenceItReadReplacesTheCollection() {
+    long read = index.listPage("docs", 0, "", false).getLastSequence();
+    assertEquals(index.info("docs").getLastSequence(), read);
+    RebuildResponse r = IndexGrpcFixture.rebuild(index.async(), header("docs", "", read), rebuildBatch(fresh));
+    assertEquals(2, r.getGeneration());
+    assertEquals(fresh.size(), r.getRecordCount());
+  }
+
+  @Test
+  void aRebuildExpectingAStaleLastSequenceIsAbortedAndChangesNothing() {
+    long read = index.listPage("docs", 0, "", false).getLastSequence();
+    long now = index.upsert("docs", fresh.subList(0, 1)).getLastSequence(); // written after the read
+
+    assertStatus(Status.Code.ABORTED, () -> IndexGrpcFixture.rebuild(index.async(),
+        header("docs", "HNSW16,Flat", read), rebuildBatch(fresh)),
+        "was written since it was read", "last_sequence is " + now, "expected " + read, "list it again");
+    CollectionInfo info = index.info("docs");
+    assertEquals(1, info.getGeneration());
+    assertEquals("Flat", info.getIndexSpec());
+    assertEquals(old.size() + 1, info.getLiveCount(), "the write made meanwhile is kept");
+    assertEquals(now, info.getLastSequence());
+    assertFalse(info.getRebuilding(), "refused before it started");
+
+    long later = index.upsert("docs", fresh.subList(1, 2)).getLastSequence();
+    assertTrue(later > now, "still writable");
+    assertEquals(2, IndexGrpcFixture.rebuild(index.async(), header("docs", "", later), rebuildBatch(fresh))
+        .getGeneration(), "a rebuild expecting the current sequence goes through");
+  }
+
+  @Test
+  void aNegativeExpectedLastSequenceIsInvalid() {
+    assertStatus(Status.Code.INVALID_ARGUMENT, () -> IndexGrpcFixture.rebuild(index.async(),
+        header("docs", "", -1), rebuildBatch(fresh)), "expected_last_sequence -1", "send 0");
+    assertFalse(index.info("docs").getRebuilding());
+  }
+
+  @Test
   void writesDuringAnOpenRebuildAreRefusedWhileSearchesServeTheOldGeneration() throws Exception {
     IndexGrpcFixture.Response<RebuildResponse> response = new IndexGrpcFixture.Response<>();
     var stream = index.async().rebuild(response);
