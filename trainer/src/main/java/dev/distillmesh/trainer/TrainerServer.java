@@ -6,6 +6,7 @@ import dev.distillmesh.common.ManagedServer;
 import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.common.resilience.ResilienceInterceptor;
 import dev.distillmesh.common.resilience.ResilienceSettings;
+import dev.distillmesh.trainer.clients.IndexLink;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.TeacherLink;
 import dev.distillmesh.trainer.grpc.TrainerGrpcService;
@@ -48,6 +49,8 @@ public final class TrainerServer implements AutoCloseable {
         .maxInboundMessageSize(64 << 20).build();
     ManagedChannel teacherChannel = NettyChannelBuilder.forTarget(config.teacherTarget()).usePlaintext()
         .maxInboundMessageSize(64 << 20).build();
+    ManagedChannel indexChannel = NettyChannelBuilder.forTarget(config.indexTarget()).usePlaintext()
+        .maxInboundMessageSize(64 << 20).build();
     try {
       Channel guardedStudent = ClientInterceptors.intercept(studentChannel,
           new ResilienceInterceptor(ResilienceSettings.defaults("student-service")),
@@ -55,7 +58,10 @@ public final class TrainerServer implements AutoCloseable {
       BearerToken token = config.adminToken() == null ? null : new BearerToken(config.adminToken());
       RunManager runs = RunManager.open(config.runsDir(),
           new StudentLink(guardedStudent, config.studentTarget(), token),
-          new TeacherLink(teacherChannel, config.teacherTarget()));
+          new TeacherLink(teacherChannel, config.teacherTarget()),
+          new IndexLink(ClientInterceptors.intercept(indexChannel,
+              new ResilienceInterceptor(ResilienceSettings.defaults("index-service")),
+              Deadlines.withDefault(Duration.ofMinutes(5))), config.indexTarget(), token));
       List<ServerInterceptor> interceptors = List.of();
       if (config.adminToken() != null) {
         interceptors = List.of(new AdminAuthInterceptor(config.adminToken(), TrainerGrpcService.ADMIN_METHODS));
@@ -65,10 +71,11 @@ public final class TrainerServer implements AutoCloseable {
       }
       ManagedServer server = new ManagedServer(builder, List.of(new TrainerGrpcService(runs)), interceptors, Set.of(),
           30).start();
-      return new TrainerServer(server, runs, List.of(studentChannel, teacherChannel));
+      return new TrainerServer(server, runs, List.of(studentChannel, teacherChannel, indexChannel));
     } catch (Exception | Error e) {
       studentChannel.shutdownNow();
       teacherChannel.shutdownNow();
+      indexChannel.shutdownNow();
       throw e;
     }
   }

@@ -16,24 +16,30 @@ import java.util.Map;
  * @param adminToken bearer token for StartRun/StopRun/Rollback, also presented to the student; null = open
  */
 public record TrainerServerConfig(String bind, int port, Path runsDir, String studentTarget, String teacherTarget,
-    String adminToken) {
+    String indexTarget, String adminToken) {
 
   public static final String ENV_BIND = "DISTILLMESH_TRAINER_BIND";
   public static final String ENV_PORT = "DISTILLMESH_TRAINER_PORT";
   public static final String ENV_RUNS_DIR = "DISTILLMESH_TRAINER_RUNS_DIR";
   public static final String ENV_STUDENT_TARGET = "DISTILLMESH_STUDENT_TARGET";
   public static final String ENV_TEACHER_TARGET = "DISTILLMESH_TEACHER_TARGET";
+  public static final String ENV_INDEX_TARGET = "DISTILLMESH_INDEX_TARGET";
   public static final String ENV_ADMIN_TOKEN = "DISTILLMESH_ADMIN_TOKEN";
 
   static final String USAGE = """
       usage: trainer [--bind ADDR] [--port N] [--runs-dir DIR] [--student HOST:PORT] [--teacher HOST:PORT]
+                     [--index HOST:PORT]
         --bind      address to listen on                  (env %s, default 127.0.0.1)
         --port      TCP port, 0 = any free port           (env %s, default 7404)
         --runs-dir  run records, checkpoints, published adapters (env %s, default ./data/trainer/runs)
         --student   student-service host:port             (env %s, default 127.0.0.1:7402)
         --teacher   teacher-service host:port             (env %s, default 127.0.0.1:7403)
-      The admin token is read from %s only; the trainer also presents it to the student-service.
-      """.formatted(ENV_BIND, ENV_PORT, ENV_RUNS_DIR, ENV_STUDENT_TARGET, ENV_TEACHER_TARGET, ENV_ADMIN_TOKEN);
+        --index     index-service host:port, for runs that train the response adapter and re-index
+                    (env %s, default 127.0.0.1:7401)
+      The admin token is read from %s only; the trainer also presents it to the student-service and
+      the index-service.
+      """.formatted(ENV_BIND, ENV_PORT, ENV_RUNS_DIR, ENV_STUDENT_TARGET, ENV_TEACHER_TARGET, ENV_INDEX_TARGET,
+          ENV_ADMIN_TOKEN);
 
   public static TrainerServerConfig parse(String[] args, Map<String, String> env) {
     Settings s = Settings.parse(args, env, USAGE);
@@ -43,6 +49,7 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
         Path.of(s.string("runs-dir", ENV_RUNS_DIR, "data/trainer/runs")),
         s.string("student", ENV_STUDENT_TARGET, "127.0.0.1:7402"),
         s.string("teacher", ENV_TEACHER_TARGET, "127.0.0.1:7403"),
+        s.string("index", ENV_INDEX_TARGET, "127.0.0.1:7401"),
         s.secret(ENV_ADMIN_TOKEN));
     s.rejectUnknown();
     return c;
@@ -51,6 +58,6 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
   @Override
   public String toString() {
     return "TrainerServerConfig[bind=" + bind + ", port=" + port + ", runsDir=" + runsDir + ", student=" + studentTarget
-        + ", teacher=" + teacherTarget + ", adminToken=" + (adminToken == null ? "none" : "set") + "]";
+        + ", teacher=" + teacherTarget + ", index=" + indexTarget + ", adminToken=" + (adminToken == null ? "none" : "set") + "]";
   }
 }

@@ -3,6 +3,7 @@ package dev.distillmesh.trainer;
 import dev.distillmesh.common.ClientStream;
 import dev.distillmesh.index.IndexServer;
 import dev.distillmesh.index.IndexServerConfig;
+import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
 import dev.distillmesh.proto.student.v1.Document;
 import dev.distillmesh.proto.student.v1.IngestRequest;
 import dev.distillmesh.proto.student.v1.IngestResponse;
@@ -46,6 +47,14 @@ final class LiveMesh implements AutoCloseable {
 
   String studentTarget() {
     return "127.0.0.1:" + student.port();
+  }
+
+  String indexTarget() {
+    return "127.0.0.1:" + index.port();
+  }
+
+  IndexServiceGrpc.IndexServiceBlockingStub index() {
+    return IndexServiceGrpc.newBlockingStub(indexChannel).withDeadlineAfter(60, TimeUnit.SECONDS);
   }
 
   String teacherTarget() {

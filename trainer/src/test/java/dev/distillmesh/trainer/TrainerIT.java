@@ -8,6 +8,7 @@ import com.google.gson.JsonParser;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
 import dev.distillmesh.proto.student.v1.Document;
 import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
+import dev.distillmesh.proto.student.v1.RespondRequest;
 import dev.distillmesh.proto.trainer.v1.GetRunRequest;
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
 import dev.distillmesh.proto.trainer.v1.Objective;
@@ -18,6 +19,7 @@ import dev.distillmesh.proto.trainer.v1.RunSpec;
 import dev.distillmesh.proto.trainer.v1.RunState;
 import dev.distillmesh.proto.trainer.v1.Source;
 import dev.distillmesh.proto.trainer.v1.StartRunRequest;
+import dev.distillmesh.proto.trainer.v1.Task;
 import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
 import dev.distillmesh.proto.trainer.v1.WatchRunRequest;
 import io.grpc.ManagedChannel;
@@ -103,7 +105,7 @@ class TrainerIT {
         .getVersion();
     String id;
     long killedAt;
-    try (TrainerProcess first = TrainerProcess.start(runs, mesh.studentTarget(), mesh.teacherTarget(),
+    try (TrainerProcess first = TrainerProcess.start(runs, mesh,
         dir.resolve("trainer-1.log"))) {
       ManagedChannel c = channel(first);
       try {
@@ -119,7 +121,7 @@ class TrainerIT {
       }
     }
 
-    try (TrainerProcess second = TrainerProcess.start(runs, mesh.studentTarget(), mesh.teacherTarget(),
+    try (TrainerProcess second = TrainerProcess.start(runs, mesh,
         dir.resolve("trainer-2.log"))) {
       ManagedChannel c = channel(second);
       try {
@@ -165,8 +167,7 @@ class TrainerIT {
         .setPassages(examples.resolve("passages.jsonl").toAbsolutePath().toString())
         .setQuestions(examples.resolve("questions.jsonl").toAbsolutePath().toString())
         .setSource(Source.LABELLED).setHoldout("fraction:0.2");
-    try (TrainerProcess trainer = TrainerProcess.start(dir.resolve("runs-objectives"), mesh.studentTarget(),
-        mesh.teacherTarget(), dir.resolve("trainer-objectives.log"))) {
+    try (TrainerProcess trainer = TrainerProcess.start(dir.resolve("runs-objectives"), mesh, dir.resolve("trainer-objectives.log"))) {
       ManagedChannel c = channel(trainer);
       try {
         var stub = TrainerServiceGrpc.newBlockingStub(c);
@@ -234,8 +235,7 @@ class TrainerIT {
     Path questions = Files.write(dir.resolve("squad-questions.jsonl"), questionLines);
     mesh.ingest("squad", passages(passages));
 
-    try (TrainerProcess trainer = TrainerProcess.start(dir.resolve("runs-squad"), mesh.studentTarget(),
-        mesh.teacherTarget(), dir.resolve("trainer-squad.log"))) {
+    try (TrainerProcess trainer = TrainerProcess.start(dir.resolve("runs-squad"), mesh, dir.resolve("trainer-squad.log"))) {
       ManagedChannel c = channel(trainer);
       try {
         var stub = TrainerServiceGrpc.newBlockingStub(c);
@@ -270,6 +270,84 @@ class TrainerIT {
         assertEquals(published + 1, mesh.query().answer(AnswerRequest.newBuilder().setCollection("squad").setK(1)
             .setQuestion("Which NFL team represented the AFC at Super Bowl 50?").build()).getContextAdapterVersion());
         assertEquals(published, served);
+      } finally {
+        c.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * A DIALOGUE run that trains both towers: held-out Hits@1/K rises, each publish loads the response
+   * adapter and swaps in a re-encoded index generation holding every record it held before, and the
+   * student answers Respond from that generation with the matching context adapter.
+   */
+  @Test
+  void aDialogueRunTrainsBothTowersAndPublishesANewIndexGeneration() throws Exception {
+    Path dialog = Path.of(System.getProperty("shared.data.dir", "../../shared/data")).resolve("dialog");
+    Assumptions.assumeTrue(Files.isRegularFile(dialog.resolve("train.jsonl")),
+        "skipped: " + dialog.toAbsolutePath() + " not found; the dialogue check needs ../shared/data beside the checkout");
+    // The first 1,500 training pairs and 150 held-out examples keep the test short; the full
+    // DailyDialog run and its Hits@1/20 target are measured by scripts/bench-trainer.sh.
+    List<String> trainLines = Files.readAllLines(dialog.resolve("train.jsonl"), StandardCharsets.UTF_8).subList(0, 1500);
+    Path train = Files.write(dir.resolve("dialog-train.jsonl"), trainLines);
+    List<Document> responses = new ArrayList<>();
+    Set<String> seen = new HashSet<>();
+    for (String line : trainLines) {
+      String response = JsonParser.parseString(line).getAsJsonObject().get("response").getAsString();
+      if (seen.add(response)) {
+        responses.add(Document.newBuilder().setId("r" + responses.size()).setText(response)
+            .setMetadataJson("{\"source\": \"dailydialog\"}").build());
+      }
+    }
+    mesh.ingest("dialog", responses);
+    var getCollection = dev.distillmesh.proto.index.v1.GetCollectionRequest.newBuilder().setName("dialog").build();
+    long generationBefore = mesh.index().getCollection(getCollection).getGeneration();
+    RespondRequest respond = RespondRequest.newBuilder().setCollection("dialog").setK(3)
+        .addTurns("Would you like to go to the cinema tonight ?").build();
+
+    try (TrainerProcess trainer = TrainerProcess.start(dir.resolve("runs-dialog"), mesh, dir.resolve("trainer-dialog.log"))) {
+      ManagedChannel c = channel(trainer);
+      try {
+        var stub = TrainerServiceGrpc.newBlockingStub(c);
+        RunInfo done = runToEnd(stub, RunSpec.newBuilder().setName("dialog").setTask(Task.DIALOGUE)
+            .setCollection("dialog").setDialogues(train.toString())
+            .setDialogueEval(dialog.resolve("test-candidates.jsonl").toString()).setHoldout("sample:150")
+            .setSource(Source.LABELLED).setObjective(Objective.G2R).setTrainResponseAdapter(true)
+            .setHyper(Hyperparameters.newBuilder().setAlpha(1).setEvalEvery(15).setEpochs(2)).build());
+        assertEquals(RunState.COMPLETED, done.getState(), done.getMessage() + "\n" + trainer.log());
+        System.out.printf("dialogue (150 held-out): student Hits@1/20 %.4f -> %.4f, teacher %.4f, Dist-2 %.3f -> %.3f%n",
+            done.getStudentAtStart().getHitsAt1(), done.getBest().getHitsAt1(), done.getTeacher().getHitsAt1(),
+            done.getStudentAtStart().getDist2(), done.getBest().getDist2());
+        assertEquals(20, done.getStudentAtStart().getCandidates());
+        assertEquals(150, done.getStudentAtStart().getQuestions());
+        assertTrue(done.getTeacher().getHitsAt1() > 0.2, "the teacher ranks 20 candidates better than chance: " + done);
+        assertTrue(done.getStudentAtStart().getDist2() > 0 && done.getStudentAtStart().getDist3() > 0, done.toString());
+        assertTrue(done.getBest().getHitsAt1() > done.getStudentAtStart().getHitsAt1(),
+            "training on dialogue pairs should raise held-out Hits@1: " + done);
+        assertTrue(done.getPublishesCount() >= 1, "an improvement is published");
+        Publish last = done.getPublishes(done.getPublishesCount() - 1);
+        assertTrue(last.getResponseVersion() > 0, "the response adapter is published: " + last);
+        assertTrue(last.getIndexGeneration() > generationBefore, "in a new index generation: " + last);
+
+        var collection = mesh.index().getCollection(getCollection);
+        assertEquals(last.getIndexGeneration(), collection.getGeneration());
+        assertEquals(responses.size(), collection.getLiveCount(), "re-indexing keeps every record");
+        assertEquals(last.getResponseVersion(), mesh.admin().getModelInfo(GetModelInfoRequest.getDefaultInstance())
+            .getResponseAdapter().getVersion());
+        var answer = mesh.query().respond(respond);
+        assertEquals(last.getIndexGeneration(), answer.getIndexGeneration());
+        assertEquals(last.getVersion(), answer.getContextAdapterVersion());
+        assertEquals("{\"source\": \"dailydialog\"}", answer.getCandidates(0).getMetadataJson(),
+            "payloads survive the re-encoding");
+
+        // Rolling back to the untrained student publishes identities for both towers and re-encodes again.
+        RunInfo rolledBack = stub.withDeadlineAfter(5, TimeUnit.MINUTES).rollback(
+            dev.distillmesh.proto.trainer.v1.RollbackRequest.newBuilder().setRunId(done.getRunId()).setToVersion(0)
+                .build());
+        Publish back = rolledBack.getPublishes(rolledBack.getPublishesCount() - 1);
+        assertEquals(last.getResponseVersion() + 1, back.getResponseVersion());
+        assertTrue(back.getIndexGeneration() > last.getIndexGeneration());
+        assertEquals(back.getIndexGeneration(), mesh.query().respond(respond).getIndexGeneration());
       } finally {
         c.shutdownNow();
       }

@@ -27,14 +27,14 @@ final class TrainerProcess implements AutoCloseable {
     this.log = log;
   }
 
-  static TrainerProcess start(Path runsDir, String student, String teacher, Path log) throws Exception {
+  static TrainerProcess start(Path runsDir, LiveMesh mesh, Path log) throws Exception {
     Path jar = Path.of(System.getProperty("trainer.jar", "target/trainer.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IOException("trainer jar " + jar + " not found; the integration tests run after `package`");
     }
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Xmx1g", "-jar", jar.toString(), "--port", "0", "--runs-dir", runsDir.toString(), "--student", student,
-        "--teacher", teacher));
+        "-Xmx1g", "-jar", jar.toString(), "--port", "0", "--runs-dir", runsDir.toString(), "--student", mesh.studentTarget(),
+        "--teacher", mesh.teacherTarget(), "--index", mesh.indexTarget()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().remove("DISTILLMESH_ADMIN_TOKEN");
     Process p = builder.start();

@@ -14,6 +14,7 @@ import dev.distillmesh.proto.trainer.v1.RunEvent;
 import dev.distillmesh.proto.trainer.v1.RunInfo;
 import dev.distillmesh.proto.trainer.v1.RunSpec;
 import dev.distillmesh.proto.trainer.v1.Source;
+import dev.distillmesh.proto.trainer.v1.Task;
 import dev.distillmesh.proto.trainer.v1.StartRunRequest;
 import dev.distillmesh.proto.trainer.v1.StopRunRequest;
 import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
@@ -40,6 +41,8 @@ public final class TrainerCli {
       usage: trainer-cli [--target HOST:PORT] COMMAND ...
         start --collection C --passages FILE --questions FILE [--source labelled|traffic]
               [--holdout articles:A-B|fraction:F] [--objective topk|g2r|rdr|relational] [--name N]
+        start --task dialogue --collection C --dialogues FILE --dialogue-eval FILE [--holdout sample:N]
+              [--train-limit N] [--train-response-adapter true] [--objective g2r] ...
               [--lr X] [--teacher-temperature T] [--scale S] [--alpha A] [--top-k K] [--negatives N]
               [--negative-mass scored|zero] [--batch N] [--identity-weight L] [--max-steps N]
               [--epochs N] [--eval-every N] [--tau1 T] [--tau2 T] [--seed N] [--watch true]
@@ -49,7 +52,7 @@ public final class TrainerCli {
         stop RUN           stop after the current step (it checkpoints)
         rollback RUN VERSION   publish the run's adapter VERSION again (0: the untrained student)
       Target defaults to 127.0.0.1:7404; start, stop and rollback send DISTILLMESH_ADMIN_TOKEN.
-      Defaults: source labelled, holdout fraction:0.2, objective topk.
+      Defaults: source labelled, holdout fraction:0.2 (dialogue: all), objective topk (dialogue: g2r).
       """;
 
   private TrainerCli() {}
@@ -182,6 +185,26 @@ public final class TrainerCli {
     if (o.containsKey("seed")) {
       h.setSeed(Long.parseLong(o.get("seed")));
     }
+    if ("dialogue".equalsIgnoreCase(o.get("task"))) {
+      for (String required : new String[] {"collection", "dialogues", "dialogue-eval"}) {
+        if (!o.containsKey(required)) {
+          throw new IllegalArgumentException("start --task dialogue needs --" + required);
+        }
+      }
+      return RunSpec.newBuilder()
+          .setName(o.getOrDefault("name", ""))
+          .setTask(Task.DIALOGUE)
+          .setCollection(o.get("collection"))
+          .setDialogues(Path.of(o.get("dialogues")).toAbsolutePath().toString())
+          .setDialogueEval(Path.of(o.get("dialogue-eval")).toAbsolutePath().toString())
+          .setTrainLimit(Integer.parseInt(o.getOrDefault("train-limit", "0")))
+          .setTrainResponseAdapter(Boolean.parseBoolean(o.getOrDefault("train-response-adapter", "false")))
+          .setSource(Source.LABELLED)
+          .setHoldout(o.getOrDefault("holdout", "all"))
+          .setObjective(Objective.valueOf(o.getOrDefault("objective", "g2r").toUpperCase(Locale.ROOT)))
+          .setHyper(h)
+          .build();
+    }
     for (String required : new String[] {"collection", "passages", "questions"}) {
       if (!o.containsKey(required)) {
         throw new IllegalArgumentException("start needs --" + required);
@@ -217,8 +240,7 @@ public final class TrainerCli {
           evaluations++;
           out.println("step " + pad(e.getStep()) + "  " + who + ": " + metrics(e.getEvaluation()));
         }
-        case PUBLISH -> out.printf(Locale.ROOT, "step %6d  published context adapter v%d (%s, R@1 %.4f)%n", e.getStep(),
-            e.getPublish().getVersion(), e.getPublish().getReason(), e.getPublish().getRAt1());
+        case PUBLISH -> out.printf(Locale.ROOT, "step %6d  published %s%n", e.getStep(), publish(e.getPublish()));
         case STATE -> {
           out.println("step " + pad(e.getStep()) + "  " + e.getState().getState()
               + (e.getState().getMessage().isEmpty() ? "" : ": " + e.getState().getMessage()));
@@ -234,7 +256,21 @@ public final class TrainerCli {
     return String.format(Locale.ROOT, "%6d", step);
   }
 
+  private static String publish(Publish p) {
+    String what = p.getResponseVersion() > 0
+        ? String.format(Locale.ROOT, "context adapter v%d, response adapter v%d, index generation %d", p.getVersion(),
+            p.getResponseVersion(), p.getIndexGeneration())
+        : "context adapter v" + p.getVersion();
+    return String.format(Locale.ROOT, "%s (%s, held-out %.4f)", what, p.getReason(), p.getRAt1());
+  }
+
   private static String metrics(Evaluation e) {
+    if (e.getCandidates() > 0) {
+      return String.format(Locale.ROOT, "Hits@1/%d %.4f  Hits@5/%d %.4f  MRR %.4f%s%s  (%d held-out contexts)",
+          e.getCandidates(), e.getHitsAt1(), e.getCandidates(), e.getHitsAt5(), e.getMrrAt10(),
+          e.getDist2() == 0 ? "" : String.format(Locale.ROOT, "  Dist-2 %.3f  Dist-3 %.3f", e.getDist2(), e.getDist3()),
+          e.getConicity() == 0 ? "" : String.format(Locale.ROOT, "  conicity %.3f", e.getConicity()), e.getQuestions());
+    }
     return String.format(Locale.ROOT, "R@1 %.4f  R@5 %.4f  MRR@10 %.4f%s  (%d held-out questions)", e.getRAt1(),
         e.getRAt5(), e.getMrrAt10(), e.getConicity() == 0 ? "" : String.format(Locale.ROOT, "  conicity %.3f",
             e.getConicity()), e.getQuestions());
@@ -255,8 +291,7 @@ public final class TrainerCli {
       out.println("  best:             " + metrics(r.getBest()) + " at step " + r.getBest().getStep());
     }
     for (Publish p : r.getPublishesList()) {
-      out.printf(Locale.ROOT, "  published v%d at step %d (%s, R@1 %.4f)%n", p.getVersion(), p.getStep(), p.getReason(),
-          p.getRAt1());
+      out.printf(Locale.ROOT, "  published at step %d: %s%n", p.getStep(), publish(p));
     }
   }
 }

@@ -63,11 +63,20 @@ public final class StudentLink {
 
   /** Installs {@code matrix} as the student's context adapter {@code version}. */
   public void publishContextAdapter(long version, int dim, float[] matrix, String description) {
+    publishAdapter(Tower.TOWER_CONTEXT, version, dim, matrix, description);
+  }
+
+  /**
+   * Installs {@code matrix} as the adapter {@code version} of {@code tower}. A new response adapter
+   * applies to what the student ingests from then on; what the index already holds is re-encoded
+   * separately.
+   */
+  public void publishAdapter(Tower tower, long version, int dim, float[] matrix, String description) {
     List<Float> values = new ArrayList<>(matrix.length);
     for (float f : matrix) {
       values.add(f);
     }
-    call(() -> admin().loadAdapter(LoadAdapterRequest.newBuilder().setTower(Tower.TOWER_CONTEXT).setVersion(version)
+    call(() -> admin().loadAdapter(LoadAdapterRequest.newBuilder().setTower(tower).setVersion(version)
         .setRows(dim).setCols(dim).addAllValues(values).setDescription(description).build()));
   }
 

@@ -1,14 +1,7 @@
 package dev.distillmesh.trainer.data;
 
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.distillmesh.common.DomainException;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -39,16 +32,16 @@ public record QaData(List<String> passageIds, List<String> passageTexts, List<Qu
     List<String> ids = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     Map<String, Integer> index = new HashMap<>();
-    List<String> lines = lines(passages, "passages");
+    List<String> lines = Jsonl.lines(passages, "passages");
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).isBlank()) {
         continue;
       }
-      JsonObject o = object(passages, i, lines.get(i));
-      String id = string(o, "id", passages, i);
-      String text = string(o, "text", passages, i);
+      JsonObject o = Jsonl.object(passages, i, lines.get(i));
+      String id = Jsonl.string(o, "id", passages, i);
+      String text = Jsonl.string(o, "text", passages, i);
       if (o.has("title")) {
-        text = string(o, "title", passages, i) + ". " + text;
+        text = Jsonl.string(o, "title", passages, i) + ". " + text;
       }
       if (index.put(id, ids.size()) != null) {
         throw DomainException.invalid(passages + " line " + (i + 1) + ": passage id \"" + id + "\" appears twice");
@@ -62,14 +55,14 @@ public record QaData(List<String> passageIds, List<String> passageTexts, List<Qu
     Holdout split = Holdout.parse(holdout, seed);
     List<Question> train = new ArrayList<>();
     List<Question> held = new ArrayList<>();
-    lines = lines(questions, "questions");
+    lines = Jsonl.lines(questions, "questions");
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).isBlank()) {
         continue;
       }
-      JsonObject o = object(questions, i, lines.get(i));
-      String text = string(o, "question", questions, i);
-      String gold = string(o, "passage_id", questions, i);
+      JsonObject o = Jsonl.object(questions, i, lines.get(i));
+      String text = Jsonl.string(o, "question", questions, i);
+      String gold = Jsonl.string(o, "passage_id", questions, i);
       Integer g = index.get(gold);
       if (g == null) {
         throw DomainException.invalid(questions + " line " + (i + 1) + ": passage_id \"" + gold
@@ -136,32 +129,5 @@ public record QaData(List<String> passageIds, List<String> passageTexts, List<Qu
             + "\" is not understood; write articles:A-B (SQuAD ids) or fraction:F");
       }
     }
-  }
-
-  private static List<String> lines(Path file, String what) {
-    try {
-      return Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw DomainException.invalid(what + " file " + file + " does not exist (paths are read on the trainer's machine)");
-    } catch (CharacterCodingException e) {
-      throw DomainException.invalid(what + " file " + file + " is not UTF-8");
-    } catch (IOException e) {
-      throw DomainException.invalid("cannot read " + what + " file " + file + ": " + e.getMessage());
-    }
-  }
-
-  private static JsonObject object(Path file, int line, String text) {
-    try {
-      return JsonParser.parseString(text).getAsJsonObject();
-    } catch (JsonParseException | IllegalStateException e) {
-      throw DomainException.invalid(file + " line " + (line + 1) + " is not a JSON object");
-    }
-  }
-
-  private static String string(JsonObject o, String key, Path file, int line) {
-    if (!o.has(key) || !o.get(key).isJsonPrimitive()) {
-      throw DomainException.invalid(file + " line " + (line + 1) + ": \"" + key + "\" is missing or not a string");
-    }
-    return o.get(key).getAsString();
   }
 }

@@ -16,6 +16,9 @@ package dev.distillmesh.trainer.learn;
  *   ∂L/∂s_j = w_kd (P_S(j) − P_T(j)) + w_ce (P_S(j) − [j = gold])
  *   g_u     = scale · Σ_j ∂L/∂s_j · p_j              (u = A·e_q)
  *   ∂L/∂A   = g_u ⊗ e_q
+ *   ∂L/∂p_j = scale · ∂L/∂s_j · u                   (for a trained response adapter B, p_j = B·e_j
+ *                                                   and ∂L/∂B = Σ_j ∂L/∂p_j ⊗ e_j, summed by the
+ *                                                   caller over each distinct candidate)
  * </pre>
  *
  * The score is the inner product the student serves, not a cosine: {@code |A·e_q|} is free to act
@@ -42,9 +45,11 @@ public final class ListwiseLoss {
    * @param candidates the candidates' served embeddings, unit length
    * @param teacher P_T over the candidates (sums to 1), or null when w_kd is 0
    * @param gold index of the gold candidate, or -1 (then w_ce must be 0)
+   * @param candidateGrad where to add ∂L/∂p_j for each candidate (row j), or null when the
+   *     response side is frozen
    */
   public static Terms accumulate(QueryAdapter adapter, float[] query, float[][] candidates, double[] teacher,
-      int gold, double scale, double wKd, double wCe, double[] grad) {
+      int gold, double scale, double wKd, double wCe, double[] grad, double[][] candidateGrad) {
     int dim = adapter.dim();
     double[] u = adapter.apply(query);
     int n = candidates.length;
@@ -79,20 +84,19 @@ public final class ListwiseLoss {
       for (int i = 0; i < dim; i++) {
         gu[i] += w * c[i];
       }
-    }
-    for (int r = 0; r < dim; r++) {
-      if (gu[r] == 0) {
-        continue;
-      }
-      int row = r * dim;
-      for (int c = 0; c < dim; c++) {
-        grad[row + c] += gu[r] * query[c];
+      if (candidateGrad != null) {
+        double[] gp = candidateGrad[j];
+        for (int i = 0; i < dim; i++) {
+          gp[i] += w * u[i];
+        }
       }
     }
+    QueryAdapter.addOuter(gu, query, grad);
     return new Terms(kd, ce);
   }
 
-  static double dot(double[] a, float[] b) {
+  /** {@code a·b}. */
+  public static double dot(double[] a, float[] b) {
     double s = 0;
     for (int i = 0; i < a.length; i++) {
       s += a[i] * b[i];

@@ -1,8 +1,9 @@
 package dev.distillmesh.trainer.learn;
 
 /**
- * The trainable query adapter {@code A} (d×d, row-major, in double precision while training): the
- * student serves {@code (A·e_q)·p}, and training optimises that same inner product.
+ * A trainable tower adapter (d×d, row-major, in double precision while training): the context
+ * adapter {@code A} and, when a run trains it, the response adapter {@code B}. The student serves
+ * {@code (A·e_c)·(B·e_r)}, and training optimises that same inner product.
  *
  * <p>Not thread-safe: one training loop owns it.
  */
@@ -54,6 +55,31 @@ public final class QueryAdapter {
       u[r] = acc;
     }
     return u;
+  }
+
+  /** {@code A·e} in single precision, as the student applies it. */
+  public float[] applyFloat(float[] e) {
+    double[] u = apply(e);
+    float[] out = new float[dim];
+    for (int i = 0; i < dim; i++) {
+      out[i] = (float) u[i];
+    }
+    return out;
+  }
+
+  /** Adds {@code left ⊗ right} to the row-major matrix {@code grad}: the gradient of a linear map. */
+  public static void addOuter(double[] left, float[] right, double[] grad) {
+    int dim = right.length;
+    for (int r = 0; r < left.length; r++) {
+      double l = left[r];
+      if (l == 0) {
+        continue;
+      }
+      int row = r * dim;
+      for (int c = 0; c < dim; c++) {
+        grad[row + c] += l * right[c];
+      }
+    }
   }
 
   /** The matrix as the student's LoadAdapter takes it (row-major floats). */

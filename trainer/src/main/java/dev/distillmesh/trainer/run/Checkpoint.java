@@ -19,13 +19,17 @@ import java.util.zip.CRC32C;
  *
  * @param position LABELLED: questions consumed in the current epoch ordering; TRAFFIC: questions taken
  * @param pendingVersion a publish recorded before it was sent, 0 when none is pending
+ * @param response the response adapter's state, or null when the run trains only the context adapter
  */
 record Checkpoint(long step, long position, long adamSteps, int dim, double[] adapter, double[] m, double[] v,
-    long pendingVersion, long pendingStep, RunInfo info) {
+    long pendingVersion, long pendingStep, RunInfo info, Response response) {
+
+  /** The response adapter and its Adam state, for a run that trains it. */
+  record Response(long adamSteps, double[] adapter, double[] m, double[] v, long pendingVersion) {}
 
   static final String FILE = "checkpoint.bin";
   private static final int MAGIC = 0x444d434b; // "DMCK"
-  private static final int FORMAT = 1;
+  private static final int FORMAT = 2; // 2 added the response adapter; 1 is still read
 
   void write(Path dir) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(adapter.length * 24 + 4096);
@@ -46,6 +50,16 @@ record Checkpoint(long step, long position, long adamSteps, int dim, double[] ad
     byte[] infoBytes = info.toByteArray();
     out.writeInt(infoBytes.length);
     out.write(infoBytes);
+    out.writeBoolean(response != null);
+    if (response != null) {
+      out.writeLong(response.adamSteps());
+      out.writeLong(response.pendingVersion());
+      for (double[] array : new double[][] {response.adapter(), response.m(), response.v()}) {
+        for (double d : array) {
+          out.writeDouble(d);
+        }
+      }
+    }
     CRC32C crc = new CRC32C();
     crc.update(bytes.toByteArray());
     out.writeLong(crc.getValue());
@@ -70,8 +84,9 @@ record Checkpoint(long step, long position, long adamSteps, int dim, double[] ad
       throw new IOException(file + " is damaged (CRC mismatch)");
     }
     DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, 0, all.length - 8));
-    if (in.readInt() != MAGIC || in.readInt() != FORMAT) {
-      throw new IOException(file + " is not a trainer checkpoint of format " + FORMAT);
+    int format = in.readInt() == MAGIC ? in.readInt() : -1;
+    if (format != 1 && format != FORMAT) {
+      throw new IOException(file + " is not a trainer checkpoint of format 1 or " + FORMAT);
     }
     long step = in.readLong();
     long position = in.readLong();
@@ -87,7 +102,19 @@ record Checkpoint(long step, long position, long adamSteps, int dim, double[] ad
     long pendingStep = in.readLong();
     byte[] infoBytes = new byte[in.readInt()];
     in.readFully(infoBytes);
+    Response response = null;
+    if (format >= 2 && in.readBoolean()) {
+      long responseSteps = in.readLong();
+      long responsePending = in.readLong();
+      double[][] r = new double[3][dim * dim];
+      for (double[] array : r) {
+        for (int i = 0; i < array.length; i++) {
+          array[i] = in.readDouble();
+        }
+      }
+      response = new Response(responseSteps, r[0], r[1], r[2], responsePending);
+    }
     return new Checkpoint(step, position, adamSteps, dim, arrays[0], arrays[1], arrays[2], pendingVersion, pendingStep,
-        RunInfo.parseFrom(infoBytes));
+        RunInfo.parseFrom(infoBytes), response);
   }
 }

@@ -15,8 +15,11 @@ import dev.distillmesh.proto.trainer.v1.RunInfo;
 import dev.distillmesh.proto.trainer.v1.RunState;
 import dev.distillmesh.proto.trainer.v1.Source;
 import dev.distillmesh.proto.trainer.v1.StateChange;
+import dev.distillmesh.proto.trainer.v1.Task;
+import dev.distillmesh.trainer.clients.IndexLink;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.TeacherLink;
+import dev.distillmesh.trainer.data.DialogueData;
 import dev.distillmesh.trainer.data.QaData;
 import dev.distillmesh.trainer.learn.Adam;
 import dev.distillmesh.trainer.learn.Distributions;
@@ -29,6 +32,8 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -49,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * <p>Each step takes a batch of questions, builds every question's candidates and teacher
  * distribution for the objective, and adds the {@link ListwiseLoss} gradients; Adam then updates
  * the query adapter, pulled toward the identity.
+ *
+ * <p>A DIALOGUE run does the same with contexts and responses (G2R over in-batch and shared random
+ * negatives) and may also train the response adapter; publishing that one also re-encodes the
+ * served collection into a new index generation ({@link Reindexer}).
  */
 final class Run implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(Run.class);
@@ -63,6 +72,7 @@ final class Run implements Runnable {
   private final Hyper hyper;
   private final StudentLink student;
   private final TeacherLink teacher;
+  private final Reindexer reindexer;
   private final RunEvents events;
   private final Object lock = new Object();
   private RunInfo.Builder info;
@@ -71,7 +81,18 @@ final class Run implements Runnable {
   private volatile boolean ended;
 
   private QaData data;
+  private DialogueData dialogue;
+  // QA: the passages as served. DIALOGUE: the response set, base embeddings when the run trains the
+  // response adapter (then served = B·pool), served ones otherwise.
   private float[][] pool;
+  // DIALOGUE: the held-out examples' candidates, embedded like the pool.
+  private float[][] heldOutCandidates;
+  // DIALOGUE with train_response_adapter: B, its optimizer, and the base embedding of every response
+  // text known, for re-encoding the served collection.
+  private QueryAdapter responseAdapter;
+  private Adam responseAdam;
+  private long pendingResponseVersion;
+  private final Map<String, float[]> responseBase = new HashMap<>();
   private float[][] heldOut;
   private float[][] train;
   private ScoreKind kind;
@@ -92,13 +113,14 @@ final class Run implements Runnable {
     }
   };
 
-  Run(String id, Path dir, RunInfo info, StudentLink student, TeacherLink teacher) {
+  Run(String id, Path dir, RunInfo info, StudentLink student, TeacherLink teacher, IndexLink index) {
     this.id = id;
     this.dir = dir;
     this.info = info.toBuilder();
     this.hyper = Hyper.of(info.getSpec().getObjective(), info.getSpec().getHyper());
     this.student = student;
     this.teacher = teacher;
+    this.reindexer = new Reindexer(index, student);
     this.events = new RunEvents();
     replayHistory(info);
   }
@@ -179,17 +201,44 @@ final class Run implements Runnable {
     }
   }
 
+  private boolean isDialogue() {
+    return info().getSpec().getTask() == Task.DIALOGUE;
+  }
+
   private void prepare() throws Exception {
     setState(RunState.PREPARING, "reading data and encoding");
     var spec = info().getSpec();
-    data = QaData.load(Path.of(spec.getPassages()), Path.of(spec.getQuestions()), spec.getHoldout(), hyper.seed());
     InfoResponse teacherInfo = teacher.info();
     kind = teacherInfo.getKindsList().contains(ScoreKind.RELEVANCE) ? ScoreKind.RELEVANCE
         : teacherInfo.getKindsList().contains(ScoreKind.LOG_LIKELIHOOD) ? ScoreKind.LOG_LIKELIHOOD : null;
     if (kind == null) {
       throw DomainException.precondition("the teacher (" + teacherInfo.getBackend() + ") gives " + teacherInfo.getKindsList()
-          + "; a QA run needs RELEVANCE or LOG_LIKELIHOOD");
+          + "; a run needs RELEVANCE or LOG_LIKELIHOOD");
     }
+    if (isDialogue()) {
+      prepareDialogue();
+    } else {
+      prepareQa();
+    }
+    restoreOrStart(pool[0].length);
+    primeTeacher();
+    if (!info().hasStudentAtStart()) {
+      Evaluation s = evaluate(QueryAdapter.identity(pool[0].length), null, 0);
+      Evaluation t = evaluateTeacher();
+      synchronized (lock) {
+        info.setStudentAtStart(s).setTeacher(t);
+      }
+      emit(RunEvent.newBuilder().setStep(0).setEvaluation(s));
+      emit(RunEvent.newBuilder().setStep(0).setEvaluation(t));
+      log.info("run {}: held-out {} student {} teacher {} ({} examples)", id, isDialogue() ? "Hits@1/K" : "R@1",
+          s.getRAt1(), t.getRAt1(), s.getQuestions());
+      checkpoint();
+    }
+  }
+
+  private void prepareQa() {
+    var spec = info().getSpec();
+    data = QaData.load(Path.of(spec.getPassages()), Path.of(spec.getQuestions()), spec.getHoldout(), hyper.seed());
     // The passages as the index serves them (response adapter applied), the questions before the
     // context adapter: the one this run trains.
     pool = student.encode(data.passageTexts(), Tower.TOWER_RESPONSE, false);
@@ -200,7 +249,39 @@ final class Run implements Runnable {
         throw DomainException.invalid("every question of " + spec.getQuestions() + " is held out; nothing to train on");
       }
     }
-    int dim = pool[0].length;
+  }
+
+  /**
+   * Contexts always as base embeddings (the run trains the context adapter); responses and
+   * held-out candidates as base embeddings when the run trains the response adapter, as served
+   * otherwise.
+   */
+  private void prepareDialogue() {
+    var spec = info().getSpec();
+    dialogue = DialogueData.load(Path.of(spec.getDialogues()), Path.of(spec.getDialogueEval()), spec.getTrainLimit(),
+        spec.getHoldout(), hyper.seed());
+    boolean base = spec.getTrainResponseAdapter();
+    setMessage("encoding " + dialogue.responses().size() + " responses and " + dialogue.candidateTexts().size()
+        + " held-out candidates");
+    pool = student.encode(dialogue.responses(), Tower.TOWER_RESPONSE, base);
+    heldOutCandidates = student.encode(dialogue.candidateTexts(), Tower.TOWER_RESPONSE, base);
+    if (base) {
+      for (int i = 0; i < pool.length; i++) {
+        responseBase.put(dialogue.responses().get(i), pool[i]);
+      }
+      for (int i = 0; i < heldOutCandidates.length; i++) {
+        responseBase.put(dialogue.candidateTexts().get(i), heldOutCandidates[i]);
+      }
+    }
+    setMessage("encoding " + dialogue.heldOut().size() + " held-out and " + dialogue.train().size()
+        + " training contexts");
+    heldOut = student.encode(dialogue.heldOutContexts(), Tower.TOWER_CONTEXT, true);
+    train = student.encode(dialogue.trainContexts(), Tower.TOWER_CONTEXT, true);
+    setMessage("");
+  }
+
+  private void restoreOrStart(int dim) throws Exception {
+    boolean trainsResponse = isDialogue() && info().getSpec().getTrainResponseAdapter();
     Checkpoint saved = Checkpoint.read(dir);
     if (saved != null) {
       if (saved.dim() != dim) {
@@ -209,6 +290,12 @@ final class Run implements Runnable {
       }
       adapter = QueryAdapter.of(dim, saved.adapter());
       adam = new Adam(hyper.learningRate(), saved.m(), saved.v(), saved.adamSteps());
+      if (saved.response() != null) {
+        responseAdapter = QueryAdapter.of(dim, saved.response().adapter());
+        responseAdam = new Adam(hyper.learningRate(), saved.response().m(), saved.response().v(),
+            saved.response().adamSteps());
+        pendingResponseVersion = saved.response().pendingVersion();
+      }
       position = saved.position();
       pendingVersion = saved.pendingVersion();
       pendingStep = saved.pendingStep();
@@ -221,20 +308,12 @@ final class Run implements Runnable {
       adapter = QueryAdapter.identity(dim);
       adam = new Adam(dim * dim, hyper.learningRate());
     }
+    if (trainsResponse && responseAdapter == null) {
+      responseAdapter = QueryAdapter.identity(dim);
+      responseAdam = new Adam(dim * dim, hyper.learningRate());
+    }
     synchronized (lock) {
       info.setMaxSteps(maxSteps());
-    }
-    primeTeacher();
-    if (!info().hasStudentAtStart()) {
-      Evaluation s = evaluate(QueryAdapter.identity(dim), 0);
-      Evaluation t = evaluateTeacher();
-      synchronized (lock) {
-        info.setStudentAtStart(s).setTeacher(t);
-      }
-      emit(RunEvent.newBuilder().setStep(0).setEvaluation(s));
-      emit(RunEvent.newBuilder().setStep(0).setEvaluation(t));
-      log.info("run {}: held-out R@1 student {} teacher {} ({} questions)", id, s.getRAt1(), t.getRAt1(), s.getQuestions());
-      checkpoint();
     }
   }
 
@@ -267,8 +346,8 @@ final class Run implements Runnable {
       double ce = 0;
       long pairs = 0;
       for (Example ex : batch) {
-        ListwiseLoss.Terms t = ListwiseLoss.accumulate(adapter, ex.query, candidates(ex.candidates), ex.teacher,
-            ex.gold, ex.scale, ex.wKd, ex.wCe, grad);
+        ListwiseLoss.Terms t = ListwiseLoss.accumulate(adapter, ex.query, ex.vectors, ex.teacher,
+            ex.gold, ex.scale, ex.wKd, ex.wCe, grad, ex.candidateGrad);
         kd += t.kd();
         ce += t.ce();
         pairs += ex.candidates.length;
@@ -278,6 +357,9 @@ final class Run implements Runnable {
       }
       double identity = adapter.identityPull(hyper.identityWeight(), grad);
       adam.step(adapter.values(), grad);
+      if (responseAdapter != null && !batch.isEmpty()) {
+        identity += stepResponseAdapter(batch);
+      }
       long step;
       synchronized (lock) {
         step = info.getStep() + 1;
@@ -320,14 +402,61 @@ final class Run implements Runnable {
     }
   }
 
-  /** One question's part of a step. */
-  private record Example(float[] query, int[] candidates, double[] teacher, int gold, double scale, double wKd,
-      double wCe) {}
+  /**
+   * One question's part of a step.
+   *
+   * @param candidates indices into the pool
+   * @param vectors the candidates' served embeddings
+   * @param candidateGrad where ∂L/∂p_j is summed (shared by the batch's examples with the same
+   *     candidates), or null when the response adapter is not trained
+   */
+  private record Example(float[] query, int[] candidates, float[][] vectors, double[] teacher, int gold, double scale,
+      double wKd, double wCe, double[][] candidateGrad) {
 
+    Example(float[] query, int[] candidates, float[][] vectors, double[] teacher, int gold, double scale, double wKd,
+        double wCe) {
+      this(query, candidates, vectors, teacher, gold, scale, wKd, wCe, null);
+    }
+  }
+
+  /**
+   * Folds the batch's ∂L/∂p_j into ∂L/∂B (p_j = B·e_j), pulls B toward the identity and steps its
+   * optimizer; returns the identity term.
+   */
+  private double stepResponseAdapter(List<Example> batch) {
+    double[] grad = new double[responseAdapter.values().length];
+    IdentityHashMap<double[][], int[]> folded = new IdentityHashMap<>();
+    for (Example ex : batch) {
+      if (ex.candidateGrad != null && folded.put(ex.candidateGrad, ex.candidates) == null) {
+        for (int j = 0; j < ex.candidates.length; j++) {
+          QueryAdapter.addOuter(ex.candidateGrad[j], pool[ex.candidates[j]], grad);
+        }
+      }
+    }
+    for (int i = 0; i < grad.length; i++) {
+      grad[i] /= batch.size();
+    }
+    double identity = responseAdapter.identityPull(hyper.identityWeight(), grad);
+    responseAdam.step(responseAdapter.values(), grad);
+    return identity;
+  }
+
+  /** The served embeddings of pool entries: B·e when the run trains B, the pool rows otherwise. */
   private float[][] candidates(int[] indices) {
     float[][] out = new float[indices.length][];
     for (int i = 0; i < indices.length; i++) {
-      out[i] = pool[indices[i]];
+      out[i] = responseAdapter == null ? pool[indices[i]] : responseAdapter.applyFloat(pool[indices[i]]);
+    }
+    return out;
+  }
+
+  private static float[][] served(QueryAdapter b, float[][] embeddings) {
+    if (b == null) {
+      return embeddings;
+    }
+    float[][] out = new float[embeddings.length][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = b.applyFloat(embeddings[i]);
     }
     return out;
   }
@@ -347,9 +476,15 @@ final class Run implements Runnable {
         }
         int i = epochOrder[(int) (position % n)];
         position++;
-        texts.add(data.train().get(i).text());
-        queries.add(train[i]);
-        golds.add(data.train().get(i).gold());
+        if (dialogue != null) {
+          texts.add(dialogue.train().get(i).context());
+          queries.add(train[i]);
+          golds.add(dialogue.train().get(i).response());
+        } else {
+          texts.add(data.train().get(i).text());
+          queries.add(train[i]);
+          golds.add(data.train().get(i).gold());
+        }
       }
     } else {
       if (trafficQueue.size() < hyper.batchSize()) {
@@ -388,6 +523,9 @@ final class Run implements Runnable {
 
   private List<Example> examples(List<String> texts, List<float[]> queries, List<Integer> golds) throws Exception {
     Objective objective = info().getSpec().getObjective();
+    if (dialogue != null) {
+      return dialogueExamples(texts, queries, golds);
+    }
     List<Example> out = new ArrayList<>();
     switch (objective) {
       case TOPK -> {
@@ -400,7 +538,8 @@ final class Run implements Runnable {
           if (gold >= 0 && indexOf(cand, gold) < 0 && wCe > 0) {
             cand = append(cand, gold);
           }
-          out.add(new Example(queries.get(i), cand, Distributions.softmax(pick(row, cand), hyper.teacherTemperature()),
+          out.add(new Example(queries.get(i), cand, candidates(cand),
+              Distributions.softmax(pick(row, cand), hyper.teacherTemperature()),
               gold >= 0 ? indexOf(cand, gold) : -1, hyper.studentScale(), 1, wCe));
         }
       }
@@ -435,7 +574,8 @@ final class Run implements Runnable {
             target = new double[cand.length];
             target[0] = 1;
           }
-          out.add(new Example(queries.get(i), cand, target, 0, hyper.studentScale(), 1 - hyper.alpha(), hyper.alpha()));
+          out.add(new Example(queries.get(i), cand, candidates(cand), target, 0, hyper.studentScale(), 1 - hyper.alpha(),
+              hyper.alpha()));
         }
       }
       case RDR -> {
@@ -461,8 +601,8 @@ final class Run implements Runnable {
         }
         for (int i = 0; i < texts.size(); i++) {
           float[] row = await(scores.get(i));
-          out.add(new Example(queries.get(i), cands.get(i), Distributions.softmax(row, hyper.teacherTemperature()), -1,
-              hyper.studentScale(), 1, 0));
+          out.add(new Example(queries.get(i), cands.get(i), candidates(cands.get(i)),
+              Distributions.softmax(row, hyper.teacherTemperature()), -1, hyper.studentScale(), 1, 0));
         }
       }
       case RELATIONAL -> {
@@ -475,12 +615,58 @@ final class Run implements Runnable {
         if (cand.length < 2) {
           return out; // one passage for the whole batch: no relation to learn
         }
+        float[][] vectors = candidates(cand);
         for (int i = 0; i < texts.size(); i++) {
-          out.add(new Example(queries.get(i), cand, Distributions.softmax(pick(rows.get(i), cand), hyper.tau1()), -1,
-              1 / hyper.tau2(), 1, 0));
+          out.add(new Example(queries.get(i), cand, vectors, Distributions.softmax(pick(rows.get(i), cand), hyper.tau1()),
+              -1, 1 / hyper.tau2(), 1, 0));
         }
       }
       default -> throw DomainException.invalid("objective " + objective + " is not supported");
+    }
+    return out;
+  }
+
+  /**
+   * G2R on dialogue pairs: every context of the batch is scored against the same candidates, the
+   * batch's gold responses and {@code negatives} random responses, with its own gold as the
+   * positive. alpha·CE on the gold plus (1−alpha)·KD toward the teacher's distribution over the
+   * candidates (or, with negative_mass ZERO, all of the teacher's mass on the gold). With alpha 1
+   * the teacher is not asked.
+   */
+  private List<Example> dialogueExamples(List<String> texts, List<float[]> queries, List<Integer> golds)
+      throws Exception {
+    Random rnd = new Random(hyper.seed() * 31 + info().getStep());
+    LinkedHashSet<Integer> chosen = new LinkedHashSet<>(golds);
+    int wanted = Math.min(pool.length, chosen.size() + hyper.negatives());
+    while (chosen.size() < wanted) {
+      chosen.add(rnd.nextInt(pool.length));
+    }
+    int[] cand = chosen.stream().mapToInt(Integer::intValue).toArray();
+    float[][] vectors = candidates(cand);
+    double[][] candidateGrad = responseAdapter == null ? null : new double[cand.length][pool[0].length];
+    boolean kd = hyper.alpha() < 1;
+    List<CompletableFuture<float[]>> scores = new ArrayList<>();
+    if (kd && hyper.scoreNegatives()) {
+      List<String> candTexts = new ArrayList<>(cand.length);
+      for (int c : cand) {
+        candTexts.add(dialogue.responses().get(c));
+      }
+      for (String context : texts) {
+        scores.add(teacher.score(kind, context, candTexts));
+      }
+    }
+    List<Example> out = new ArrayList<>(texts.size());
+    for (int i = 0; i < texts.size(); i++) {
+      int gold = indexOf(cand, golds.get(i));
+      double[] target;
+      if (!scores.isEmpty()) {
+        target = Distributions.softmax(await(scores.get(i)), hyper.teacherTemperature());
+      } else {
+        target = new double[cand.length];
+        target[gold] = 1;
+      }
+      out.add(new Example(queries.get(i), cand, vectors, target, gold, hyper.studentScale(), 1 - hyper.alpha(),
+          hyper.alpha(), candidateGrad));
     }
     return out;
   }
@@ -491,8 +677,8 @@ final class Run implements Runnable {
    * time limit where the whole pool might not.
    */
   private void primeTeacher() throws Exception {
-    setMessage("the teacher is reading the " + pool.length + " passages");
-    List<String> texts = data.passageTexts();
+    List<String> texts = dialogue != null ? dialogue.candidateTexts() : data.passageTexts();
+    setMessage("the teacher is reading the " + texts.size() + (dialogue != null ? " held-out candidates" : " passages"));
     for (int from = 0; from < texts.size() && !stopRequested; from += PRIME_SLICE) {
       List<String> slice = texts.subList(from, Math.min(texts.size(), from + PRIME_SLICE));
       for (int attempt = 1; ; attempt++) {
@@ -576,7 +762,14 @@ final class Run implements Runnable {
     }
   }
 
-  private Evaluation evaluate(QueryAdapter a, long step) {
+  /**
+   * The student with context adapter {@code a} and response adapter {@code b} (null: the pool as
+   * served) on the held-out examples.
+   */
+  private Evaluation evaluate(QueryAdapter a, QueryAdapter b, long step) {
+    if (dialogue != null) {
+      return evaluateDialogue(a, b, step);
+    }
     int[] ranks = new int[heldOut.length];
     List<double[]> queries = new ArrayList<>(heldOut.length);
     for (int q = 0; q < heldOut.length; q++) {
@@ -596,7 +789,47 @@ final class Run implements Runnable {
     return Metrics.evaluation(step, ranks, queries);
   }
 
+  private static final int DIST_CONTEXTS = 300;
+
+  private Evaluation evaluateDialogue(QueryAdapter a, QueryAdapter b, long step) {
+    float[][] candidates = served(b, heldOutCandidates);
+    int[] ranks = new int[heldOut.length];
+    int k = 0;
+    List<double[]> queries = new ArrayList<>(heldOut.length);
+    for (int q = 0; q < heldOut.length; q++) {
+      double[] u = a.apply(heldOut[q]);
+      queries.add(u);
+      int[] cand = dialogue.heldOut().get(q).candidates();
+      double[] scores = new double[cand.length];
+      for (int j = 0; j < cand.length; j++) {
+        scores[j] = ListwiseLoss.dot(u, candidates[cand[j]]);
+      }
+      ranks[q] = Metrics.rank(scores, dialogue.heldOut().get(q).gold());
+      k = Math.max(k, cand.length);
+    }
+    // Dist-n of what the student returns from the whole response set, for a sample of contexts.
+    float[][] responses = served(b, pool);
+    List<String> returned = new ArrayList<>();
+    for (int q = 0; q < Math.min(DIST_CONTEXTS, heldOut.length); q++) {
+      double[] u = queries.get(q);
+      int best = 0;
+      double bestScore = Double.NEGATIVE_INFINITY;
+      for (int j = 0; j < responses.length; j++) {
+        double score = ListwiseLoss.dot(u, responses[j]);
+        if (score > bestScore) {
+          bestScore = score;
+          best = j;
+        }
+      }
+      returned.add(dialogue.responses().get(best));
+    }
+    return DialogueMetrics.evaluation(step, ranks, k, returned, queries);
+  }
+
   private Evaluation evaluateTeacher() throws Exception {
+    if (dialogue != null) {
+      return evaluateTeacherDialogue();
+    }
     List<String> questions = data.heldOut().stream().map(QaData.Question::text).toList();
     List<float[]> rows = new ArrayList<>();
     for (int from = 0; from < questions.size(); from += 64) {
@@ -613,8 +846,36 @@ final class Run implements Runnable {
     return Metrics.evaluation(0, ranks, null);
   }
 
+  /** The teacher's Hits@1/K on the held-out examples (no Dist-n: it cannot search the response set). */
+  private Evaluation evaluateTeacherDialogue() throws Exception {
+    List<DialogueData.Example> held = dialogue.heldOut();
+    int[] ranks = new int[held.size()];
+    int k = 0;
+    for (int from = 0; from < held.size(); from += 64) {
+      List<CompletableFuture<float[]>> futures = new ArrayList<>();
+      int to = Math.min(held.size(), from + 64);
+      for (int q = from; q < to; q++) {
+        List<String> texts = new ArrayList<>();
+        for (int c : held.get(q).candidates()) {
+          texts.add(dialogue.candidateTexts().get(c));
+        }
+        futures.add(teacher.score(kind, held.get(q).context(), texts));
+      }
+      for (int q = from; q < to; q++) {
+        float[] row = await(futures.get(q - from));
+        double[] scores = new double[row.length];
+        for (int j = 0; j < row.length; j++) {
+          scores[j] = row[j];
+        }
+        ranks[q] = Metrics.rank(scores, held.get(q).gold());
+        k = Math.max(k, row.length);
+      }
+    }
+    return DialogueMetrics.evaluation(0, ranks, k, null, null);
+  }
+
   private void evaluateAndPublish(long step) throws Exception {
-    Evaluation e = evaluate(adapter, step);
+    Evaluation e = evaluate(adapter, responseAdapter, step);
     double bestR1;
     synchronized (lock) {
       info.setLatest(e);
@@ -631,40 +892,101 @@ final class Run implements Runnable {
   }
 
   /**
-   * Publishes {@code matrix} as the student's next context adapter version. The version and the
-   * matrix are checkpointed first, so a crash between here and the student's answer is settled on
-   * resume by asking the student which version it serves.
+   * Publishes {@code matrix} as the student's next context adapter version (and, for a run that
+   * trains it, the response adapter with a re-encoded index generation). The versions and the
+   * matrices are checkpointed first, so a crash between here and the student's answer is settled
+   * on resume by asking the student which versions it serves.
    */
-  void publish(float[] matrix, long step, double r1, String reason) throws IOException {
-    long current = student.modelInfo().getContextAdapter().getVersion();
-    long version = Math.max(current, lastPublishedVersion()) + 1;
-    writeMatrix(version, matrix);
+  void publish(float[] matrix, long step, double r1, String reason) throws Exception {
+    long version = nextVersion();
+    writeMatrix(version, "", matrix);
     pendingVersion = version;
     pendingStep = step;
+    if (responseAdapter != null) {
+      writeMatrix(version, RESPONSE_SUFFIX, responseAdapter.toFloats());
+      pendingResponseVersion = nextResponseVersion();
+    }
     checkpoint();
-    student.publishContextAdapter(version, adapter.dim(), matrix, "trainer run " + id + " step " + step + " (" + reason + ")");
-    recordPublish(version, step, r1, reason);
+    String description = "trainer run " + id + " step " + step + " (" + reason + ")";
+    long generation = sendPublish(version, pendingResponseVersion, adapter.dim(), description);
+    recordPublish(version, step, r1, reason, pendingResponseVersion, generation);
+  }
+
+  private static final String RESPONSE_SUFFIX = "-response";
+
+  private long nextVersion() {
+    return Math.max(student.modelInfo().getContextAdapter().getVersion(), lastPublishedVersion()) + 1;
+  }
+
+  private long nextResponseVersion() {
+    RunInfo i = info();
+    long last = i.getPublishesCount() == 0 ? 0 : i.getPublishes(i.getPublishesCount() - 1).getResponseVersion();
+    return Math.max(student.modelInfo().getResponseAdapter().getVersion(), last) + 1;
+  }
+
+  /**
+   * Sends the publish of run version {@code version}: first the response adapter (what the student
+   * ingests from now on) and the re-encoded collection, then the context adapter, so queries meet
+   * the new responses with the matching context adapter as soon as possible. Steps the student
+   * already took (after a crash) are not repeated; re-indexing is repeated, as it is idempotent.
+   *
+   * @return the index generation, or 0 when the response side is not published
+   */
+  private long sendPublish(long version, long responseVersion, int dim, String description) throws Exception {
+    long generation = 0;
+    if (responseVersion > 0) {
+      float[] b = readMatrix(version, RESPONSE_SUFFIX);
+      if (student.modelInfo().getResponseAdapter().getVersion() < responseVersion) {
+        student.publishAdapter(Tower.TOWER_RESPONSE, responseVersion, dim, b, description);
+      }
+      setMessage("re-encoding collection " + info().getSpec().getCollection() + " for response adapter v"
+          + responseVersion);
+      generation = reindexer.reindex(info().getSpec().getCollection(),
+          QueryAdapter.of(dim, toDoubles(b)), responseBase);
+      setMessage("");
+    }
+    if (student.modelInfo().getContextAdapter().getVersion() < version) {
+      student.publishContextAdapter(version, dim, readMatrix(version, ""), description);
+    }
+    return generation;
+  }
+
+  private static double[] toDoubles(float[] m) {
+    double[] out = new double[m.length];
+    for (int i = 0; i < m.length; i++) {
+      out[i] = m[i];
+    }
+    return out;
   }
 
   /**
    * Publishes the adapter this run published as {@code toVersion} again, as a new version (0: the
    * identity). Only for a run that is not training.
    */
-  void rollback(long toVersion) throws IOException {
+  void rollback(long toVersion) throws Exception {
+    boolean withResponse = info().getSpec().getTask() == Task.DIALOGUE && info().getSpec().getTrainResponseAdapter();
     float[] matrix;
-    int dim;
+    float[] response = null;
     if (toVersion == 0) {
-      dim = student.modelInfo().getDimension();
+      int dim = student.modelInfo().getDimension();
       matrix = QueryAdapter.identity(dim).toFloats();
+      response = withResponse ? matrix : null;
     } else {
-      matrix = readMatrix(toVersion);
-      dim = (int) Math.round(Math.sqrt(matrix.length));
+      matrix = readMatrix(toVersion, "");
+      response = withResponse ? readMatrix(toVersion, RESPONSE_SUFFIX) : null;
     }
-    long version = Math.max(student.modelInfo().getContextAdapter().getVersion(), lastPublishedVersion()) + 1;
-    writeMatrix(version, matrix);
-    student.publishContextAdapter(version, dim, matrix, "trainer run " + id + " rollback to v" + toVersion);
+    long version = nextVersion();
+    writeMatrix(version, "", matrix);
+    long responseVersion = 0;
+    if (response != null) {
+      writeMatrix(version, RESPONSE_SUFFIX, response);
+      responseVersion = nextResponseVersion();
+    }
+    long generation = sendPublish(version, responseVersion, (int) Math.round(Math.sqrt(matrix.length)),
+        "trainer run " + id + " rollback to v" + toVersion);
     Publish p = Publish.newBuilder().setVersion(version).setStep(info().getStep()).setAtUnixMs(System.currentTimeMillis())
-        .setReason("rollback to v" + toVersion).setRAt1(rollbackR1(toVersion)).build();
+        .setReason("rollback to v" + toVersion).setRAt1(rollbackR1(toVersion)).setResponseVersion(responseVersion)
+        .setIndexGeneration(generation).build();
     synchronized (lock) {
       info.addPublishes(p);
     }
@@ -681,31 +1003,37 @@ final class Run implements Runnable {
         .findFirst().orElse(0);
   }
 
-  private void confirmPendingPublish() throws IOException {
+  private void confirmPendingPublish() throws Exception {
     if (pendingVersion == 0) {
       return;
     }
-    long serving = student.modelInfo().getContextAdapter().getVersion();
-    if (serving < pendingVersion) {
-      log.info("run {}: publishing version {} again (the trainer stopped before the student confirmed it)", id,
-          pendingVersion);
-      student.publishContextAdapter(pendingVersion, adapter.dim(), readMatrix(pendingVersion),
-          "trainer run " + id + " step " + pendingStep + " (resumed)");
-    }
-    recordPublish(pendingVersion, pendingStep, info().hasLatest() ? info().getLatest().getRAt1() : 0, "improved");
+    log.info("run {}: completing the publish of version {} (the trainer stopped before it was confirmed)", id,
+        pendingVersion);
+    long generation = sendPublish(pendingVersion, pendingResponseVersion, adapter.dim(),
+        "trainer run " + id + " step " + pendingStep + " (resumed)");
+    recordPublish(pendingVersion, pendingStep, info().hasLatest() ? info().getLatest().getRAt1() : 0, "improved",
+        pendingResponseVersion, generation);
   }
 
-  private void recordPublish(long version, long step, double r1, String reason) throws IOException {
+  private void recordPublish(long version, long step, double r1, String reason, long responseVersion, long generation)
+      throws IOException {
     Publish p = Publish.newBuilder().setVersion(version).setStep(step).setRAt1(r1)
-        .setAtUnixMs(System.currentTimeMillis()).setReason(reason).build();
+        .setAtUnixMs(System.currentTimeMillis()).setReason(reason).setResponseVersion(responseVersion)
+        .setIndexGeneration(generation).build();
     synchronized (lock) {
       info.addPublishes(p);
     }
     pendingVersion = 0;
     pendingStep = 0;
+    pendingResponseVersion = 0;
     checkpoint();
     emit(RunEvent.newBuilder().setStep(step).setPublish(p));
-    log.info("run {}: published context adapter v{} at step {} (R@1 {})", id, version, step, r1);
+    if (responseVersion > 0) {
+      log.info("run {}: published context adapter v{}, response adapter v{} and index generation {} at step {}"
+          + " (held-out {})", id, version, responseVersion, generation, step, r1);
+    } else {
+      log.info("run {}: published context adapter v{} at step {} (held-out {})", id, version, step, r1);
+    }
   }
 
   private long lastPublishedVersion() {
@@ -713,9 +1041,9 @@ final class Run implements Runnable {
     return i.getPublishesCount() == 0 ? 0 : i.getPublishes(i.getPublishesCount() - 1).getVersion();
   }
 
-  /** The adapter published as {@code version}, kept for rollbacks. */
-  float[] readMatrix(long version) throws IOException {
-    Path file = dir.resolve("published").resolve("v" + version + ".bin");
+  /** The adapter published as {@code version} (suffix "-response": its response adapter), kept for rollbacks. */
+  float[] readMatrix(long version, String suffix) throws IOException {
+    Path file = dir.resolve("published").resolve("v" + version + suffix + ".bin");
     if (!Files.exists(file)) {
       throw DomainException.notFound("run " + id + " has no published version " + version + " (it published "
           + info().getPublishesList().stream().map(Publish::getVersion).toList() + ")");
@@ -726,11 +1054,11 @@ final class Run implements Runnable {
     return m;
   }
 
-  private void writeMatrix(long version, float[] matrix) throws IOException {
+  private void writeMatrix(long version, String suffix, float[] matrix) throws IOException {
     Path published = Files.createDirectories(dir.resolve("published"));
     ByteBuffer b = ByteBuffer.allocate(matrix.length * Float.BYTES);
     b.asFloatBuffer().put(matrix);
-    dev.distillmesh.common.Durable.writeAtomically(published.resolve("v" + version + ".bin"), b.array());
+    dev.distillmesh.common.Durable.writeAtomically(published.resolve("v" + version + suffix + ".bin"), b.array());
   }
 
   void checkpoint() throws IOException {
@@ -739,8 +1067,10 @@ final class Run implements Runnable {
       return;
     }
     RunInfo snapshot = info();
+    Checkpoint.Response response = responseAdapter == null ? null : new Checkpoint.Response(responseAdam.steps(),
+        responseAdapter.values(), responseAdam.firstMoment(), responseAdam.secondMoment(), pendingResponseVersion);
     new Checkpoint(snapshot.getStep(), position, adam.steps(), adapter.dim(), adapter.values(), adam.firstMoment(),
-        adam.secondMoment(), pendingVersion, pendingStep, snapshot).write(dir);
+        adam.secondMoment(), pendingVersion, pendingStep, snapshot, response).write(dir);
     RunManager.writeRecord(dir, snapshot);
   }
 

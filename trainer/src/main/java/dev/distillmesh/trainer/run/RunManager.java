@@ -8,8 +8,11 @@ import dev.distillmesh.proto.trainer.v1.RunInfo;
 import dev.distillmesh.proto.trainer.v1.RunSpec;
 import dev.distillmesh.proto.trainer.v1.RunState;
 import dev.distillmesh.proto.trainer.v1.Source;
+import dev.distillmesh.proto.trainer.v1.Task;
+import dev.distillmesh.trainer.clients.IndexLink;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.TeacherLink;
+import dev.distillmesh.trainer.data.DialogueData;
 import dev.distillmesh.trainer.data.QaData;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
@@ -41,19 +44,22 @@ public final class RunManager implements AutoCloseable {
   private final Path root;
   private final StudentLink student;
   private final TeacherLink teacher;
+  private final IndexLink index;
   private final Map<String, Run> runs = new LinkedHashMap<>();
   private final Map<String, Thread> threads = new LinkedHashMap<>();
 
-  private RunManager(Path root, StudentLink student, TeacherLink teacher) {
+  private RunManager(Path root, StudentLink student, TeacherLink teacher, IndexLink index) {
     this.root = root;
     this.student = student;
     this.teacher = teacher;
+    this.index = index;
   }
 
   /** Opens the runs directory and resumes interrupted runs. */
-  public static RunManager open(Path root, StudentLink student, TeacherLink teacher) throws IOException {
+  public static RunManager open(Path root, StudentLink student, TeacherLink teacher, IndexLink index)
+      throws IOException {
     Files.createDirectories(root);
-    RunManager m = new RunManager(root, student, teacher);
+    RunManager m = new RunManager(root, student, teacher, index);
     List<Path> dirs;
     try (Stream<Path> s = Files.list(root)) {
       dirs = s.filter(Files::isDirectory).filter(d -> Files.exists(d.resolve(RECORD))).sorted().toList();
@@ -64,7 +70,7 @@ public final class RunManager implements AutoCloseable {
       if (interrupted) {
         info = info.toBuilder().setResumed(info.getResumed() + 1).build();
       }
-      Run run = new Run(info.getRunId(), dir, info, student, teacher);
+      Run run = new Run(info.getRunId(), dir, info, student, teacher, index);
       m.runs.put(info.getRunId(), run);
       if (interrupted) {
         log.info("resuming run {} from its last checkpoint (step {})", info.getRunId(), info.getStep());
@@ -88,15 +94,28 @@ public final class RunManager implements AutoCloseable {
     RunInfo info = RunInfo.newBuilder().setRunId(id).setSpec(spec).setState(RunState.PREPARING)
         .setStartedAtUnixMs(System.currentTimeMillis()).build();
     writeRecord(dir, info);
-    Run run = new Run(id, dir, info, student, teacher);
+    Run run = new Run(id, dir, info, student, teacher, index);
     runs.put(id, run);
     launch(run);
     return run.info();
   }
 
   private static void validate(RunSpec spec) {
+    boolean dialogue = spec.getTask() == Task.DIALOGUE;
+    if (spec.getTask() == Task.UNRECOGNIZED) {
+      throw DomainException.invalid("spec.task is not one of QA or DIALOGUE");
+    }
     if (spec.getCollection().isEmpty()) {
-      throw DomainException.invalid("spec.collection is empty; name the student-service collection that serves the passages");
+      throw DomainException.invalid("spec.collection is empty; name the student-service collection that serves the "
+          + (dialogue ? "responses" : "passages"));
+    }
+    if (dialogue) {
+      validateDialogue(spec);
+      return;
+    }
+    if (spec.getTrainResponseAdapter()) {
+      throw DomainException.invalid("spec.train_response_adapter is for DIALOGUE runs; a QA run trains the context"
+          + " adapter only");
     }
     if (spec.getPassages().isEmpty() || spec.getQuestions().isEmpty()) {
       throw DomainException.invalid("spec.passages and spec.questions are required (JSONL paths on the trainer's machine)");
@@ -112,6 +131,25 @@ public final class RunManager implements AutoCloseable {
     }
     Hyper.of(spec.getObjective(), spec.getHyper());
     QaData.load(Path.of(spec.getPassages()), Path.of(spec.getQuestions()), spec.getHoldout(), 1);
+  }
+
+  /** What a DIALOGUE run supports: labelled pairs and the G2R objective. */
+  private static void validateDialogue(RunSpec spec) {
+    if (spec.getDialogues().isEmpty() || spec.getDialogueEval().isEmpty()) {
+      throw DomainException.invalid("spec.dialogues and spec.dialogue_eval are required for a DIALOGUE run (JSONL"
+          + " paths on the trainer's machine)");
+    }
+    if (spec.getSource() != Source.LABELLED) {
+      throw DomainException.invalid("a DIALOGUE run learns from LABELLED pairs (spec.dialogues); TRAFFIC is for QA"
+          + " runs");
+    }
+    if (spec.getObjective() != Objective.G2R) {
+      throw DomainException.invalid("a DIALOGUE run uses the G2R objective (alpha * CE + (1 - alpha) * KD over the"
+          + " batch's responses and shared random negatives); got " + spec.getObjective());
+    }
+    Hyper.of(spec.getObjective(), spec.getHyper());
+    DialogueData.load(Path.of(spec.getDialogues()), Path.of(spec.getDialogueEval()), spec.getTrainLimit(),
+        spec.getHoldout(), 1);
   }
 
   private void launch(Run run) {
@@ -177,7 +215,7 @@ public final class RunManager implements AutoCloseable {
     run(id).events().unwatch(watcher);
   }
 
-  public synchronized RunInfo rollback(String id, long toVersion) throws IOException {
+  public synchronized RunInfo rollback(String id, long toVersion) throws Exception {
     Run r = run(id);
     if (active() == r) {
       throw DomainException.precondition("run " + id + " is training; stop it before rolling back");

@@ -39,7 +39,7 @@ class GradientCheckTest {
   private static double loss(QueryAdapter a, float[] q, float[][] c, double[] teacher, int gold, double scale,
       double wKd, double wCe, double lambda) {
     double[] scratch = new double[DIM * DIM];
-    return ListwiseLoss.accumulate(a, q, c, teacher, gold, scale, wKd, wCe, scratch).total()
+    return ListwiseLoss.accumulate(a, q, c, teacher, gold, scale, wKd, wCe, scratch, null).total()
         + a.identityPull(lambda, scratch);
   }
 
@@ -60,7 +60,7 @@ class GradientCheckTest {
     double scale = 20;
 
     double[] grad = new double[DIM * DIM];
-    ListwiseLoss.accumulate(a, q, c, teacher, gold, scale, wKd, wCe, grad);
+    ListwiseLoss.accumulate(a, q, c, teacher, gold, scale, wKd, wCe, grad, null);
     a.identityPull(lambda, grad);
 
     double worst = 0;
@@ -95,6 +95,59 @@ class GradientCheckTest {
     check(1, 0.3, 0.1, 4);
   }
 
+  /**
+   * ∂L/∂p_j, what a trained response adapter's gradient is built from. The step is a power of
+   * two, so p_j ± h is exact in the float candidates the loss reads.
+   */
+  @Test
+  void candidateGradientMatchesFiniteDifferences() {
+    Random rnd = new Random(6);
+    QueryAdapter a = perturbedIdentity(rnd);
+    float[] q = unit(rnd);
+    float[][] c = new float[5][];
+    for (int j = 0; j < c.length; j++) {
+      c[j] = unit(rnd);
+    }
+    double[] teacher = Distributions.softmax(new double[] {0.3, -1, 2, 0.1, 0.5}, 0.7);
+    double scale = 5;
+    double[][] candidateGrad = new double[c.length][DIM];
+    ListwiseLoss.accumulate(a, q, c, teacher, 1, scale, 0.6, 0.4, new double[DIM * DIM], candidateGrad);
+    float h = 0x1.0p-12f;
+    double worst = 0;
+    for (int j = 0; j < c.length; j++) {
+      for (int i = 0; i < DIM; i++) {
+        float keep = c[j][i];
+        c[j][i] = keep + h;
+        double up = ListwiseLoss.accumulate(a, q, c, teacher, 1, scale, 0.6, 0.4, new double[DIM * DIM], null).total();
+        c[j][i] = keep - h;
+        double down = ListwiseLoss.accumulate(a, q, c, teacher, 1, scale, 0.6, 0.4, new double[DIM * DIM], null).total();
+        c[j][i] = keep;
+        double numeric = (up - down) / (2 * h);
+        double analytic = candidateGrad[j][i];
+        worst = Math.max(worst, Math.abs(numeric - analytic) / Math.max(1e-4, Math.abs(numeric) + Math.abs(analytic)));
+      }
+    }
+    assertTrue(worst < 1e-4, "worst relative candidate-gradient error " + worst);
+  }
+
+  @Test
+  void responseAdapterGradientIsTheOuterProductOfCandidateGradientsAndBaseEmbeddings() {
+    // p = B·e, so ∂L/∂B[r][c] = Σ_j ∂L/∂p_j[r] · e_j[c]; checked here on B = I + ε at one entry.
+    Random rnd = new Random(7);
+    float[] e = unit(rnd);
+    double[] gp = new double[DIM];
+    for (int i = 0; i < DIM; i++) {
+      gp[i] = rnd.nextGaussian();
+    }
+    double[] grad = new double[DIM * DIM];
+    QueryAdapter.addOuter(gp, e, grad);
+    for (int r = 0; r < DIM; r++) {
+      for (int col = 0; col < DIM; col++) {
+        assertEquals(gp[r] * e[col], grad[r * DIM + col], 1e-12);
+      }
+    }
+  }
+
   @Test
   void kdLossIsTheTeachersCrossEntropyAndZeroGradientAtTheTeacher() {
     // A student whose distribution equals the teacher's has a zero KD gradient.
@@ -110,7 +163,7 @@ class GradientCheckTest {
     }
     double[] teacher = Distributions.softmax(logits, 1);
     double[] grad = new double[DIM * DIM];
-    ListwiseLoss.Terms t = ListwiseLoss.accumulate(a, q, c, teacher, -1, 10, 1, 0, grad);
+    ListwiseLoss.Terms t = ListwiseLoss.accumulate(a, q, c, teacher, -1, 10, 1, 0, grad, null);
     double entropy = 0;
     for (double p : teacher) {
       entropy -= p * Math.log(p);
