@@ -12,11 +12,13 @@ import dev.distillmesh.proto.trainer.v1.RunInfo;
 import dev.distillmesh.proto.trainer.v1.RunSpec;
 import dev.distillmesh.proto.trainer.v1.RunState;
 import dev.distillmesh.proto.trainer.v1.Source;
+import dev.distillmesh.proto.trainer.v1.Task;
 import dev.distillmesh.proto.trainer.v1.StartRunRequest;
 import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -41,6 +43,11 @@ import java.util.concurrent.TimeUnit;
  *       shuffled order; the run learns from the traffic the student hands over, teacher scores only.
  *   <li><b>Serving</b>: the student's {@code Answer} latency before any training (identity adapter)
  *       vs after the publishes, on the same questions.
+ *   <li><b>Dialogue</b>: DailyDialog, a seeded sample of {@code --dialogue-pairs} training pairs
+ *       whose distinct responses are ingested as the served response set; a DIALOGUE run (G2R,
+ *       alpha {@code --dialogue-alpha}, 2 epochs) trains both towers, evaluated as Hits@1/20 on a seeded
+ *       1,000 of {@code test-candidates}; each publish re-encodes the response set into a new
+ *       index generation. {@code Respond} latency before and after.
  * </ol>
  *
  * Each run prints the untrained student and the teacher on the held-out questions (the baseline
@@ -56,9 +63,15 @@ public final class TrainerBenchmark {
   private final String only;
   private final double trafficLr;
   private final double trafficTemperature;
+  private final int dialoguePairs;
+  private final double dialogueAlpha;
+  private final double dialogueLr;
 
   private TrainerBenchmark(Path dataDir, Path root, int passes, String only, double trafficLr,
-      double trafficTemperature) {
+      double trafficTemperature, int dialoguePairs, double dialogueAlpha, double dialogueLr) {
+    this.dialoguePairs = dialoguePairs;
+    this.dialogueAlpha = dialogueAlpha;
+    this.dialogueLr = dialogueLr;
     this.dataDir = dataDir;
     this.root = root;
     this.passes = passes;
@@ -74,6 +87,9 @@ public final class TrainerBenchmark {
     String only = "";
     double trafficLr = 3e-4;
     double trafficTemperature = 0.01;
+    int dialoguePairs = 20000;
+    double dialogueAlpha = 1;
+    double dialogueLr = 3e-4;
     for (int i = 0; i + 1 < args.length; i += 2) {
       switch (args[i]) {
         case "--data-dir" -> dataDir = Path.of(args[i + 1]);
@@ -82,14 +98,19 @@ public final class TrainerBenchmark {
         case "--only" -> only = args[i + 1];
         case "--traffic-lr" -> trafficLr = Double.parseDouble(args[i + 1]);
         case "--traffic-temperature" -> trafficTemperature = Double.parseDouble(args[i + 1]);
+        case "--dialogue-pairs" -> dialoguePairs = Integer.parseInt(args[i + 1]);
+        case "--dialogue-alpha" -> dialogueAlpha = Double.parseDouble(args[i + 1]);
+        case "--dialogue-lr" -> dialogueLr = Double.parseDouble(args[i + 1]);
         default -> {
           System.err.println("usage: TrainerBenchmark [--data-dir DIR] [--root REPO] [--passes N]"
-              + " [--only labelled|traffic] [--traffic-lr X] [--traffic-temperature T]");
+              + " [--only labelled|traffic|dialogue] [--traffic-lr X] [--traffic-temperature T]"
+              + " [--dialogue-pairs N] [--dialogue-alpha A] [--dialogue-lr X]");
           System.exit(2);
         }
       }
     }
-    new TrainerBenchmark(dataDir, root, passes, only, trafficLr, trafficTemperature).run();
+    new TrainerBenchmark(dataDir, root, passes, only, trafficLr, trafficTemperature, dialoguePairs, dialogueAlpha,
+        dialogueLr).run();
   }
 
   private Path jar(String service) {
@@ -116,11 +137,16 @@ public final class TrainerBenchmark {
             List.of("--port", "0", "--request-timeout-ms", "1800000"), work.resolve("teacher.log"));
         ServiceProcess trainer = ServiceProcess.start("trainer", jar("trainer"), jvm,
             List.of("--port", "0", "--runs-dir", work.resolve("runs").toString(), "--student",
-                "127.0.0.1:" + student.port(), "--teacher", "127.0.0.1:" + teacher.port()), work.resolve("trainer.log"));
+                "127.0.0.1:" + student.port(), "--teacher", "127.0.0.1:" + teacher.port(), "--index",
+                "127.0.0.1:" + index.port()), work.resolve("trainer.log"));
         StudentMeshClient studentClient = new StudentMeshClient(student.port(), Duration.ofSeconds(60))) {
       ManagedChannel channel = NettyChannelBuilder.forTarget("127.0.0.1:" + trainer.port()).usePlaintext().build();
       try {
         var stub = TrainerServiceGrpc.newBlockingStub(channel);
+        if (only.equals("dialogue")) {
+          dialogue(stub, studentClient, work);
+          return;
+        }
         out.println("ingesting the passages through the student...");
         studentClient.ingest(COLLECTION, "HNSW32,Flat", squad.passages(), Duration.ofMinutes(30));
         List<String> askQuestions = squad.questions().stream().map(Squad.Question::text).toList();
@@ -153,6 +179,9 @@ public final class TrainerBenchmark {
         double p50After = percentile(after, 50);
         out.printf(Locale.ROOT, "%nstudent Answer p50 %.2f ms before training (identity adapter), %.2f ms after the"
             + " publishes: %.2fx%n", p50Before / 1e6, p50After / 1e6, p50After / p50Before);
+        if (only.isEmpty()) {
+          dialogue(stub, studentClient, work);
+        }
       } finally {
         channel.shutdownNow();
       }
@@ -160,6 +189,82 @@ public final class TrainerBenchmark {
       MemoryProbe.deleteRecursively(work);
       Runtime.getRuntime().removeShutdownHook(cleanup);
     }
+  }
+
+  /**
+   * The dialogue run: a seeded sample of training pairs (written to a file the trainer reads), their
+   * distinct responses ingested as collection "dialog", both towers trained, Hits@1/20 on 1,000
+   * held-out examples, and Respond latency before and after.
+   */
+  private void dialogue(TrainerServiceGrpc.TrainerServiceBlockingStub stub, StudentMeshClient student, Path work)
+      throws Exception {
+    List<String> lines = Files.readAllLines(dataDir.resolve("dialog/train.jsonl"), StandardCharsets.UTF_8);
+    Collections.shuffle(lines, new Random(11));
+    List<String> sample = lines.subList(0, Math.min(dialoguePairs, lines.size()));
+    Path train = Files.write(work.resolve("dialog-train.jsonl"), sample);
+    List<Squad.Passage> responses = new ArrayList<>();
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    List<List<String>> contexts = new ArrayList<>();
+    for (String line : sample) {
+      var o = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+      String response = o.get("response").getAsString();
+      if (seen.add(response)) {
+        responses.add(new Squad.Passage("r" + responses.size(), response));
+      }
+      List<String> turns = new ArrayList<>();
+      o.getAsJsonArray("context").forEach(t -> turns.add(t.getAsString()));
+      contexts.add(turns);
+    }
+    out.printf(Locale.ROOT, "%ndialogue: %d training pairs, %d distinct responses; ingesting them through the"
+        + " student...%n", sample.size(), responses.size());
+    student.ingest("dialog", "HNSW32,Flat", responses, Duration.ofMinutes(60));
+    student.takeAllTraffic("dialog");
+    long[] before = respondLatencies(student, contexts);
+    RunSpec spec = RunSpec.newBuilder().setName("dialogue").setTask(Task.DIALOGUE).setCollection("dialog")
+        .setDialogues(train.toString()).setDialogueEval(dataDir.resolve("dialog/test-candidates.jsonl")
+            .toAbsolutePath().toString()).setHoldout("sample:1000").setSource(Source.LABELLED)
+        .setObjective(Objective.G2R).setTrainResponseAdapter(true)
+        .setHyper(Hyperparameters.newBuilder().setAlpha(dialogueAlpha).setLearningRate(dialogueLr)
+            .setTeacherTemperature(0.02).setStudentScale(20).setBatchSize(64).setNegatives(64).setEpochs(2)
+            .setEvalEvery(100))
+        .build();
+    RunInfo r = runToEnd(stub, spec, null, null);
+    out.println();
+    out.printf(Locale.ROOT, "dialogue, G2R alpha %.2f, lr %.0e, both towers, batch 64 + 64 shared negatives, 2 epochs of %d pairs:%n", dialogueAlpha,
+        dialogueLr, sample.size());
+    out.println("  state " + r.getState() + ", " + r.getStep() + " steps, wall-clock " + r.getMessage() + " s, last "
+        + String.format(Locale.ROOT, "%.0f pairs/s", r.getPairsPerSecond()));
+    dialogueLine("  untrained student", r.getStudentAtStart());
+    dialogueLine("  teacher (e5)     ", r.getTeacher());
+    dialogueLine("  best trained     ", r.getBest());
+    dialogueLine("  final            ", r.getLatest());
+    for (var p : r.getPublishesList()) {
+      out.printf(Locale.ROOT, "  published at step %d: context v%d, response v%d, index generation %d (Hits@1 %.4f)%n",
+          p.getStep(), p.getVersion(), p.getResponseVersion(), p.getIndexGeneration(), p.getRAt1());
+    }
+    long[] after = respondLatencies(student, contexts);
+    out.printf(Locale.ROOT, "student Respond p50 %.2f ms before training, %.2f ms after the publishes: %.2fx%n",
+        percentile(before, 50) / 1e6, percentile(after, 50) / 1e6, percentile(after, 50) / percentile(before, 50));
+  }
+
+  private void dialogueLine(String who, Evaluation e) {
+    out.printf(Locale.ROOT, "%s Hits@1/%d %.4f  Hits@5/%d %.4f  MRR %.4f  Dist-2 %.3f  Dist-3 %.3f  conicity %.3f"
+        + "  (step %d, %d contexts)%n", who, e.getCandidates(), e.getHitsAt1(), e.getCandidates(), e.getHitsAt5(),
+        e.getMrrAt10(), e.getDist2(), e.getDist3(), e.getConicity(), e.getStep(), e.getQuestions());
+  }
+
+  private static long[] respondLatencies(StudentMeshClient student, List<List<String>> contexts) {
+    for (int i = 0; i < 1000; i++) {
+      student.respond(contexts.get(i % contexts.size()), "dialog", 10);
+    }
+    long[] nanos = new long[2000];
+    for (int i = 0; i < nanos.length; i++) {
+      long t0 = System.nanoTime();
+      student.respond(contexts.get(i % contexts.size()), "dialog", 10);
+      nanos[i] = System.nanoTime() - t0;
+    }
+    student.takeAllTraffic("dialog");
+    return nanos;
   }
 
   /** Starts the run; for TRAFFIC, asks the questions through the student while it trains. */

@@ -22,8 +22,12 @@ import dev.distillmesh.proto.trainer.v1.StartRunRequest;
 import dev.distillmesh.proto.trainer.v1.Task;
 import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
 import dev.distillmesh.proto.trainer.v1.WatchRunRequest;
+import dev.distillmesh.teacher.TeacherServer;
+import dev.distillmesh.teacher.TeacherServerConfig;
+import dev.distillmesh.teacher.triton.FakeTritonServer;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -350,6 +354,78 @@ class TrainerIT {
         assertEquals(back.getIndexGeneration(), mesh.query().respond(respond).getIndexGeneration());
       } finally {
         c.shutdownNow();
+      }
+    }
+  }
+
+  /**
+   * Data-level G2R with a teacher that generates: the teacher-service on the Triton backend, in
+   * front of {@link FakeTritonServer} (a KServe v2 test double speaking the real protocol; Triton
+   * cannot run here). Each training context's generated responses join the response set and are
+   * ingested into the served collection once, with their provenance.
+   */
+  @Test
+  void generatedResponsesJoinTheServedCollectionWithTheirProvenance() throws Exception {
+    List<String> train = new ArrayList<>();
+    List<Document> responses = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      String response = "reply number " + i + " about topic " + (i % 7);
+      train.add("{\"context\": [\"opening line " + i + "\", \"question about topic " + (i % 7) + "\"], \"response\": \""
+          + response + "\"}");
+      responses.add(Document.newBuilder().setId("reply-" + i).setText(response).build());
+    }
+    List<String> eval = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      eval.add("{\"context\": [\"question about topic " + i + "\"], \"response\": \"reply about topic " + i
+          + "\", \"candidates\": [\"reply about topic " + i + "\", \"something else\", \"another thing " + i + "\"]}");
+    }
+    Path trainFile = Files.write(dir.resolve("gen-train.jsonl"), train);
+    Path evalFile = Files.write(dir.resolve("gen-eval.jsonl"), eval);
+    mesh.ingest("generated", responses);
+
+    try (FakeTritonServer triton = new FakeTritonServer()) {
+      TeacherServerConfig config = TeacherServerConfig.parse(new String[] {"--port", "0", "--backend", "triton",
+          "--triton-target", triton.target()}, java.util.Map.of());
+      TeacherServer teacher = TeacherServer.start(config, NettyServerBuilder.forPort(0), TeacherServer.openTeacher(config));
+      try (TrainerProcess trainer = TrainerProcess.start(dir.resolve("runs-generated"), mesh,
+          "127.0.0.1:" + teacher.port(), dir.resolve("trainer-generated.log"))) {
+        ManagedChannel c = channel(trainer);
+        try {
+          var stub = TrainerServiceGrpc.newBlockingStub(c);
+          RunInfo done = runToEnd(stub, RunSpec.newBuilder().setName("generated").setTask(Task.DIALOGUE)
+              .setCollection("generated").setDialogues(trainFile.toString()).setDialogueEval(evalFile.toString())
+              .setSource(Source.LABELLED).setObjective(Objective.G2R)
+              .setHyper(Hyperparameters.newBuilder().setAlpha(0.5).setTeacherTemperature(1).setBatchSize(8)
+                  .setNegatives(4).setMaxSteps(4).setEvalEvery(2).setGeneratedPerContext(2)).build());
+          assertEquals(RunState.COMPLETED, done.getState(), done.getMessage() + "\n" + trainer.log());
+          // 4 steps of 8 contexts: 32 distinct contexts, 2 distinct generations each.
+          assertEquals(64, done.getGeneratedResponses(), done.toString());
+          assertTrue(triton.calls("generator") >= 1);
+
+          List<dev.distillmesh.proto.index.v1.Record> generated = new ArrayList<>();
+          String token = "";
+          do {
+            var page = mesh.index().listRecords(dev.distillmesh.proto.index.v1.ListRecordsRequest.newBuilder()
+                .setCollection("generated").setPageToken(token).build());
+            for (var r : page.getRecordsList()) {
+              if (r.getPayload().getMetadataJson().contains("teacher-generated")) {
+                generated.add(r);
+              }
+            }
+            token = page.getNextPageToken();
+          } while (!token.isEmpty());
+          assertEquals(64, generated.size(), "every generated response is served");
+          JsonObject meta = JsonParser.parseString(generated.get(0).getPayload().getMetadataJson()).getAsJsonObject();
+          assertEquals(done.getRunId(), meta.get("run").getAsString());
+          assertEquals("triton:generator", meta.get("teacher_model").getAsString());
+          String context = meta.get("context").getAsString();
+          assertTrue(generated.get(0).getPayload().getText().startsWith(context + "|n=2|k=20|"),
+              "the fake generator echoes its context and sampling: " + generated.get(0).getPayload().getText());
+        } finally {
+          c.shutdownNow();
+        }
+      } finally {
+        teacher.close();
       }
     }
   }

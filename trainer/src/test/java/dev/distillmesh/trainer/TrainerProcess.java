@@ -28,13 +28,18 @@ final class TrainerProcess implements AutoCloseable {
   }
 
   static TrainerProcess start(Path runsDir, LiveMesh mesh, Path log) throws Exception {
+    return start(runsDir, mesh, mesh.teacherTarget(), log);
+  }
+
+  /** A trainer against the mesh's index and student and the teacher at {@code teacher}. */
+  static TrainerProcess start(Path runsDir, LiveMesh mesh, String teacher, Path log) throws Exception {
     Path jar = Path.of(System.getProperty("trainer.jar", "target/trainer.jar"));
     if (!Files.isRegularFile(jar)) {
       throw new IOException("trainer jar " + jar + " not found; the integration tests run after `package`");
     }
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1g", "-jar", jar.toString(), "--port", "0", "--runs-dir", runsDir.toString(), "--student", mesh.studentTarget(),
-        "--teacher", mesh.teacherTarget(), "--index", mesh.indexTarget()));
+        "--teacher", teacher, "--index", mesh.indexTarget()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().remove("DISTILLMESH_ADMIN_TOKEN");
     Process p = builder.start();

@@ -9,6 +9,7 @@ import dev.distillmesh.proto.student.v1.EncodeResponse;
 import dev.distillmesh.proto.student.v1.IngestRequest;
 import dev.distillmesh.proto.student.v1.IngestResponse;
 import dev.distillmesh.proto.student.v1.QueryResponse;
+import dev.distillmesh.proto.student.v1.RespondRequest;
 import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
 import dev.distillmesh.proto.student.v1.TakeTrafficRequest;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
@@ -77,6 +78,12 @@ public final class StudentMeshClient implements AutoCloseable {
     return query.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
         .answer(AnswerRequest.newBuilder().setQuestion(question).setCollection(collection)
             .setK(k).setEfSearch(efSearch).build());
+  }
+
+  /** One Respond call (dialogue turns, oldest first) with the client's deadline. */
+  public QueryResponse respond(List<String> turns, String collection, int k) {
+    return query.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS)
+        .respond(RespondRequest.newBuilder().addAllTurns(turns).setCollection(collection).setK(k).build());
   }
 
   /**

@@ -62,9 +62,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * UNAVAILABLE, {@code __slow__} waits until the call is cancelled or its deadline passes, and
  * {@code __bad_shape__} answers outputs with one element too many. The server, or single models,
  * can be made not ready; a scorer call can be held until released. Counts ModelInfer calls and
- * pairs per model and the largest request's size. Thread-safe.
+ * pairs per model and the largest request's size. Thread-safe. Other modules' tests use it through
+ * this module's test jar.
  */
-final class FakeTritonServer implements AutoCloseable {
+public final class FakeTritonServer implements AutoCloseable {
   static final double VOCABULARY = 10;
   static final int BIG_CANDIDATE_BYTES = 100 * 1024;
 
@@ -95,7 +96,7 @@ final class FakeTritonServer implements AutoCloseable {
   private volatile Map<String, InferParameter> lastGeneratorParameters = Map.of();
   private final AtomicLong largestRequestBytes = new AtomicLong();
 
-  FakeTritonServer() throws IOException {
+  public FakeTritonServer() throws IOException {
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .maxInboundMessageSize(64 << 20)
         .addService(new Service())
@@ -103,7 +104,7 @@ final class FakeTritonServer implements AutoCloseable {
         .start();
   }
 
-  String target() {
+  public String target() {
     return "127.0.0.1:" + server.getPort();
   }
 
@@ -126,7 +127,7 @@ final class FakeTritonServer implements AutoCloseable {
     return h;
   }
 
-  long calls(String model) {
+  public long calls(String model) {
     return calls.computeIfAbsent(model, m -> new AtomicLong()).get();
   }
 

@@ -42,7 +42,8 @@ public final class TrainerCli {
         start --collection C --passages FILE --questions FILE [--source labelled|traffic]
               [--holdout articles:A-B|fraction:F] [--objective topk|g2r|rdr|relational] [--name N]
         start --task dialogue --collection C --dialogues FILE --dialogue-eval FILE [--holdout sample:N]
-              [--train-limit N] [--train-response-adapter true] [--objective g2r] ...
+              [--train-limit N] [--train-response-adapter true] [--generated-per-context M]
+              [--generate-min-length N] [--objective g2r] ...
               [--lr X] [--teacher-temperature T] [--scale S] [--alpha A] [--top-k K] [--negatives N]
               [--negative-mass scored|zero] [--batch N] [--identity-weight L] [--max-steps N]
               [--epochs N] [--eval-every N] [--tau1 T] [--tau2 T] [--seed N] [--watch true]
@@ -185,6 +186,12 @@ public final class TrainerCli {
     if (o.containsKey("seed")) {
       h.setSeed(Long.parseLong(o.get("seed")));
     }
+    if (o.containsKey("generated-per-context")) {
+      h.setGeneratedPerContext(Integer.parseInt(o.get("generated-per-context")));
+    }
+    if (o.containsKey("generate-min-length")) {
+      h.setGenerateMinLength(Integer.parseInt(o.get("generate-min-length")));
+    }
     if ("dialogue".equalsIgnoreCase(o.get("task"))) {
       for (String required : new String[] {"collection", "dialogues", "dialogue-eval"}) {
         if (!o.containsKey(required)) {
@@ -283,6 +290,9 @@ public final class TrainerCli {
         + r.getResumed() + " time(s)" : ""));
     out.println("  objective: " + r.getSpec().getObjective() + ", source " + r.getSpec().getSource() + ", holdout "
         + r.getSpec().getHoldout());
+    if (r.getGeneratedResponses() > 0) {
+      out.println("  teacher-generated responses added to the collection: " + r.getGeneratedResponses());
+    }
     if (r.hasStudentAtStart()) {
       out.println("  student at start: " + metrics(r.getStudentAtStart()));
       out.println("  teacher:          " + metrics(r.getTeacher()));

@@ -1,10 +1,14 @@
 package dev.distillmesh.trainer.clients;
 
 import dev.distillmesh.common.BearerToken;
+import dev.distillmesh.common.ClientStream;
 import dev.distillmesh.common.DomainException;
+import dev.distillmesh.proto.student.v1.Document;
 import dev.distillmesh.proto.student.v1.EncodeRequest;
 import dev.distillmesh.proto.student.v1.EncodeResponse;
 import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
+import dev.distillmesh.proto.student.v1.IngestRequest;
+import dev.distillmesh.proto.student.v1.IngestResponse;
 import dev.distillmesh.proto.student.v1.LoadAdapterRequest;
 import dev.distillmesh.proto.student.v1.ModelInfo;
 import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
@@ -78,6 +82,26 @@ public final class StudentLink {
     }
     call(() -> admin().loadAdapter(LoadAdapterRequest.newBuilder().setTower(tower).setVersion(version)
         .setRows(dim).setCols(dim).addAllValues(values).setDescription(description).build()));
+  }
+
+  /**
+   * Ingests documents into {@code collection} through the student (it encodes them with its
+   * response adapter and upserts them into the index); they are durable when this returns.
+   */
+  public IngestResponse ingest(String collection, List<Document> documents) throws InterruptedException {
+    try {
+      ClientStream<IngestRequest, IngestResponse> stream = ClientStream.open(
+          (token == null ? StudentAdminGrpc.newStub(channel) : StudentAdminGrpc.newStub(channel).withCallCredentials(token))
+              .withDeadlineAfter(10, TimeUnit.MINUTES)::ingest);
+      for (int from = 0; from < documents.size(); from += 64) {
+        stream.send(IngestRequest.newBuilder().setCollection(collection)
+            .addAllDocuments(documents.subList(from, Math.min(documents.size(), from + 64))).build());
+      }
+      return stream.finish();
+    } catch (StatusRuntimeException e) {
+      throw new DomainException(RemoteErrors.kindOf(e.getStatus().getCode()), "student-service (" + target + "): "
+          + e.getStatus().getCode() + " " + e.getStatus().getDescription(), e);
+    }
   }
 
   /** Takes up to {@code max} served queries of {@code collection} out of the student's buffer. */

@@ -1,9 +1,12 @@
 package dev.distillmesh.trainer.clients;
 
 import dev.distillmesh.common.DomainException;
+import dev.distillmesh.proto.teacher.v1.GenerateRequest;
+import dev.distillmesh.proto.teacher.v1.GenerateResponse;
 import dev.distillmesh.proto.teacher.v1.InfoRequest;
 import dev.distillmesh.proto.teacher.v1.InfoResponse;
 import dev.distillmesh.proto.teacher.v1.ItemScores;
+import dev.distillmesh.proto.teacher.v1.Sampling;
 import dev.distillmesh.proto.teacher.v1.ScoreItem;
 import dev.distillmesh.proto.teacher.v1.ScoreKind;
 import dev.distillmesh.proto.teacher.v1.ScoreRequest;
@@ -47,6 +50,20 @@ public final class TeacherLink {
           .info(InfoRequest.getDefaultInstance());
     } catch (io.grpc.StatusRuntimeException e) {
       throw new DomainException(DomainException.Kind.UNAVAILABLE, "teacher-service (" + target + "): "
+          + e.getStatus().getCode() + " " + e.getStatus().getDescription(), e);
+    }
+  }
+
+  /**
+   * {@code n} sampled responses for each context, in order (the teacher's Generate, with a
+   * deadline). FAILED_PRECONDITION when the teacher's backend cannot generate.
+   */
+  public GenerateResponse generate(List<String> contexts, Sampling sampling) {
+    try {
+      return TeacherServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.MINUTES)
+          .generate(GenerateRequest.newBuilder().addAllContexts(contexts).setSampling(sampling).build());
+    } catch (io.grpc.StatusRuntimeException e) {
+      throw new DomainException(RemoteErrors.kindOf(e.getStatus().getCode()), "teacher-service (" + target + "): "
           + e.getStatus().getCode() + " " + e.getStatus().getDescription(), e);
     }
   }

@@ -11,7 +11,7 @@ import dev.distillmesh.proto.trainer.v1.Objective;
  */
 record Hyper(double learningRate, double teacherTemperature, double studentScale, double alpha, int topK,
     int negatives, boolean scoreNegatives, int batchSize, double identityWeight, long maxSteps, int epochs,
-    int evalEvery, double tau1, double tau2, long seed) {
+    int evalEvery, double tau1, double tau2, long seed, int generatedPerContext, int generateMinLength) {
 
   static Hyper of(Objective objective, Hyperparameters h) {
     double lr = or(h.getLearningRate(), 1e-4);
@@ -56,8 +56,17 @@ record Hyper(double learningRate, double teacherTemperature, double studentScale
     positive("tau1", tau1, 100);
     double tau2 = or(h.getTau2(), 0.05);
     positive("tau2", tau2, 100);
+    if (h.getGeneratedPerContext() > 64) {
+      throw DomainException.invalid("hyper.generated_per_context must be in 0..64, got "
+          + Integer.toUnsignedString(h.getGeneratedPerContext()));
+    }
+    if (h.getGenerateMinLength() > 1024) {
+      throw DomainException.invalid("hyper.generate_min_length must be in 0..1024, got "
+          + Integer.toUnsignedString(h.getGenerateMinLength()));
+    }
     return new Hyper(lr, t, scale, alpha, topK, negatives, h.getNegativeMass() != NegativeMass.ZERO, batch, lambda,
-        h.getMaxSteps(), epochs, evalEvery, tau1, tau2, h.getSeed() == 0 ? 1 : h.getSeed());
+        h.getMaxSteps(), epochs, evalEvery, tau1, tau2, h.getSeed() == 0 ? 1 : h.getSeed(), h.getGeneratedPerContext(),
+        h.getGenerateMinLength());
   }
 
   private static double or(double value, double fallback) {

@@ -1,10 +1,13 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.common.DomainException;
+import dev.distillmesh.proto.student.v1.Document;
 import dev.distillmesh.proto.student.v1.TakeTrafficResponse;
 import dev.distillmesh.proto.student.v1.Tower;
 import dev.distillmesh.proto.student.v1.TrafficItem;
+import dev.distillmesh.proto.teacher.v1.GenerateResponse;
 import dev.distillmesh.proto.teacher.v1.InfoResponse;
+import dev.distillmesh.proto.teacher.v1.Sampling;
 import dev.distillmesh.proto.teacher.v1.ScoreKind;
 import dev.distillmesh.proto.trainer.v1.Evaluation;
 import dev.distillmesh.proto.trainer.v1.Objective;
@@ -93,6 +96,13 @@ final class Run implements Runnable {
   private Adam responseAdam;
   private long pendingResponseVersion;
   private final Map<String, float[]> responseBase = new HashMap<>();
+  // DIALOGUE: the response set's texts (pool order: the training responses, then generated ones),
+  // and the pool indices of what the teacher generated for each training context.
+  private final List<String> responseTexts = new ArrayList<>();
+  private final Map<String, Integer> responseIndex = new HashMap<>();
+  private final Map<String, int[]> generatedFor = new HashMap<>();
+  // DIALOGUE with a trained response adapter: this step's ∂L/∂p row of each response it uses.
+  private Map<Integer, double[]> stepRows = new HashMap<>();
   private float[][] heldOut;
   private float[][] train;
   private ScoreKind kind;
@@ -104,6 +114,7 @@ final class Run implements Runnable {
   private long trafficTaken;
   private long trafficDropped;
   private final ArrayDeque<String> trafficQueue = new ArrayDeque<>();
+  private final TrafficJournal trafficJournal;
   private int[] epochOrder;
   private long epochOfOrder = -1;
   private final Map<String, float[]> teacherRows = new LinkedHashMap<>(16, 0.75f, true) {
@@ -121,6 +132,7 @@ final class Run implements Runnable {
     this.student = student;
     this.teacher = teacher;
     this.reindexer = new Reindexer(index, student);
+    this.trafficJournal = new TrafficJournal(dir);
     this.events = new RunEvents();
     replayHistory(info);
   }
@@ -215,6 +227,11 @@ final class Run implements Runnable {
       throw DomainException.precondition("the teacher (" + teacherInfo.getBackend() + ") gives " + teacherInfo.getKindsList()
           + "; a run needs RELEVANCE or LOG_LIKELIHOOD");
     }
+    if (hyper.generatedPerContext() > 0 && !teacherInfo.getCanGenerate()) {
+      throw DomainException.precondition("hyper.generated_per_context is " + hyper.generatedPerContext()
+          + " but the teacher (" + teacherInfo.getBackend() + " backend) cannot generate; start the teacher with"
+          + " --backend triton and a generator model, or set generated_per_context to 0");
+    }
     if (isDialogue()) {
       prepareDialogue();
     } else {
@@ -264,6 +281,10 @@ final class Run implements Runnable {
     setMessage("encoding " + dialogue.responses().size() + " responses and " + dialogue.candidateTexts().size()
         + " held-out candidates");
     pool = student.encode(dialogue.responses(), Tower.TOWER_RESPONSE, base);
+    for (String r : dialogue.responses()) {
+      responseIndex.put(r, responseTexts.size());
+      responseTexts.add(r);
+    }
     heldOutCandidates = student.encode(dialogue.candidateTexts(), Tower.TOWER_RESPONSE, base);
     if (base) {
       for (int i = 0; i < pool.length; i++) {
@@ -297,6 +318,11 @@ final class Run implements Runnable {
         pendingResponseVersion = saved.response().pendingVersion();
       }
       position = saved.position();
+      if (info().getSpec().getSource() == Source.TRAFFIC) {
+        // What was taken from the student but not trained on as of the checkpoint.
+        List<String> taken = trafficJournal.recover();
+        trafficQueue.addAll(taken.subList((int) Math.min(position, taken.size()), taken.size()));
+      }
       pendingVersion = saved.pendingVersion();
       pendingStep = saved.pendingStep();
       synchronized (lock) {
@@ -352,13 +378,19 @@ final class Run implements Runnable {
         ce += t.ce();
         pairs += ex.candidates.length;
       }
+      // A context may bring several examples (G2R: one per positive, and the KD term): average per context.
+      java.util.Set<float[]> seenQueries = Collections.newSetFromMap(new IdentityHashMap<>());
+      for (Example ex : batch) {
+        seenQueries.add(ex.query);
+      }
+      int contexts = Math.max(1, seenQueries.size());
       for (int i = 0; i < grad.length; i++) {
-        grad[i] /= batch.size();
+        grad[i] /= contexts;
       }
       double identity = adapter.identityPull(hyper.identityWeight(), grad);
       adam.step(adapter.values(), grad);
       if (responseAdapter != null && !batch.isEmpty()) {
-        identity += stepResponseAdapter(batch);
+        identity += stepResponseAdapter(contexts);
       }
       long step;
       synchronized (lock) {
@@ -367,10 +399,10 @@ final class Run implements Runnable {
       }
       intervalSteps++;
       intervalPairs += pairs;
-      kdSum += kd / batch.size();
-      ceSum += ce / batch.size();
+      kdSum += kd / contexts;
+      ceSum += ce / contexts;
       idSum += identity;
-      lossSum += (kd + ce) / batch.size() + identity;
+      lossSum += (kd + ce) / contexts + identity;
       if (intervalSteps == PROGRESS_EVERY || step == max) {
         double seconds = (System.nanoTime() - intervalStart) / 1e9;
         Progress p = Progress.newBuilder().setLoss(lossSum / intervalSteps)
@@ -407,8 +439,8 @@ final class Run implements Runnable {
    *
    * @param candidates indices into the pool
    * @param vectors the candidates' served embeddings
-   * @param candidateGrad where ∂L/∂p_j is summed (shared by the batch's examples with the same
-   *     candidates), or null when the response adapter is not trained
+   * @param candidateGrad where ∂L/∂p_j is summed: row j is the step's row of candidate j, shared by
+   *     every example of the step that has that candidate; null when the response adapter is frozen
    */
   private record Example(float[] query, int[] candidates, float[][] vectors, double[] teacher, int gold, double scale,
       double wKd, double wCe, double[][] candidateGrad) {
@@ -420,21 +452,17 @@ final class Run implements Runnable {
   }
 
   /**
-   * Folds the batch's ∂L/∂p_j into ∂L/∂B (p_j = B·e_j), pulls B toward the identity and steps its
-   * optimizer; returns the identity term.
+   * Folds the step's ∂L/∂p_j (summed per response in {@link #stepRows}) into ∂L/∂B (p_j = B·e_j),
+   * averaged over the batch's contexts, pulls B toward the identity and steps its optimizer;
+   * returns the identity term.
    */
-  private double stepResponseAdapter(List<Example> batch) {
+  private double stepResponseAdapter(int contexts) {
     double[] grad = new double[responseAdapter.values().length];
-    IdentityHashMap<double[][], int[]> folded = new IdentityHashMap<>();
-    for (Example ex : batch) {
-      if (ex.candidateGrad != null && folded.put(ex.candidateGrad, ex.candidates) == null) {
-        for (int j = 0; j < ex.candidates.length; j++) {
-          QueryAdapter.addOuter(ex.candidateGrad[j], pool[ex.candidates[j]], grad);
-        }
-      }
+    for (Map.Entry<Integer, double[]> row : stepRows.entrySet()) {
+      QueryAdapter.addOuter(row.getValue(), pool[row.getKey()], grad);
     }
     for (int i = 0; i < grad.length; i++) {
-      grad[i] /= batch.size();
+      grad[i] /= contexts;
     }
     double identity = responseAdapter.identityPull(hyper.identityWeight(), grad);
     responseAdam.step(responseAdapter.values(), grad);
@@ -489,12 +517,15 @@ final class Run implements Runnable {
     } else {
       if (trafficQueue.size() < hyper.batchSize()) {
         TakeTrafficResponse r = student.takeTraffic(Math.max(256, hyper.batchSize() * 4), info().getSpec().getCollection());
+        List<String> taken = new ArrayList<>();
         for (TrafficItem item : r.getItemsList()) {
           String q = item.getQuestion().isEmpty() ? String.join(" ", item.getTurnsList()) : item.getQuestion();
           if (!q.isBlank()) {
-            trafficQueue.add(q);
+            taken.add(q);
           }
         }
+        trafficJournal.append(taken); // the student no longer has them
+        trafficQueue.addAll(taken);
         trafficTaken += r.getItemsCount();
         trafficDropped += r.getDropped();
       }
@@ -627,48 +658,176 @@ final class Run implements Runnable {
   }
 
   /**
-   * G2R on dialogue pairs: every context of the batch is scored against the same candidates, the
-   * batch's gold responses and {@code negatives} random responses, with its own gold as the
-   * positive. alpha·CE on the gold plus (1−alpha)·KD toward the teacher's distribution over the
-   * candidates (or, with negative_mass ZERO, all of the teacher's mass on the gold). With alpha 1
-   * the teacher is not asked.
+   * G2R on dialogue pairs. Each context's positives are its gold response and, with
+   * generated_per_context, the teacher's generated ones; its negatives are the batch's other
+   * positives and {@code negatives} random responses shared by the batch. For each positive,
+   * alpha·CE of it against the negatives; and (1−alpha)·KD toward the teacher's distribution over
+   * positives and negatives (with negative_mass ZERO, over the positives only). With alpha 1 the
+   * teacher is not asked to score.
    */
   private List<Example> dialogueExamples(List<String> texts, List<float[]> queries, List<Integer> golds)
       throws Exception {
+    List<int[]> generated = generated(texts);
+    List<int[]> positives = new ArrayList<>(texts.size());
+    LinkedHashSet<Integer> chosen = new LinkedHashSet<>();
+    for (int i = 0; i < texts.size(); i++) {
+      LinkedHashSet<Integer> p = new LinkedHashSet<>();
+      p.add(golds.get(i));
+      if (generated != null) {
+        for (int g : generated.get(i)) {
+          p.add(g);
+        }
+      }
+      positives.add(p.stream().mapToInt(Integer::intValue).toArray());
+      chosen.addAll(p);
+    }
     Random rnd = new Random(hyper.seed() * 31 + info().getStep());
-    LinkedHashSet<Integer> chosen = new LinkedHashSet<>(golds);
     int wanted = Math.min(pool.length, chosen.size() + hyper.negatives());
     while (chosen.size() < wanted) {
       chosen.add(rnd.nextInt(pool.length));
     }
-    int[] cand = chosen.stream().mapToInt(Integer::intValue).toArray();
-    float[][] vectors = candidates(cand);
-    double[][] candidateGrad = responseAdapter == null ? null : new double[cand.length][pool[0].length];
-    boolean kd = hyper.alpha() < 1;
-    List<CompletableFuture<float[]>> scores = new ArrayList<>();
-    if (kd && hyper.scoreNegatives()) {
-      List<String> candTexts = new ArrayList<>(cand.length);
-      for (int c : cand) {
-        candTexts.add(dialogue.responses().get(c));
-      }
-      for (String context : texts) {
-        scores.add(teacher.score(kind, context, candTexts));
-      }
+    // Served embeddings and gradient rows once per response of the step, shared by its examples.
+    Map<Integer, float[]> vectors = new HashMap<>();
+    stepRows = new HashMap<>();
+    for (int c : chosen) {
+      vectors.put(c, responseAdapter == null ? pool[c] : responseAdapter.applyFloat(pool[c]));
     }
-    List<Example> out = new ArrayList<>(texts.size());
+    List<Example> out = new ArrayList<>();
     for (int i = 0; i < texts.size(); i++) {
-      int gold = indexOf(cand, golds.get(i));
-      double[] target;
-      if (!scores.isEmpty()) {
-        target = Distributions.softmax(await(scores.get(i)), hyper.teacherTemperature());
-      } else {
-        target = new double[cand.length];
-        target[gold] = 1;
+      int[] own = positives.get(i);
+      int[] negatives = chosen.stream().mapToInt(Integer::intValue).filter(c -> indexOf(own, c) < 0).toArray();
+      if (hyper.alpha() > 0) {
+        for (int positive : own) {
+          int[] cand = new int[negatives.length + 1];
+          cand[0] = positive;
+          System.arraycopy(negatives, 0, cand, 1, negatives.length);
+          out.add(new Example(queries.get(i), cand, gather(cand, vectors), null, 0, hyper.studentScale(), 0,
+              hyper.alpha(), rows(cand)));
+        }
       }
-      out.add(new Example(queries.get(i), cand, vectors, target, gold, hyper.studentScale(), 1 - hyper.alpha(),
-          hyper.alpha(), candidateGrad));
+      if (hyper.alpha() < 1) {
+        int[] cand = new int[own.length + negatives.length];
+        System.arraycopy(own, 0, cand, 0, own.length);
+        System.arraycopy(negatives, 0, cand, own.length, negatives.length);
+        out.add(new Example(queries.get(i), cand, gather(cand, vectors), teacherTarget(texts.get(i), cand, own.length),
+            -1, hyper.studentScale(), 1 - hyper.alpha(), 0, rows(cand)));
+      }
     }
     return out;
+  }
+
+  /**
+   * P_G over {@code cand}, whose first {@code positives} entries are the positives: the teacher's
+   * softmax over all of them, or (negative_mass ZERO) over the positives only, zero elsewhere.
+   */
+  private double[] teacherTarget(String context, int[] cand, int positives) throws Exception {
+    int scored = hyper.scoreNegatives() ? cand.length : positives;
+    double[] target = new double[cand.length];
+    if (scored == 1) {
+      target[0] = 1;
+      return target;
+    }
+    List<String> texts = new ArrayList<>(scored);
+    for (int j = 0; j < scored; j++) {
+      texts.add(responseTexts.get(cand[j]));
+    }
+    double[] p = Distributions.softmax(await(teacher.score(kind, context, texts)), hyper.teacherTemperature());
+    System.arraycopy(p, 0, target, 0, scored);
+    return target;
+  }
+
+  private static float[][] gather(int[] cand, Map<Integer, float[]> vectors) {
+    float[][] out = new float[cand.length][];
+    for (int j = 0; j < cand.length; j++) {
+      out[j] = vectors.get(cand[j]);
+    }
+    return out;
+  }
+
+  /** The step's ∂L/∂p rows for {@code cand} (null when the response adapter is frozen). */
+  private double[][] rows(int[] cand) {
+    if (responseAdapter == null) {
+      return null;
+    }
+    double[][] out = new double[cand.length][];
+    for (int j = 0; j < cand.length; j++) {
+      out[j] = stepRows.computeIfAbsent(cand[j], c -> new double[pool[0].length]);
+    }
+    return out;
+  }
+
+  /**
+   * Data-level G2R: the pool indices of the responses the teacher generated for each context
+   * (null when the run does not generate). A context is sent to the teacher once; new responses
+   * join the response set and are ingested into the served collection with their provenance.
+   */
+  private List<int[]> generated(List<String> contexts) throws Exception {
+    int m = hyper.generatedPerContext();
+    if (m == 0) {
+      return null;
+    }
+    List<String> missing = contexts.stream().filter(c -> !generatedFor.containsKey(c)).distinct().toList();
+    for (int from = 0; from < missing.size(); from += 64) {
+      List<String> chunk = missing.subList(from, Math.min(missing.size(), from + 64));
+      GenerateResponse g = teacher.generate(chunk, Sampling.newBuilder().setN(m).setTopK(20)
+          .setMinLength(hyper.generateMinLength()).setSeed(hyper.seed()).build());
+      List<String> newTexts = new ArrayList<>();
+      List<Document> documents = new ArrayList<>();
+      for (int i = 0; i < chunk.size(); i++) {
+        for (String candidate : g.getGenerations(i).getCandidatesList()) {
+          String text = candidate.strip();
+          if (!text.isEmpty() && !responseIndex.containsKey(text) && !newTexts.contains(text)) {
+            newTexts.add(text);
+            documents.add(generatedDocument(text, chunk.get(i), g.getModel()));
+          }
+        }
+      }
+      if (!newTexts.isEmpty()) {
+        float[][] embedded = student.encode(newTexts, Tower.TOWER_RESPONSE, responseAdapter != null);
+        int first = pool.length;
+        pool = java.util.Arrays.copyOf(pool, first + embedded.length);
+        for (int k = 0; k < embedded.length; k++) {
+          pool[first + k] = embedded[k];
+          responseTexts.add(newTexts.get(k));
+          responseIndex.put(newTexts.get(k), first + k);
+          if (responseAdapter != null) {
+            responseBase.put(newTexts.get(k), embedded[k]);
+          }
+        }
+        var ingested = student.ingest(info().getSpec().getCollection(), documents);
+        synchronized (lock) {
+          info.setGeneratedResponses(info.getGeneratedResponses() + ingested.getIngested() - ingested.getReplaced());
+        }
+      }
+      for (int i = 0; i < chunk.size(); i++) {
+        generatedFor.put(chunk.get(i), g.getGenerations(i).getCandidatesList().stream().map(String::strip)
+            .filter(responseIndex::containsKey).mapToInt(responseIndex::get).distinct().toArray());
+      }
+    }
+    return contexts.stream().map(generatedFor::get).toList();
+  }
+
+  /**
+   * A generated response as the served collection keeps it: its id is derived from its text (so a
+   * resumed run re-ingests it in place), its metadata says where it came from.
+   */
+  private Document generatedDocument(String text, String context, String model) {
+    com.google.gson.JsonObject meta = new com.google.gson.JsonObject();
+    meta.addProperty("provenance", "teacher-generated");
+    meta.addProperty("teacher_model", model);
+    meta.addProperty("run", id);
+    meta.addProperty("context", context.length() > 512 ? context.substring(context.length() - 512) : context);
+    return Document.newBuilder().setId("gen-" + sha256(text).substring(0, 24)).setText(text)
+        .setMetadataJson(meta.toString()).build();
+  }
+
+  private static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+          .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
   }
 
   /**
@@ -821,7 +980,7 @@ final class Run implements Runnable {
           best = j;
         }
       }
-      returned.add(dialogue.responses().get(best));
+      returned.add(responseTexts.get(best));
     }
     return DialogueMetrics.evaluation(step, ranks, k, returned, queries);
   }

@@ -117,6 +117,9 @@ public final class RunManager implements AutoCloseable {
       throw DomainException.invalid("spec.train_response_adapter is for DIALOGUE runs; a QA run trains the context"
           + " adapter only");
     }
+    if (spec.getHyper().getGeneratedPerContext() > 0) {
+      throw DomainException.invalid("hyper.generated_per_context is for DIALOGUE runs (data-level G2R)");
+    }
     if (spec.getPassages().isEmpty() || spec.getQuestions().isEmpty()) {
       throw DomainException.invalid("spec.passages and spec.questions are required (JSONL paths on the trainer's machine)");
     }
