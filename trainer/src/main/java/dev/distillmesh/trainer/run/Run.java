@@ -67,7 +67,6 @@ final class Run implements Runnable {
   private static final int CHECKPOINT_EVERY = 20;
   private static final int PROGRESS_EVERY = 5;
   private static final int TEACHER_ROW_CACHE = 4096;
-  private static final int TEACHER_RETRIES = 5;
   private static final int PRIME_SLICE = 128;
 
   private final String id;
@@ -197,6 +196,10 @@ final class Run implements Runnable {
     } catch (Exception | Error e) {
       if (suspended) {
         log.info("run {} suspended while {}: {}", id, info().getState(), e.toString());
+        return;
+      }
+      if (stopRequested) { // e.g. stopped while it waited for the teacher
+        setState(RunState.STOPPED, "stopped at step " + info().getStep() + " (" + e.getMessage() + ")");
         return;
       }
       String message = e instanceof DomainException ? e.getMessage() : e.toString();
@@ -611,6 +614,7 @@ final class Run implements Runnable {
       }
       case RDR -> {
         List<int[]> cands = new ArrayList<>();
+        List<List<String>> candidateTexts = new ArrayList<>();
         List<CompletableFuture<float[]>> scores = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
           double[] u = adapter.apply(queries.get(i));
@@ -628,10 +632,11 @@ final class Run implements Runnable {
           for (int c : cand) {
             candTexts.add(data.passageTexts().get(c));
           }
+          candidateTexts.add(candTexts);
           scores.add(teacher.score(kind, texts.get(i), candTexts));
         }
         for (int i = 0; i < texts.size(); i++) {
-          float[] row = await(scores.get(i));
+          float[] row = score(scores.get(i), texts.get(i), candidateTexts.get(i));
           out.add(new Example(queries.get(i), cands.get(i), candidates(cands.get(i)),
               Distributions.softmax(row, hyper.teacherTemperature()), -1, hyper.studentScale(), 1, 0));
         }
@@ -731,7 +736,8 @@ final class Run implements Runnable {
     for (int j = 0; j < scored; j++) {
       texts.add(responseTexts.get(cand[j]));
     }
-    double[] p = Distributions.softmax(await(teacher.score(kind, context, texts)), hyper.teacherTemperature());
+    double[] p = Distributions.softmax(score(teacher.score(kind, context, texts), context, texts),
+        hyper.teacherTemperature());
     System.arraycopy(p, 0, target, 0, scored);
     return target;
   }
@@ -840,18 +846,7 @@ final class Run implements Runnable {
     setMessage("the teacher is reading the " + texts.size() + (dialogue != null ? " held-out candidates" : " passages"));
     for (int from = 0; from < texts.size() && !stopRequested; from += PRIME_SLICE) {
       List<String> slice = texts.subList(from, Math.min(texts.size(), from + PRIME_SLICE));
-      for (int attempt = 1; ; attempt++) {
-        try {
-          await(teacher.score(kind, "warm-up", slice));
-          break;
-        } catch (DomainException e) {
-          if (attempt == TEACHER_RETRIES || e.kind() == DomainException.Kind.INVALID_ARGUMENT
-              || e.kind() == DomainException.Kind.FAILED_PRECONDITION) {
-            throw e;
-          }
-          Thread.sleep(1000L * attempt);
-        }
-      }
+      score(teacher.score(kind, "warm-up", slice), "warm-up", slice);
     }
     setMessage("");
   }
@@ -874,38 +869,49 @@ final class Run implements Runnable {
         missing.add(i);
       }
     }
-    for (int attempt = 1; !missing.isEmpty(); attempt++) {
-      List<CompletableFuture<float[]>> futures = new ArrayList<>();
-      for (int i : missing) {
-        futures.add(teacher.score(kind, questions.get(i), data.passageTexts()));
-      }
-      List<Integer> failed = new ArrayList<>();
-      DomainException last = null;
-      for (int f = 0; f < futures.size(); f++) {
-        int i = missing.get(f);
-        try {
-          float[] row = await(futures.get(f));
-          rows.set(i, row);
-          teacherRows.put(questions.get(i), row);
-        } catch (DomainException e) {
-          if (e.kind() != DomainException.Kind.UNAVAILABLE && e.kind() != DomainException.Kind.RESOURCE_EXHAUSTED
-              && e.kind() != DomainException.Kind.DEADLINE_EXCEEDED) {
-            throw e;
-          }
-          failed.add(i);
-          last = e;
-        }
-      }
-      missing = failed;
-      if (!missing.isEmpty()) {
-        if (attempt == TEACHER_RETRIES || stopRequested) {
-          throw last;
-        }
-        log.warn("run {}: teacher failed ({}); retry {} of {}", id, last.getMessage(), attempt, TEACHER_RETRIES - 1);
-        Thread.sleep(1000L * attempt);
-      }
+    List<CompletableFuture<float[]>> futures = new ArrayList<>();
+    for (int i : missing) {
+      futures.add(teacher.score(kind, questions.get(i), data.passageTexts()));
+    }
+    for (int f = 0; f < futures.size(); f++) {
+      int i = missing.get(f);
+      float[] row = score(futures.get(f), questions.get(i), data.passageTexts());
+      rows.set(i, row);
+      teacherRows.put(questions.get(i), row);
     }
     return rows;
+  }
+
+  /**
+   * The teacher's answer to a score request already sent, waiting out a teacher that is down,
+   * overloaded or slow: the request is sent again, with a backoff growing to 10 s, until it is
+   * answered or the run is stopped; meanwhile the run's message says it waits. Any other failure
+   * (a bad request, a teacher that cannot score this kind) ends the run.
+   */
+  private float[] score(CompletableFuture<float[]> sent, String context, List<String> candidates) throws Exception {
+    CompletableFuture<float[]> f = sent;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        float[] row = await(f);
+        if (attempt > 1) {
+          log.info("run {}: the teacher answers again after {} attempts", id, attempt);
+          setMessage("");
+        }
+        return row;
+      } catch (DomainException e) {
+        boolean retryable = e.kind() == DomainException.Kind.UNAVAILABLE
+            || e.kind() == DomainException.Kind.RESOURCE_EXHAUSTED || e.kind() == DomainException.Kind.DEADLINE_EXCEEDED;
+        if (!retryable || stopRequested) {
+          throw e;
+        }
+        if (attempt == 1) {
+          log.warn("run {}: teacher call failed ({}); waiting for the teacher", id, e.getMessage());
+        }
+        setMessage("waiting for the teacher: " + e.getMessage());
+        Thread.sleep(Math.min(10_000L, 500L * attempt));
+        f = teacher.score(kind, context, candidates);
+      }
+    }
   }
 
   private static float[] await(CompletableFuture<float[]> f) throws InterruptedException {
@@ -1013,15 +1019,17 @@ final class Run implements Runnable {
     for (int from = 0; from < held.size(); from += 64) {
       List<CompletableFuture<float[]>> futures = new ArrayList<>();
       int to = Math.min(held.size(), from + 64);
+      List<List<String>> candidateTexts = new ArrayList<>();
       for (int q = from; q < to; q++) {
         List<String> texts = new ArrayList<>();
         for (int c : held.get(q).candidates()) {
           texts.add(dialogue.candidateTexts().get(c));
         }
+        candidateTexts.add(texts);
         futures.add(teacher.score(kind, held.get(q).context(), texts));
       }
       for (int q = from; q < to; q++) {
-        float[] row = await(futures.get(q - from));
+        float[] row = score(futures.get(q - from), held.get(q).context(), candidateTexts.get(q - from));
         double[] scores = new double[row.length];
         for (int j = 0; j < row.length; j++) {
           scores[j] = row[j];
