@@ -145,6 +145,12 @@ public final class ServiceProcess implements AutoCloseable {
     });
   }
 
+  /** SIGKILL: no shutdown hook, no draining, no last write; what a crash or an OOM kill does. */
+  public void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
   @Override
   public void close() throws InterruptedException {
     stop(process);
