@@ -83,5 +83,7 @@ Train: scripts/trainer-cli.sh start --collection helpdesk --watch true
          --passages examples/helpdesk/passages.jsonl --questions examples/helpdesk/questions.jsonl
        (on the help desk the small e5 teacher is no better than the student, so expect no publish;
        see README, "Using the trainer", for SQuAD, where it is)
+Train the chat side (both towers; the collection is re-encoded into a new index generation):
+       scripts/trainer-cli.sh start --task dialogue --collection helpdesk-chat --watch true --alpha 1 --epochs 10 --batch 16 --dialogues examples/helpdesk/dialog.jsonl --dialogue-eval examples/helpdesk/dialog-eval.jsonl --train-response-adapter true
 Stop:  scripts/stop.sh
 MSG

@@ -17,7 +17,8 @@ import java.util.Random;
  * <p>Training pairs: JSONL {@code {"context": [turns, oldest first], "response"}} (the DailyDialog
  * layout of {@code train.jsonl}). Held-out: JSONL {@code {"context", "response", "candidates"}},
  * the response among the candidates ({@code test-candidates.jsonl}). A context is its turns joined
- * by spaces, as the student's Respond joins them. Errors name the file and line.
+ * by spaces, as the student's Respond joins them. A training pair whose context is held out is
+ * dropped, so the two files may overlap. Errors name the file and line.
  */
 public record DialogueData(List<Pair> train, List<String> responses, List<Example> heldOut,
     List<String> candidateTexts) {
@@ -59,10 +60,6 @@ public record DialogueData(List<Pair> train, List<String> responses, List<Exampl
     if (train.isEmpty()) {
       throw DomainException.invalid(dialogues + " holds no dialogue pairs");
     }
-    if (trainLimit > 0 && trainLimit < train.size()) {
-      Collections.shuffle(train, new Random(seed));
-      train = new ArrayList<>(train.subList(0, trainLimit));
-    }
     int sample = sampleSize(holdout);
     List<Example> held = new ArrayList<>();
     List<String> candidateTexts = new ArrayList<>();
@@ -98,6 +95,20 @@ public record DialogueData(List<Pair> train, List<String> responses, List<Exampl
     if (sample > 0 && sample < held.size()) {
       Collections.shuffle(held, new Random(seed + 1));
       held = new ArrayList<>(held.subList(0, sample));
+    }
+    // A context that is held out is never trained on, even when the training file has it.
+    java.util.Set<String> heldContexts = new java.util.HashSet<>();
+    for (Example e : held) {
+      heldContexts.add(e.context());
+    }
+    train.removeIf(p -> heldContexts.contains(p.context()));
+    if (train.isEmpty()) {
+      throw DomainException.invalid("every context of " + dialogues + " is held out by " + eval
+          + "; nothing to train on");
+    }
+    if (trainLimit > 0 && trainLimit < train.size()) {
+      Collections.shuffle(train, new Random(seed));
+      train = new ArrayList<>(train.subList(0, trainLimit));
     }
     return new DialogueData(List.copyOf(train), List.copyOf(responses), List.copyOf(held), List.copyOf(candidateTexts));
   }

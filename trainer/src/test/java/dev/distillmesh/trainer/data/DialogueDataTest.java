@@ -41,6 +41,22 @@ class DialogueDataTest {
   }
 
   @Test
+  void aHeldOutContextIsNeverTrainedOn(@TempDir Path dir) throws Exception {
+    Path train = write(dir, "train.jsonl", """
+        {"context": ["Where is the station ?"], "response": "Two blocks north ."}
+        {"context": ["Thanks ."], "response": "You are welcome ."}
+        """);
+    Path eval = write(dir, "eval.jsonl", """
+        {"context": ["Where is the station ?"], "response": "Two blocks north .", "candidates": ["Two blocks north .", "No ."]}
+        """);
+    DialogueData d = DialogueData.load(train, eval, 0, "all", 1);
+    assertEquals(java.util.List.of("Thanks ."), d.trainContexts());
+    Path onlyHeld = write(dir, "held.jsonl", "{\"context\": [\"Where is the station ?\"], \"response\": \"x\"}\n");
+    String m = assertThrows(DomainException.class, () -> DialogueData.load(onlyHeld, eval, 0, "all", 1)).getMessage();
+    assertTrue(m.contains("nothing to train on"), m);
+  }
+
+  @Test
   void trainLimitAndHoldoutSampleAreSeeded(@TempDir Path dir) throws Exception {
     StringBuilder train = new StringBuilder();
     StringBuilder eval = new StringBuilder();
