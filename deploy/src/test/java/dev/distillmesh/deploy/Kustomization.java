@@ -23,7 +23,9 @@ import java.util.Optional;
  */
 final class Kustomization {
   private static final List<String> KNOWN_FIELDS = List.of(
-      "apiVersion", "kind", "namespace", "labels", "resources", "configMapGenerator", "patches");
+      "apiVersion", "kind", "namespace", "labels", "resources", "configMapGenerator", "patches",
+      // Rewrites image names for a registry; the checks read the names as written.
+      "images");
 
   /** The manifests of a rendered kustomization, and its ConfigMaps by (unhashed) name. */
   record Rendered(Path dir, List<Map<String, Object>> resources, Map<String, Map<String, String>> configMaps,
