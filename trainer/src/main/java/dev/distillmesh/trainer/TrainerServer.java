@@ -71,6 +71,9 @@ public final class TrainerServer implements AutoCloseable {
       }
       ManagedServer server = new ManagedServer(builder, List.of(new TrainerGrpcService(runs)), interceptors, Set.of(),
           30).start();
+      // The trainer's calls need only its runs directory, so it serves once started; an unreachable
+      // student or teacher shows in the runs' state instead. Health probes read this status.
+      server.setServing(true);
       return new TrainerServer(server, runs, List.of(studentChannel, teacherChannel, indexChannel));
     } catch (Exception | Error e) {
       studentChannel.shutdownNow();
