@@ -2,10 +2,16 @@ package dev.distillmesh.common.tls;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.net.InetSocketAddress;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The one way distillmesh binds a server socket, so every service gets the same TLS handling. */
 public final class Servers {
+  private static final Logger log = LoggerFactory.getLogger(Servers.class);
+
   private Servers() {}
 
   /**
@@ -19,9 +25,21 @@ public final class Servers {
    */
   public static NettyServerBuilder forAddress(String bind, int port, ServerTls tls, int maxConnectionAgeSeconds) {
     NettyServerBuilder b = NettyServerBuilder.forAddress(new InetSocketAddress(bind, port), tls.credentials());
+    if (!tls.enabled() && !isLoopback(bind)) {
+      log.warn("serving plaintext on {}: anyone on the network can read the traffic, admin tokens included;"
+          + " set --tls-cert and --tls-key", bind);
+    }
     if (maxConnectionAgeSeconds > 0) {
       b.maxConnectionAge(maxConnectionAgeSeconds, TimeUnit.SECONDS);
     }
     return b;
+  }
+
+  private static boolean isLoopback(String bind) {
+    try {
+      return InetAddress.getByName(bind).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false; // the bind itself will fail with a clearer message
+    }
   }
 }
