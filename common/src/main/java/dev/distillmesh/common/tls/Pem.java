@@ -127,6 +127,10 @@ final class Pem {
         keys.add(new String[] {m.group(1), m.group(2)});
       }
     }
+    if (keys.isEmpty() && text.contains("PRIVATE KEY-----")) {
+      // e.g. a traditional encrypted key, whose PEM headers (Proc-Type, DEK-Info) no key block has
+      throw fail(setting, file, "its private key block cannot be read (encrypted?); " + CONVERT);
+    }
     if (keys.isEmpty()) {
       throw fail(setting, file, text.contains("-----BEGIN CERTIFICATE-----")
           ? "holds a certificate, not a private key (-----BEGIN PRIVATE KEY-----)"

@@ -102,6 +102,12 @@ class TlsSettingsTest {
         "--tls-cert", file("server.pem").toString(), "--tls-key", pkcs1.toString());
     assertFalse(message.contains(body));
 
+    Path encrypted = Files.writeString(dir.resolve("encrypted.key"), "-----BEGIN EC PRIVATE KEY-----\n"
+        + "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,00112233445566778899AABBCCDDEEFF\n\n" + body
+        + "\n-----END EC PRIVATE KEY-----\n");
+    assertFails("its private key block cannot be read (encrypted?); convert it with",
+        "--tls-cert", file("server.pem").toString(), "--tls-key", encrypted.toString());
+
     String mismatch = assertFails("does not belong to the certificate",
         "--tls-cert", file("server.pem").toString(), "--tls-key", file("client-trainer.key").toString());
     assertTrue(mismatch.startsWith("--tls-key (DISTILLMESH_TLS_KEY): " + file("client-trainer.key")), mismatch);
