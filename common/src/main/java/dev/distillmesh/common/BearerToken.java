@@ -7,17 +7,17 @@ import java.util.concurrent.Executor;
 
 /** Client side of {@link AdminAuthInterceptor}: attaches {@code authorization: Bearer <token>}. */
 public final class BearerToken extends CallCredentials {
-  private final String token;
+  private final String header;
 
   public BearerToken(String token) {
-    this.token = token;
+    this.header = "Bearer " + token;
   }
 
   @Override
   public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
     try {
       Metadata headers = new Metadata();
-      headers.put(AdminAuthInterceptor.AUTHORIZATION, "Bearer " + token);
+      headers.put(AdminAuthInterceptor.AUTHORIZATION, header);
       applier.apply(headers);
     } catch (RuntimeException e) {
       applier.fail(Status.UNAUTHENTICATED.withCause(e));

@@ -1,7 +1,7 @@
 package dev.distillmesh.index;
 
-import dev.distillmesh.common.AdminAuthInterceptor;
 import dev.distillmesh.common.ManagedServer;
+import dev.distillmesh.common.tls.Servers;
 import dev.distillmesh.index.faiss.FaissNative;
 import dev.distillmesh.index.grpc.IndexGrpcService;
 import dev.distillmesh.index.store.CollectionStore;
@@ -9,9 +9,7 @@ import dev.distillmesh.index.store.StoreOptions;
 import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -43,12 +41,10 @@ public final class IndexServer implements AutoCloseable {
     FaissNative.load();
     StoreOptions options = StoreOptions.defaults().withThreads(config.searchThreads(), config.buildThreads());
     CollectionStore store = new CollectionStore(config.dataDir(), options);
-    List<ServerInterceptor> interceptors = List.of();
-    if (config.adminToken() != null) {
-      interceptors = List.of(new AdminAuthInterceptor(config.adminToken(), IndexGrpcService.ADMIN_METHODS));
-    } else {
-      log.warn("no admin token ({} unset): admin RPCs (create/drop/upsert/delete/rebuild/list-records) are open"
-          + " to anyone who can reach {}", IndexServerConfig.ENV_ADMIN_TOKEN, config.bind());
+    List<ServerInterceptor> interceptors = config.access().interceptors(IndexGrpcService.ADMIN_METHODS);
+    if (config.access().adminOpen()) {
+      log.warn("no admin credential ({} unset, no --admin-clients): admin RPCs (create/drop/upsert/delete/rebuild/"
+          + "list-records) are open to anyone who can reach {}", IndexServerConfig.ENV_ADMIN_TOKEN, config.bind());
     }
     builder.maxInboundMessageSize(config.maxMessageBytes());
     // With inline reads, single-query searches run on the transport thread; batches go here.
@@ -109,7 +105,7 @@ public final class IndexServer implements AutoCloseable {
     }
     log.info("starting index-service with {}", config);
     IndexServer server = start(config,
-        NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.port())));
+        Servers.forAddress(config.bind(), config.port(), config.tls(), config.maxConnectionAgeSeconds()));
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "index-service-shutdown"));
     // Scripts and tests read this line to learn the port.
     System.out.println("index-service listening on " + config.bind() + ":" + server.port()

@@ -1,6 +1,9 @@
 package dev.distillmesh.index;
 
+import dev.distillmesh.common.AccessPolicy;
+import dev.distillmesh.common.MeshOptions;
 import dev.distillmesh.common.Settings;
+import dev.distillmesh.common.tls.ServerTls;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -11,28 +14,32 @@ import java.util.Map;
  * @param bind address to listen on (loopback unless told otherwise)
  * @param port TCP port; 0 picks a free one (printed at start)
  * @param dataDir where collections are persisted
- * @param adminToken bearer token that admin RPCs need; null leaves them open (logged loudly)
+ * @param access who may call admin RPCs (token, client certificates); open when neither is set (logged loudly)
  * @param searchThreads OpenMP threads one search request may use
  * @param buildThreads OpenMP threads for index building
  * @param maxMessageBytes largest request accepted
  * @param inlineReads run single-query Search, GetPayloads, GetCollection and ListCollections on
  *     the transport thread (saves two thread hand-offs per call); multi-query searches still run
  *     on a pool, so batches of one connection proceed in parallel
+ * @param tls plaintext, TLS or mutual TLS for clients
+ * @param maxConnectionAgeSeconds clients are asked to reconnect after this long; 0 = never
  */
 public record IndexServerConfig(
     String bind,
     int port,
     Path dataDir,
-    String adminToken,
+    AccessPolicy access,
     int searchThreads,
     int buildThreads,
     int maxMessageBytes,
-    boolean inlineReads) {
+    boolean inlineReads,
+    ServerTls tls,
+    int maxConnectionAgeSeconds) {
 
   public static final String ENV_BIND = "DISTILLMESH_INDEX_BIND";
   public static final String ENV_PORT = "DISTILLMESH_INDEX_PORT";
   public static final String ENV_DATA_DIR = "DISTILLMESH_INDEX_DATA_DIR";
-  public static final String ENV_ADMIN_TOKEN = "DISTILLMESH_ADMIN_TOKEN";
+  public static final String ENV_ADMIN_TOKEN = MeshOptions.ENV_ADMIN_TOKEN;
   public static final String ENV_SEARCH_THREADS = "DISTILLMESH_INDEX_SEARCH_THREADS";
   public static final String ENV_BUILD_THREADS = "DISTILLMESH_INDEX_BUILD_THREADS";
   public static final String ENV_MAX_MESSAGE_MB = "DISTILLMESH_INDEX_MAX_MESSAGE_MB";
@@ -41,6 +48,9 @@ public record IndexServerConfig(
   static final String USAGE = """
       usage: index-service [--bind ADDR] [--port N] [--data-dir DIR] [--search-threads N]
                            [--build-threads N] [--max-message-mb N] [--inline-reads true|false]
+                           [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
+                           [--admin-clients A,B] [--require-auth-for-queries true|false]
+                           [--max-connection-age-s N]
         --bind            address to listen on            (env %s, default 127.0.0.1)
         --port            TCP port, 0 = any free port     (env %s, default 7401)
         --data-dir        where collections are persisted (env %s, default ./data/index)
@@ -49,31 +59,38 @@ public record IndexServerConfig(
         --max-message-mb  largest request in MiB          (env %s, default 64)
         --inline-reads    run single-query reads on the transport thread (env %s, default
                           true): ~0.06 ms less per call; batches still go to a thread pool
-      The admin token is read from %s only (never from flags, which other users can see).
       """.formatted(ENV_BIND, ENV_PORT, ENV_DATA_DIR, ENV_SEARCH_THREADS, ENV_BUILD_THREADS,
-      ENV_MAX_MESSAGE_MB, ENV_INLINE_READS, ENV_ADMIN_TOKEN);
+      ENV_MAX_MESSAGE_MB, ENV_INLINE_READS) + MeshOptions.SERVER_USAGE + MeshOptions.ACCESS_USAGE;
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
   public static IndexServerConfig parse(String[] args, Map<String, String> env) {
     Settings s = Settings.parse(args, env, USAGE);
+    ServerTls tls = MeshOptions.serverTls(s);
     IndexServerConfig config = new IndexServerConfig(
         s.string("bind", ENV_BIND, "127.0.0.1"),
         s.integer("port", ENV_PORT, 7401, 0, 65535),
         Path.of(s.string("data-dir", ENV_DATA_DIR, "data/index")),
-        s.secret(ENV_ADMIN_TOKEN),
+        MeshOptions.access(s, tls),
         s.integer("search-threads", ENV_SEARCH_THREADS, 2, 1, 256),
         s.integer("build-threads", ENV_BUILD_THREADS, 2, 1, 256),
         s.integer("max-message-mb", ENV_MAX_MESSAGE_MB, 64, 1, 1024) << 20,
-        s.bool("inline-reads", ENV_INLINE_READS, true));
+        s.bool("inline-reads", ENV_INLINE_READS, true),
+        tls,
+        MeshOptions.maxConnectionAgeSeconds(s));
     s.rejectUnknown();
     return config;
+  }
+
+  /** The bearer token admin RPCs accept; null if none. */
+  public String adminToken() {
+    return access.adminToken();
   }
 
   @Override
   public String toString() {
     return "IndexServerConfig[bind=" + bind + ", port=" + port + ", dataDir=" + dataDir
-        + ", adminToken=" + (adminToken == null ? "none" : "set") + ", searchThreads=" + searchThreads
+        + ", access=" + access + ", searchThreads=" + searchThreads
         + ", buildThreads=" + buildThreads + ", maxMessageBytes=" + maxMessageBytes
-        + ", inlineReads=" + inlineReads + "]";
+        + ", inlineReads=" + inlineReads + ", tls=" + tls + ", maxConnectionAgeSeconds=" + maxConnectionAgeSeconds + "]";
   }
 }

@@ -1,11 +1,12 @@
 package dev.distillmesh.student;
 
-import dev.distillmesh.common.AdminAuthInterceptor;
 import dev.distillmesh.common.BearerToken;
 import dev.distillmesh.common.ManagedServer;
 import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.common.resilience.ResilienceInterceptor;
 import dev.distillmesh.common.resilience.ResilienceSettings;
+import dev.distillmesh.common.tls.Channels;
+import dev.distillmesh.common.tls.Servers;
 import dev.distillmesh.student.adapter.AdapterStore;
 import dev.distillmesh.encoder.EncoderSpec;
 import dev.distillmesh.encoder.OnnxEncoder;
@@ -22,9 +23,6 @@ import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -80,12 +78,10 @@ public final class StudentServer implements AutoCloseable {
       Channel index = ClientInterceptors.intercept(indexChannel, resilience, Deadlines.withDefault(config.maxRequestTime()));
       IndexGateway gateway = new IndexGateway(index, config.indexTarget(),
           config.adminToken() == null ? null : new BearerToken(config.adminToken()));
-      List<ServerInterceptor> interceptors = List.of();
-      if (config.adminToken() != null) {
-        interceptors = List.of(new AdminAuthInterceptor(config.adminToken(), StudentAdminGrpcService.ADMIN_METHODS));
-      } else {
-        log.warn("no admin token ({} unset): LoadAdapter, GetModelInfo, Ingest and TakeTraffic are open to anyone who can"
-            + " reach {}", StudentServerConfig.ENV_ADMIN_TOKEN, config.bind());
+      List<ServerInterceptor> interceptors = config.access().interceptors(StudentAdminGrpcService.ADMIN_METHODS);
+      if (config.access().adminOpen()) {
+        log.warn("no admin credential ({} unset, no --admin-clients): LoadAdapter, GetModelInfo, Ingest and TakeTraffic"
+            + " are open to anyone who can reach {}", StudentServerConfig.ENV_ADMIN_TOKEN, config.bind());
       }
       builder.maxInboundMessageSize(config.maxMessageBytes());
       TrafficRecorder traffic = new TrafficRecorder(config.trafficBuffer(), config.trafficSampleRate());
@@ -147,15 +143,14 @@ public final class StudentServer implements AutoCloseable {
     log.info("starting student-service with {}", config);
     // Index replies are handled on the transport thread: the callbacks only map hits and hand the
     // reply to the student's own call, which saves a thread hand-off per query.
-    ManagedChannel indexChannel = NettyChannelBuilder.forTarget(config.indexTarget()).usePlaintext()
-        .directExecutor().build();
+    ManagedChannel indexChannel = Channels.forTarget(config.indexTarget(), config.indexTls()).directExecutor().build();
     StudentServer server;
     try {
       // A 64 KiB receive window (instead of 1 MiB, auto-tuned) keeps an Ingest client at most a
       // batch or two ahead of the encoder, so its progress bar shows what is encoded, not what is
       // buffered. Query requests are far smaller than that.
-      server = start(config, NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.port()))
-          .flowControlWindow(INGEST_WINDOW_BYTES), indexChannel);
+      server = start(config, Servers.forAddress(config.bind(), config.port(), config.tls(),
+          config.maxConnectionAgeSeconds()).flowControlWindow(INGEST_WINDOW_BYTES), indexChannel);
     } catch (Exception e) {
       indexChannel.shutdownNow();
       throw e;

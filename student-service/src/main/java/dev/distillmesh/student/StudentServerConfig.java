@@ -1,6 +1,10 @@
 package dev.distillmesh.student;
 
+import dev.distillmesh.common.AccessPolicy;
+import dev.distillmesh.common.MeshOptions;
 import dev.distillmesh.common.Settings;
+import dev.distillmesh.common.tls.ClientTls;
+import dev.distillmesh.common.tls.ServerTls;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -11,7 +15,7 @@ import java.util.Map;
  *
  * @param bind address to listen on (loopback unless told otherwise)
  * @param port TCP port; 0 picks a free one (printed at start)
- * @param indexTarget host:port of the index service
+ * @param indexTarget the index service: host:port or a grpc target such as dns:///host:port
  * @param modelDir a model directory (model.onnx, tokenizer.json, encoder.json); null = bundled MiniLM
  * @param maxTokens overrides the model's maximum length; 0 keeps it
  * @param adapterDir where adapter versions are persisted
@@ -21,17 +25,20 @@ import java.util.Map;
  * @param queueCapacity texts that may wait for the encoder before RESOURCE_EXHAUSTED
  * @param maxRequestTime cap on any query's deadline (the client's is used when shorter)
  * @param maxIngestTime cap on an Ingest stream's deadline
- * @param adminToken bearer token for admin rpcs, also sent to the index service; null = open
+ * @param access who may call admin rpcs (token, client certificates); its token is also sent to the index service
  * @param maxMessageBytes largest request accepted
  * @param inlineQueries run Answer and Respond on the transport thread (they never block)
  * @param trafficBuffer answered queries kept for TakeTraffic; 0 records none
  * @param trafficSampleRate fraction of answered queries recorded, in [0, 1]
+ * @param tls plaintext, TLS or mutual TLS for clients
+ * @param indexTls how to connect to the index service
+ * @param maxConnectionAgeSeconds clients are asked to reconnect after this long; 0 = never
  */
 public record StudentServerConfig(
     String bind, int port, String indexTarget, Path modelDir, int maxTokens, Path adapterDir,
     int onnxThreads, int maxBatch, long maxWaitMicros, int queueCapacity, Duration maxRequestTime,
-    Duration maxIngestTime, String adminToken, int maxMessageBytes, boolean inlineQueries, int trafficBuffer,
-    double trafficSampleRate) {
+    Duration maxIngestTime, AccessPolicy access, int maxMessageBytes, boolean inlineQueries, int trafficBuffer,
+    double trafficSampleRate, ServerTls tls, ClientTls indexTls, int maxConnectionAgeSeconds) {
 
   public static final String ENV_BIND = "DISTILLMESH_STUDENT_BIND";
   public static final String ENV_PORT = "DISTILLMESH_STUDENT_PORT";
@@ -45,7 +52,7 @@ public record StudentServerConfig(
   public static final String ENV_QUEUE_CAPACITY = "DISTILLMESH_STUDENT_QUEUE_CAPACITY";
   public static final String ENV_REQUEST_TIMEOUT_MS = "DISTILLMESH_STUDENT_REQUEST_TIMEOUT_MS";
   public static final String ENV_INGEST_TIMEOUT_S = "DISTILLMESH_STUDENT_INGEST_TIMEOUT_S";
-  public static final String ENV_ADMIN_TOKEN = "DISTILLMESH_ADMIN_TOKEN";
+  public static final String ENV_ADMIN_TOKEN = MeshOptions.ENV_ADMIN_TOKEN;
   public static final String ENV_MAX_MESSAGE_MB = "DISTILLMESH_STUDENT_MAX_MESSAGE_MB";
   public static final String ENV_INLINE_QUERIES = "DISTILLMESH_STUDENT_INLINE_QUERIES";
   public static final String ENV_TRAFFIC_BUFFER = "DISTILLMESH_STUDENT_TRAFFIC_BUFFER";
@@ -57,9 +64,14 @@ public record StudentServerConfig(
                              [--max-wait-us N] [--queue-capacity N] [--request-timeout-ms N]
                              [--ingest-timeout-s N] [--max-message-mb N] [--inline-queries true|false]
                              [--traffic-buffer N] [--traffic-sample-rate R]
+                             [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
+                             [--tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE]]
+                             [--tls-authority NAME] [--admin-clients A,B]
+                             [--require-auth-for-queries true|false] [--max-connection-age-s N]
         --bind                address to listen on                  (env %s, default 127.0.0.1)
         --port                TCP port, 0 = any free port           (env %s, default 7402)
-        --index               index-service host:port               (env %s, default 127.0.0.1:7401)
+        --index               index-service host:port or dns:///host:port (env %s,
+                              default 127.0.0.1:7401)
         --model-dir           model.onnx + tokenizer.json + encoder.json (env %s,
                               default: the bundled all-MiniLM-L6-v2)
         --max-tokens          maximum word pieces per text, 0 = the model's (env %s, default 0)
@@ -78,18 +90,19 @@ public record StudentServerConfig(
                               0 records none; when full, new queries are dropped and counted
                               (env %s, default 10000)
         --traffic-sample-rate fraction of answered queries recorded, 0..1 (env %s, default 1.0)
-      The admin token is read from %s only (never from flags, which other users can see); the
-      student also presents it to the index service when it creates collections and upserts.
+      The student presents the admin token (%s) to the index service with every call; with
+      mutual TLS its client certificate can be the index's admin credential instead.
       """.formatted(ENV_BIND, ENV_PORT, ENV_INDEX_TARGET, ENV_MODEL_DIR, ENV_MAX_TOKENS, ENV_ADAPTER_DIR,
       ENV_ONNX_THREADS, ENV_MAX_BATCH, ENV_MAX_WAIT_US, ENV_QUEUE_CAPACITY, ENV_REQUEST_TIMEOUT_MS,
       ENV_INGEST_TIMEOUT_S, ENV_MAX_MESSAGE_MB, ENV_INLINE_QUERIES, ENV_TRAFFIC_BUFFER, ENV_TRAFFIC_SAMPLE_RATE,
-      ENV_ADMIN_TOKEN);
+      ENV_ADMIN_TOKEN) + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
   public static StudentServerConfig parse(String[] args, Map<String, String> env) {
     Settings s = Settings.parse(args, env, USAGE);
     String modelDir = s.string("model-dir", ENV_MODEL_DIR, "");
     int maxBatch = s.integer("max-batch", ENV_MAX_BATCH, 32, 1, 1024);
+    ServerTls tls = MeshOptions.serverTls(s);
     StudentServerConfig config = new StudentServerConfig(
         s.string("bind", ENV_BIND, "127.0.0.1"),
         s.integer("port", ENV_PORT, 7402, 0, 65535),
@@ -103,11 +116,14 @@ public record StudentServerConfig(
         s.integer("queue-capacity", ENV_QUEUE_CAPACITY, 1024, maxBatch, 1 << 20),
         Duration.ofMillis(s.longValue("request-timeout-ms", ENV_REQUEST_TIMEOUT_MS, 10_000, 1, 3_600_000)),
         Duration.ofSeconds(s.longValue("ingest-timeout-s", ENV_INGEST_TIMEOUT_S, 3600, 1, 7 * 86400)),
-        s.secret(ENV_ADMIN_TOKEN),
+        MeshOptions.access(s, tls),
         s.integer("max-message-mb", ENV_MAX_MESSAGE_MB, 64, 1, 1024) << 20,
         s.bool("inline-queries", ENV_INLINE_QUERIES, true),
         s.integer("traffic-buffer", ENV_TRAFFIC_BUFFER, 10_000, 0, 1_000_000),
-        fraction(s, "traffic-sample-rate", ENV_TRAFFIC_SAMPLE_RATE, 1.0));
+        fraction(s, "traffic-sample-rate", ENV_TRAFFIC_SAMPLE_RATE, 1.0),
+        tls,
+        MeshOptions.clientTls(s),
+        MeshOptions.maxConnectionAgeSeconds(s));
     s.rejectUnknown();
     return config;
   }
@@ -128,6 +144,11 @@ public record StudentServerConfig(
     return r;
   }
 
+  /** The bearer token admin rpcs accept and the student sends to the index service; null if none. */
+  public String adminToken() {
+    return access.adminToken();
+  }
+
   @Override
   public String toString() {
     return "StudentServerConfig[bind=" + bind + ", port=" + port + ", index=" + indexTarget
@@ -135,7 +156,8 @@ public record StudentServerConfig(
         + ", adapterDir=" + adapterDir + ", onnxThreads=" + onnxThreads + ", maxBatch=" + maxBatch
         + ", maxWaitMicros=" + maxWaitMicros + ", queueCapacity=" + queueCapacity
         + ", maxRequestTime=" + maxRequestTime + ", maxIngestTime=" + maxIngestTime
-        + ", adminToken=" + (adminToken == null ? "none" : "set") + ", maxMessageBytes=" + maxMessageBytes + ", inlineQueries=" + inlineQueries + ", trafficBuffer=" + trafficBuffer
-        + ", trafficSampleRate=" + trafficSampleRate + "]";
+        + ", access=" + access + ", maxMessageBytes=" + maxMessageBytes + ", inlineQueries=" + inlineQueries
+        + ", trafficBuffer=" + trafficBuffer + ", trafficSampleRate=" + trafficSampleRate + ", tls=" + tls
+        + ", indexTls=" + indexTls + ", maxConnectionAgeSeconds=" + maxConnectionAgeSeconds + "]";
   }
 }

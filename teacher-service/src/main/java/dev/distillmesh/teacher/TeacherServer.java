@@ -1,14 +1,13 @@
 package dev.distillmesh.teacher;
 
 import dev.distillmesh.common.ManagedServer;
+import dev.distillmesh.common.tls.Servers;
 import dev.distillmesh.teacher.embedded.EmbeddedTeacher;
 import dev.distillmesh.teacher.embedded.EnsembleSpec;
 import dev.distillmesh.teacher.grpc.TeacherGrpcService;
 import dev.distillmesh.teacher.triton.TritonSettings;
 import dev.distillmesh.teacher.triton.TritonTeacher;
 import io.grpc.ServerBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -50,7 +49,7 @@ public final class TeacherServer implements AutoCloseable {
     TritonSettings triton = new TritonSettings(config.tritonTarget(), config.tritonScorer(), config.tritonSelector(),
         config.tritonGenerator(), TritonSettings.DEFAULT_MAX_MESSAGE_BYTES, config.maxBatch(), config.queueCapacity(),
         TritonSettings.DEFAULT_POLL_INTERVAL, config.maxRequestTime());
-    return TritonTeacher.connect(triton);
+    return TritonTeacher.connect(triton, config.tritonTls());
   }
 
   /**
@@ -117,7 +116,7 @@ public final class TeacherServer implements AutoCloseable {
       return;
     }
     TeacherServer server = start(config,
-        NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.port())), teacher);
+        Servers.forAddress(config.bind(), config.port(), config.tls(), config.maxConnectionAgeSeconds()), teacher);
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "teacher-service-shutdown"));
     // Scripts and tests read this line to learn the port.
     System.out.println("teacher-service listening on " + config.bind() + ":" + server.port()

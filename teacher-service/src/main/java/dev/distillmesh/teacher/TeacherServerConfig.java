@@ -1,6 +1,9 @@
 package dev.distillmesh.teacher;
 
+import dev.distillmesh.common.MeshOptions;
 import dev.distillmesh.common.Settings;
+import dev.distillmesh.common.tls.ClientTls;
+import dev.distillmesh.common.tls.ServerTls;
 import java.time.Duration;
 import java.util.Map;
 
@@ -20,15 +23,19 @@ import java.util.Map;
  * @param maxRequestTime cap on any request's deadline (the client's is used when shorter)
  * @param streamWindow requests one StreamScores call may have in flight
  * @param maxMessageBytes largest request accepted
- * @param tritonTarget host:port of Triton's gRPC endpoint (triton)
+ * @param tritonTarget Triton's gRPC endpoint, host:port or dns:///host:port (triton)
  * @param tritonScorer scorer model name (triton)
  * @param tritonSelector selector model name, "" for none (triton)
  * @param tritonGenerator generator model name, "" for none (triton)
+ * @param tls plaintext, TLS or mutual TLS for clients
+ * @param tritonTls how to connect to Triton (triton)
+ * @param maxConnectionAgeSeconds clients are asked to reconnect after this long; 0 = never
  */
 public record TeacherServerConfig(
     String bind, int port, String backend, String ensemble, int onnxThreads, int maxBatch, long maxWaitMicros,
     int queueCapacity, long cacheBytes, Duration maxRequestTime, int streamWindow, int maxMessageBytes,
-    String tritonTarget, String tritonScorer, String tritonSelector, String tritonGenerator) {
+    String tritonTarget, String tritonScorer, String tritonSelector, String tritonGenerator, ServerTls tls,
+    ClientTls tritonTls, int maxConnectionAgeSeconds) {
 
   public static final String EMBEDDED = "embedded";
   public static final String TRITON = "triton";
@@ -56,6 +63,9 @@ public record TeacherServerConfig(
                              [--cache-mb N] [--request-timeout-ms N] [--stream-window N] [--max-message-mb N]
                              [--triton-target HOST:PORT] [--triton-scorer NAME] [--triton-selector NAME]
                              [--triton-generator NAME]
+                             [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
+                             [--tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE]]
+                             [--tls-authority NAME] [--max-connection-age-s N]
         --bind                address to listen on                   (env %s, default 127.0.0.1)
         --port                TCP port, 0 = any free port            (env %s, default 7403)
         --backend             embedded (CPU encoder ensemble) or triton (env %s, default embedded)
@@ -72,13 +82,15 @@ public record TeacherServerConfig(
         --request-timeout-ms  cap on a request's deadline            (env %s, default 60000)
         --stream-window       requests in flight per StreamScores    (env %s, default 64)
         --max-message-mb      largest request in MiB                 (env %s, default 64)
-        --triton-target       Triton gRPC endpoint                   (env %s, default 127.0.0.1:8001)
+        --triton-target       Triton gRPC endpoint, host:port or dns:///host:port
+                                                                     (env %s, default 127.0.0.1:8001)
         --triton-scorer       scorer model (LOG_LIKELIHOOD, MUTUAL_INFORMATION) (env %s, default scorer)
         --triton-selector     selector model (COHERENCE), empty for none (env %s, default empty)
         --triton-generator    generator model (Generate), empty for none (env %s, default generator)
       """.formatted(ENV_BIND, ENV_PORT, ENV_BACKEND, ENV_ENSEMBLE, ENV_ONNX_THREADS, ENV_MAX_BATCH,
       ENV_MAX_WAIT_US, ENV_QUEUE_CAPACITY, ENV_CACHE_MB, ENV_REQUEST_TIMEOUT_MS, ENV_STREAM_WINDOW,
-      ENV_MAX_MESSAGE_MB, ENV_TRITON_TARGET, ENV_TRITON_SCORER, ENV_TRITON_SELECTOR, ENV_TRITON_GENERATOR);
+      ENV_MAX_MESSAGE_MB, ENV_TRITON_TARGET, ENV_TRITON_SCORER, ENV_TRITON_SELECTOR, ENV_TRITON_GENERATOR)
+      + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE.replace("the calls this server makes", "the calls to Triton");
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
   public static TeacherServerConfig parse(String[] args, Map<String, String> env) {
@@ -109,7 +121,10 @@ public record TeacherServerConfig(
         s.string("triton-target", ENV_TRITON_TARGET, "127.0.0.1:8001"),
         s.string("triton-scorer", ENV_TRITON_SCORER, "scorer"),
         s.string("triton-selector", ENV_TRITON_SELECTOR, ""),
-        s.string("triton-generator", ENV_TRITON_GENERATOR, "generator"));
+        s.string("triton-generator", ENV_TRITON_GENERATOR, "generator"),
+        MeshOptions.serverTls(s),
+        MeshOptions.clientTls(s),
+        MeshOptions.maxConnectionAgeSeconds(s));
     s.rejectUnknown();
     return config;
   }

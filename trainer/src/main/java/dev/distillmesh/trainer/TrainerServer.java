@@ -1,11 +1,12 @@
 package dev.distillmesh.trainer;
 
-import dev.distillmesh.common.AdminAuthInterceptor;
 import dev.distillmesh.common.BearerToken;
 import dev.distillmesh.common.ManagedServer;
 import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.common.resilience.ResilienceInterceptor;
 import dev.distillmesh.common.resilience.ResilienceSettings;
+import dev.distillmesh.common.tls.Channels;
+import dev.distillmesh.common.tls.Servers;
 import dev.distillmesh.trainer.clients.IndexLink;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.TeacherLink;
@@ -16,10 +17,8 @@ import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -45,13 +44,11 @@ public final class TrainerServer implements AutoCloseable {
   }
 
   public static TrainerServer start(TrainerServerConfig config, ServerBuilder<?> builder) throws Exception {
-    ManagedChannel studentChannel = NettyChannelBuilder.forTarget(config.studentTarget()).usePlaintext()
-        .maxInboundMessageSize(64 << 20).build();
-    ManagedChannel teacherChannel = NettyChannelBuilder.forTarget(config.teacherTarget()).usePlaintext()
-        .maxInboundMessageSize(64 << 20).build();
-    ManagedChannel indexChannel = NettyChannelBuilder.forTarget(config.indexTarget()).usePlaintext()
-        .maxInboundMessageSize(64 << 20).build();
+    List<ManagedChannel> channels = new ArrayList<>();
     try {
+      ManagedChannel studentChannel = channel(config.studentTarget(), config, channels);
+      ManagedChannel teacherChannel = channel(config.teacherTarget(), config, channels);
+      ManagedChannel indexChannel = channel(config.indexTarget(), config, channels);
       Channel guardedStudent = ClientInterceptors.intercept(studentChannel,
           new ResilienceInterceptor(ResilienceSettings.defaults("student-service")),
           Deadlines.withDefault(Duration.ofMinutes(5)));
@@ -62,25 +59,28 @@ public final class TrainerServer implements AutoCloseable {
           new IndexLink(ClientInterceptors.intercept(indexChannel,
               new ResilienceInterceptor(ResilienceSettings.defaults("index-service")),
               Deadlines.withDefault(Duration.ofMinutes(5))), config.indexTarget(), token));
-      List<ServerInterceptor> interceptors = List.of();
-      if (config.adminToken() != null) {
-        interceptors = List.of(new AdminAuthInterceptor(config.adminToken(), TrainerGrpcService.ADMIN_METHODS));
-      } else {
-        log.warn("no admin token ({} unset): StartRun, StopRun and Rollback are open to anyone who can reach {}",
-            TrainerServerConfig.ENV_ADMIN_TOKEN, config.bind());
+      List<ServerInterceptor> interceptors = config.access().interceptors(TrainerGrpcService.ADMIN_METHODS);
+      if (config.access().adminOpen()) {
+        log.warn("no admin credential ({} unset, no --admin-clients): StartRun, StopRun and Rollback are open to anyone"
+            + " who can reach {}", TrainerServerConfig.ENV_ADMIN_TOKEN, config.bind());
       }
       ManagedServer server = new ManagedServer(builder, List.of(new TrainerGrpcService(runs)), interceptors, Set.of(),
           30).start();
       // The trainer's calls need only its runs directory, so it serves once started; an unreachable
       // student or teacher shows in the runs' state instead. Health probes read this status.
       server.setServing(true);
-      return new TrainerServer(server, runs, List.of(studentChannel, teacherChannel, indexChannel));
+      return new TrainerServer(server, runs, List.copyOf(channels));
     } catch (Exception | Error e) {
-      studentChannel.shutdownNow();
-      teacherChannel.shutdownNow();
-      indexChannel.shutdownNow();
+      channels.forEach(ManagedChannel::shutdownNow);
       throw e;
     }
+  }
+
+  /** A channel to {@code target} with the trainer's client TLS, added to {@code opened} so a failed start closes it. */
+  private static ManagedChannel channel(String target, TrainerServerConfig config, List<ManagedChannel> opened) {
+    ManagedChannel channel = Channels.forTarget(target, config.clientTls()).maxInboundMessageSize(64 << 20).build();
+    opened.add(channel);
+    return channel;
   }
 
   public int port() {
@@ -109,7 +109,8 @@ public final class TrainerServer implements AutoCloseable {
       return;
     }
     log.info("starting trainer with {}", config);
-    TrainerServer server = start(config, NettyServerBuilder.forAddress(new InetSocketAddress(config.bind(), config.port())));
+    TrainerServer server = start(config,
+        Servers.forAddress(config.bind(), config.port(), config.tls(), config.maxConnectionAgeSeconds()));
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "trainer-shutdown"));
     System.out.println("trainer listening on " + config.bind() + ":" + server.port() + " (student "
         + config.studentTarget() + ", teacher " + config.teacherTarget() + ", runs in " + config.runsDir() + ")");

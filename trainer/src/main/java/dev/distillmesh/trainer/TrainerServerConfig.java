@@ -1,6 +1,10 @@
 package dev.distillmesh.trainer;
 
+import dev.distillmesh.common.AccessPolicy;
+import dev.distillmesh.common.MeshOptions;
 import dev.distillmesh.common.Settings;
+import dev.distillmesh.common.tls.ClientTls;
+import dev.distillmesh.common.tls.ServerTls;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -11,12 +15,17 @@ import java.util.Map;
  * @param bind address to listen on (loopback unless told otherwise)
  * @param port TCP port; 0 picks a free one (printed at start)
  * @param runsDir where runs keep their records, checkpoints and published adapters
- * @param studentTarget host:port of the student-service
- * @param teacherTarget host:port of the teacher-service
- * @param adminToken bearer token for StartRun/StopRun/Rollback, also presented to the student; null = open
+ * @param studentTarget the student-service: host:port or a grpc target such as dns:///host:port
+ * @param teacherTarget the teacher-service, likewise
+ * @param indexTarget the index-service, likewise
+ * @param access who may call StartRun/StopRun/Rollback (token, client certificates); its token is
+ *     also presented to the student and the index
+ * @param tls plaintext, TLS or mutual TLS for clients
+ * @param clientTls how to connect to the student, the teacher and the index
+ * @param maxConnectionAgeSeconds clients are asked to reconnect after this long; 0 = never
  */
 public record TrainerServerConfig(String bind, int port, Path runsDir, String studentTarget, String teacherTarget,
-    String indexTarget, String adminToken) {
+    String indexTarget, AccessPolicy access, ServerTls tls, ClientTls clientTls, int maxConnectionAgeSeconds) {
 
   public static final String ENV_BIND = "DISTILLMESH_TRAINER_BIND";
   public static final String ENV_PORT = "DISTILLMESH_TRAINER_PORT";
@@ -24,11 +33,13 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
   public static final String ENV_STUDENT_TARGET = "DISTILLMESH_STUDENT_TARGET";
   public static final String ENV_TEACHER_TARGET = "DISTILLMESH_TEACHER_TARGET";
   public static final String ENV_INDEX_TARGET = "DISTILLMESH_INDEX_TARGET";
-  public static final String ENV_ADMIN_TOKEN = "DISTILLMESH_ADMIN_TOKEN";
+  public static final String ENV_ADMIN_TOKEN = MeshOptions.ENV_ADMIN_TOKEN;
 
   static final String USAGE = """
       usage: trainer [--bind ADDR] [--port N] [--runs-dir DIR] [--student HOST:PORT] [--teacher HOST:PORT]
-                     [--index HOST:PORT]
+                     [--index HOST:PORT] [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
+                     [--tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE]] [--tls-authority NAME]
+                     [--admin-clients A,B] [--require-auth-for-queries true|false] [--max-connection-age-s N]
         --bind      address to listen on                  (env %s, default 127.0.0.1)
         --port      TCP port, 0 = any free port           (env %s, default 7404)
         --runs-dir  run records, checkpoints, published adapters (env %s, default ./data/trainer/runs)
@@ -36,13 +47,15 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
         --teacher   teacher-service host:port             (env %s, default 127.0.0.1:7403)
         --index     index-service host:port, for runs that train the response adapter and re-index
                     (env %s, default 127.0.0.1:7401)
-      The admin token is read from %s only; the trainer also presents it to the student-service and
-      the index-service.
+      Targets may also be dns:///host:port. The trainer presents the admin token (%s) to the
+      student-service and the index-service with every call; with mutual TLS its client certificate
+      can be their admin credential instead. One --tls-ca (etc.) serves all three targets.
       """.formatted(ENV_BIND, ENV_PORT, ENV_RUNS_DIR, ENV_STUDENT_TARGET, ENV_TEACHER_TARGET, ENV_INDEX_TARGET,
-          ENV_ADMIN_TOKEN);
+          ENV_ADMIN_TOKEN) + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
 
   public static TrainerServerConfig parse(String[] args, Map<String, String> env) {
     Settings s = Settings.parse(args, env, USAGE);
+    ServerTls tls = MeshOptions.serverTls(s);
     TrainerServerConfig c = new TrainerServerConfig(
         s.string("bind", ENV_BIND, "127.0.0.1"),
         s.integer("port", ENV_PORT, 7404, 0, 65535),
@@ -50,14 +63,23 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
         s.string("student", ENV_STUDENT_TARGET, "127.0.0.1:7402"),
         s.string("teacher", ENV_TEACHER_TARGET, "127.0.0.1:7403"),
         s.string("index", ENV_INDEX_TARGET, "127.0.0.1:7401"),
-        s.secret(ENV_ADMIN_TOKEN));
+        MeshOptions.access(s, tls),
+        tls,
+        MeshOptions.clientTls(s),
+        MeshOptions.maxConnectionAgeSeconds(s));
     s.rejectUnknown();
     return c;
+  }
+
+  /** The bearer token StartRun/StopRun/Rollback accept and the trainer presents; null if none. */
+  public String adminToken() {
+    return access.adminToken();
   }
 
   @Override
   public String toString() {
     return "TrainerServerConfig[bind=" + bind + ", port=" + port + ", runsDir=" + runsDir + ", student=" + studentTarget
-        + ", teacher=" + teacherTarget + ", index=" + indexTarget + ", adminToken=" + (adminToken == null ? "none" : "set") + "]";
+        + ", teacher=" + teacherTarget + ", index=" + indexTarget + ", access=" + access + ", tls=" + tls
+        + ", clientTls=" + clientTls + ", maxConnectionAgeSeconds=" + maxConnectionAgeSeconds + "]";
   }
 }

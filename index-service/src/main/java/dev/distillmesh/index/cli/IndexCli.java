@@ -5,6 +5,9 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.distillmesh.common.BearerToken;
 import dev.distillmesh.common.CliOptions;
+import dev.distillmesh.common.MeshOptions;
+import dev.distillmesh.common.tls.Channels;
+import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.proto.index.v1.CollectionInfo;
 import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
 import dev.distillmesh.proto.index.v1.DeleteRequest;
@@ -24,7 +27,6 @@ import dev.distillmesh.proto.index.v1.SearchRequest;
 import dev.distillmesh.proto.index.v1.SearchResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 /** Entry point of {@code scripts/index-cli.sh}. Exit codes: 0 ok, 1 RPC failed, 2 usage error. */
 public final class IndexCli {
   static final String USAGE = """
-      usage: index-cli [--target HOST:PORT] [--deadline-ms N] COMMAND ...
+      usage: index-cli [--target HOST:PORT] [--deadline-ms N] [--tls-ca FILE ...] COMMAND ...
         list
         stats  COLLECTION
         create COLLECTION --dim N [--spec Flat|HNSW32,Flat|IVF<n>,Flat] [--metric ip|l2]
@@ -45,8 +47,9 @@ public final class IndexCli {
         dump   COLLECTION [--page N]                 every live record as upsert lines (JSONL) on stdout
         delete COLLECTION ID...
         drop   COLLECTION
-      Target defaults to 127.0.0.1:7401; the admin token comes from DISTILLMESH_ADMIN_TOKEN.
-      """;
+      Target defaults to 127.0.0.1:7401; the admin token comes from DISTILLMESH_ADMIN_TOKEN and is
+      sent with every call.
+      """ + MeshOptions.CLI_USAGE;
 
   private IndexCli() {}
 
@@ -64,8 +67,14 @@ public final class IndexCli {
     }
     String target = options.getOrDefault("target", "127.0.0.1:7401");
     long deadlineMs = Long.parseLong(options.getOrDefault("deadline-ms", "30000"));
-    ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext()
-        .maxInboundMessageSize(64 << 20).build();
+    ClientTls tls;
+    try {
+      tls = MeshOptions.clientTls(options, System.getenv());
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    ManagedChannel channel = Channels.forTarget(target, tls).maxInboundMessageSize(64 << 20).build();
     try {
       IndexServiceGrpc.IndexServiceBlockingStub stub = IndexServiceGrpc.newBlockingStub(channel);
       String token = System.getenv("DISTILLMESH_ADMIN_TOKEN");

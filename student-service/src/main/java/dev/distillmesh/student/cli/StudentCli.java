@@ -5,6 +5,9 @@ import com.google.gson.GsonBuilder;
 import dev.distillmesh.common.BearerToken;
 import dev.distillmesh.common.CliOptions;
 import dev.distillmesh.common.ClientStream;
+import dev.distillmesh.common.MeshOptions;
+import dev.distillmesh.common.tls.Channels;
+import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
 import dev.distillmesh.proto.student.v1.Candidate;
 import dev.distillmesh.proto.student.v1.Document;
@@ -23,7 +26,6 @@ import dev.distillmesh.proto.student.v1.TrafficItem;
 import dev.distillmesh.student.cli.JsonlDocuments.Format;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,15 +42,16 @@ import java.util.concurrent.TimeUnit;
  */
 public final class StudentCli {
   static final String USAGE = """
-      usage: student-cli [--target HOST:PORT] [--deadline-ms N] COMMAND ...
+      usage: student-cli [--target HOST:PORT] [--deadline-ms N] [--tls-ca FILE ...] COMMAND ...
         ask     COLLECTION QUESTION... [--k N] [--ef N]     words after the collection form the question
         respond COLLECTION TURN... [--k N] [--ef N]         each argument is one turn, oldest first
         ingest  COLLECTION FILE.jsonl [--format auto|passages|dialog|documents] [--spec S] [--batch N]
         info                                                the model and the adapters being served
         traffic [--max N] [--collection C]                  take (remove) up to N recorded queries, oldest
                                                             first, one per line (N 1..10000, default 1000)
-      Target defaults to 127.0.0.1:7402; admin commands (ingest, info, traffic) send DISTILLMESH_ADMIN_TOKEN.
-      """;
+      Target defaults to 127.0.0.1:7402; every command sends DISTILLMESH_ADMIN_TOKEN when it is set
+      (admin commands need it, or an allowed client certificate; queries only if the server says so).
+      """ + MeshOptions.CLI_USAGE;
 
   private StudentCli() {}
 
@@ -71,7 +74,14 @@ public final class StudentCli {
       return 2;
     }
     String target = options.getOrDefault("target", "127.0.0.1:7402");
-    ManagedChannel channel = NettyChannelBuilder.forTarget(target).usePlaintext().build();
+    ClientTls tls;
+    try {
+      tls = MeshOptions.clientTls(options, System.getenv());
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    ManagedChannel channel = Channels.forTarget(target, tls).build();
     try {
       String command = args.remove(0);
       long deadlineMs = Long.parseLong(options.getOrDefault("deadline-ms",
@@ -109,7 +119,8 @@ public final class StudentCli {
       boolean terminal) {
 
     StudentServiceGrpc.StudentServiceBlockingStub query() {
-      return StudentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
+      return StudentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
+          .withCallCredentials(adminCredentials());
     }
 
     StudentAdminGrpc.StudentAdminStub adminAsync() {

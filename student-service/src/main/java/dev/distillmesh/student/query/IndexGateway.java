@@ -42,16 +42,19 @@ public final class IndexGateway {
   /**
    * @param channel to the index service (with the resilience interceptor applied)
    * @param target how to name the index service in error messages, e.g. "127.0.0.1:7401"
-   * @param adminCredentials for creating collections and upserting; null when the index is open
+   * @param adminCredentials sent with every call: creating collections and upserting need them, and
+   *     searches do when the index requires a credential for queries; null when the index is open
    */
   public IndexGateway(Channel channel, String target, CallCredentials adminCredentials) {
     IndexServiceGrpc.IndexServiceBlockingStub b = IndexServiceGrpc.newBlockingStub(channel);
     IndexServiceGrpc.IndexServiceStub a = IndexServiceGrpc.newStub(channel);
+    IndexServiceGrpc.IndexServiceFutureStub f = IndexServiceGrpc.newFutureStub(channel);
     if (adminCredentials != null) {
       b = b.withCallCredentials(adminCredentials);
       a = a.withCallCredentials(adminCredentials);
+      f = f.withCallCredentials(adminCredentials);
     }
-    this.futures = IndexServiceGrpc.newFutureStub(channel);
+    this.futures = f;
     this.blocking = b;
     this.async = a;
     this.target = target;

@@ -1,6 +1,9 @@
 package dev.distillmesh.teacher.cli;
 
 import dev.distillmesh.common.CliOptions;
+import dev.distillmesh.common.MeshOptions;
+import dev.distillmesh.common.tls.Channels;
+import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.proto.teacher.v1.GenerateRequest;
 import dev.distillmesh.proto.teacher.v1.GenerateResponse;
 import dev.distillmesh.proto.teacher.v1.InfoRequest;
@@ -14,7 +17,6 @@ import dev.distillmesh.proto.teacher.v1.TeacherModel;
 import dev.distillmesh.proto.teacher.v1.TeacherServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -30,14 +32,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TeacherCli {
   static final String USAGE = """
-      usage: teacher-cli [--target HOST:PORT] [--deadline-ms N] COMMAND ...
+      usage: teacher-cli [--target HOST:PORT] [--deadline-ms N] [--tls-ca FILE ...] COMMAND ...
         score CONTEXT CANDIDATE... [--kind relevance|log_likelihood|mutual_information|coherence]
                                    prints the candidates, best first, with their scores
         generate CONTEXT [--n N] [--top-k K] [--top-p P] [--temperature T] [--min-length N]
                          [--max-tokens N] [--seed S]
         info                       the backend, its models and the score kinds it has
       Target defaults to 127.0.0.1:7403; kind defaults to relevance.
-      """;
+      """ + MeshOptions.CLI_USAGE;
 
   private TeacherCli() {}
 
@@ -59,8 +61,14 @@ public final class TeacherCli {
       err.print(USAGE);
       return 2;
     }
-    ManagedChannel channel = NettyChannelBuilder.forTarget(options.getOrDefault("target", "127.0.0.1:7403"))
-        .usePlaintext().build();
+    ClientTls tls;
+    try {
+      tls = MeshOptions.clientTls(options, System.getenv());
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    ManagedChannel channel = Channels.forTarget(options.getOrDefault("target", "127.0.0.1:7403"), tls).build();
     try {
       TeacherServiceGrpc.TeacherServiceBlockingStub stub = TeacherServiceGrpc.newBlockingStub(channel)
           .withDeadlineAfter(Long.parseLong(options.getOrDefault("deadline-ms", "60000")), TimeUnit.MILLISECONDS);

@@ -7,6 +7,8 @@ import dev.distillmesh.common.DomainException.Kind;
 import dev.distillmesh.common.batch.DynamicBatcher;
 import dev.distillmesh.common.resilience.ResilienceInterceptor;
 import dev.distillmesh.common.resilience.ResilienceSettings;
+import dev.distillmesh.common.tls.Channels;
+import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.proto.kserve.InferParameter;
 import dev.distillmesh.proto.kserve.ModelInferRequest;
 import dev.distillmesh.proto.kserve.ModelInferResponse;
@@ -20,7 +22,6 @@ import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -116,14 +117,21 @@ public final class TritonTeacher implements Teacher {
   private volatile Map<String, ModelState> states;
   private volatile boolean lastReady;
 
-  /**
-   * Connects to Triton at {@code settings.target()}: a plaintext Netty channel accepting messages up
-   * to {@code maxMessageBytes}, wrapped in a {@link ResilienceInterceptor} with
-   * {@code ResilienceSettings.defaults("triton")}. The returned teacher owns the channel.
-   */
+  /** {@link #connect(TritonSettings, ClientTls)} over plaintext. */
   public static TritonTeacher connect(TritonSettings settings) {
-    ManagedChannel channel = NettyChannelBuilder.forTarget(settings.target())
-        .usePlaintext()
+    return connect(settings, ClientTls.PLAINTEXT);
+  }
+
+  /**
+   * Connects to Triton at {@code settings.target()}: a channel built by {@link Channels} (so with
+   * {@code tls} and round-robin over the target's addresses) accepting messages up to
+   * {@code maxMessageBytes}, wrapped in a {@link ResilienceInterceptor} with
+   * {@code ResilienceSettings.defaults("triton")}. The returned teacher owns the channel.
+   *
+   * @throws IllegalArgumentException when a TLS file is missing or invalid
+   */
+  public static TritonTeacher connect(TritonSettings settings, ClientTls tls) {
+    ManagedChannel channel = Channels.forTarget(settings.target(), tls)
         .maxInboundMessageSize(settings.maxMessageBytes())
         .build();
     Channel guarded = ClientInterceptors.intercept(channel,

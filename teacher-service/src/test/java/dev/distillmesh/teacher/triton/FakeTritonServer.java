@@ -1,6 +1,8 @@
 package dev.distillmesh.teacher.triton;
 
 import com.google.protobuf.ByteString;
+import dev.distillmesh.common.tls.ServerTls;
+import dev.distillmesh.common.tls.Servers;
 import dev.distillmesh.proto.kserve.GRPCInferenceServiceGrpc;
 import dev.distillmesh.proto.kserve.InferParameter;
 import dev.distillmesh.proto.kserve.ModelInferRequest;
@@ -97,7 +99,16 @@ public final class FakeTritonServer implements AutoCloseable {
   private final AtomicLong largestRequestBytes = new AtomicLong();
 
   public FakeTritonServer() throws IOException {
-    server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
+    this(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)));
+  }
+
+  /** A fake that serves over {@code tls}, on a socket built as the services build theirs. */
+  public FakeTritonServer(ServerTls tls) throws IOException {
+    this(Servers.forAddress("127.0.0.1", 0, tls, 0));
+  }
+
+  private FakeTritonServer(NettyServerBuilder builder) throws IOException {
+    server = builder
         .maxInboundMessageSize(64 << 20)
         .addService(new Service())
         .build()

@@ -2,6 +2,9 @@ package dev.distillmesh.trainer.cli;
 
 import dev.distillmesh.common.BearerToken;
 import dev.distillmesh.common.CliOptions;
+import dev.distillmesh.common.MeshOptions;
+import dev.distillmesh.common.tls.Channels;
+import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.proto.trainer.v1.Evaluation;
 import dev.distillmesh.proto.trainer.v1.GetRunRequest;
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
@@ -21,7 +24,6 @@ import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
 import dev.distillmesh.proto.trainer.v1.WatchRunRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -38,7 +40,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class TrainerCli {
   static final String USAGE = """
-      usage: trainer-cli [--target HOST:PORT] COMMAND ...
+      usage: trainer-cli [--target HOST:PORT] [--tls-ca FILE ...] COMMAND ...
         start --collection C --passages FILE --questions FILE [--source labelled|traffic]
               [--holdout articles:A-B|fraction:F] [--objective topk|g2r|rdr|relational] [--name N]
         start --task dialogue --collection C --dialogues FILE --dialogue-eval FILE [--holdout sample:N]
@@ -52,9 +54,10 @@ public final class TrainerCli {
         list               every run
         stop RUN           stop after the current step (it checkpoints)
         rollback RUN VERSION   publish the run's adapter VERSION again (0: the untrained student)
-      Target defaults to 127.0.0.1:7404; start, stop and rollback send DISTILLMESH_ADMIN_TOKEN.
+      Target defaults to 127.0.0.1:7404; every command sends DISTILLMESH_ADMIN_TOKEN when it is set
+      (start, stop and rollback need it, or an allowed client certificate).
       Defaults: source labelled, holdout fraction:0.2 (dialogue: all), objective topk (dialogue: g2r).
-      """;
+      """ + MeshOptions.CLI_USAGE;
 
   private TrainerCli() {}
 
@@ -75,17 +78,24 @@ public final class TrainerCli {
       err.print(USAGE);
       return 2;
     }
-    ManagedChannel channel = NettyChannelBuilder.forTarget(options.getOrDefault("target", "127.0.0.1:7404"))
-        .usePlaintext().build();
+    ClientTls tls;
+    try {
+      tls = MeshOptions.clientTls(options, System.getenv());
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      return 2;
+    }
+    ManagedChannel channel = Channels.forTarget(options.getOrDefault("target", "127.0.0.1:7404"), tls).build();
     try {
       String command = args.remove(0);
-      TrainerServiceGrpc.TrainerServiceBlockingStub stub = TrainerServiceGrpc.newBlockingStub(channel);
-      String token = System.getenv("DISTILLMESH_ADMIN_TOKEN");
-      TrainerServiceGrpc.TrainerServiceBlockingStub admin = token == null || token.isBlank() ? stub
-          : stub.withCallCredentials(new BearerToken(token));
+      // The token goes with queries too, for a trainer that requires a credential for them.
+      String token = System.getenv(MeshOptions.ENV_ADMIN_TOKEN);
+      TrainerServiceGrpc.TrainerServiceBlockingStub stub = token == null || token.isBlank()
+          ? TrainerServiceGrpc.newBlockingStub(channel)
+          : TrainerServiceGrpc.newBlockingStub(channel).withCallCredentials(new BearerToken(token));
       return switch (command) {
         case "start" -> {
-          RunInfo info = admin.withDeadlineAfter(5, TimeUnit.MINUTES)
+          RunInfo info = stub.withDeadlineAfter(5, TimeUnit.MINUTES)
               .startRun(StartRunRequest.newBuilder().setSpec(spec(options)).build());
           out.println("started " + info.getRunId());
           yield "true".equals(options.get("watch")) ? watch(stub, info.getRunId(), out) : 0;
@@ -106,7 +116,7 @@ public final class TrainerCli {
           yield 0;
         }
         case "stop" -> {
-          print(admin.withDeadlineAfter(30, TimeUnit.SECONDS)
+          print(stub.withDeadlineAfter(30, TimeUnit.SECONDS)
               .stopRun(StopRunRequest.newBuilder().setRunId(one(args, "stop needs a run id")).build()), out);
           yield 0;
         }
@@ -114,7 +124,7 @@ public final class TrainerCli {
           if (args.size() != 2) {
             throw new IllegalArgumentException("rollback needs a run id and a version");
           }
-          print(admin.withDeadlineAfter(60, TimeUnit.SECONDS).rollback(RollbackRequest.newBuilder()
+          print(stub.withDeadlineAfter(60, TimeUnit.SECONDS).rollback(RollbackRequest.newBuilder()
               .setRunId(args.get(0)).setToVersion(Long.parseLong(args.get(1))).build()), out);
           yield 0;
         }

@@ -35,7 +35,10 @@ public final class StudentLink {
   private final String target;
   private final BearerToken token;
 
-  /** @param token the admin credential for LoadAdapter, GetModelInfo and TakeTraffic; null if open */
+  /**
+   * @param token the admin credential for LoadAdapter, GetModelInfo and TakeTraffic, also sent with
+   *     Encode in case the student requires a credential for queries; null if open
+   */
   public StudentLink(Channel channel, String target, BearerToken token) {
     this.channel = channel;
     this.target = target;
@@ -47,7 +50,8 @@ public final class StudentLink {
     float[][] out = new float[texts.size()][];
     for (int from = 0; from < texts.size(); from += ENCODE_BATCH) {
       List<String> chunk = texts.subList(from, Math.min(texts.size(), from + ENCODE_BATCH));
-      EncodeResponse r = call(() -> StudentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.MINUTES)
+      EncodeResponse r = call(() -> StudentServiceGrpc.newBlockingStub(channel).withCallCredentials(token)
+          .withDeadlineAfter(5, TimeUnit.MINUTES)
           .encode(EncodeRequest.newBuilder().addAllTexts(chunk).setTower(tower).setBase(base).build()));
       for (int i = 0; i < chunk.size(); i++) {
         List<Float> values = r.getEmbeddings(i).getValuesList();
