@@ -49,12 +49,36 @@ enum MeshService {
     return Repo.read(configSource);
   }
 
-  /** Every DISTILLMESH_* variable the service's settings class names. */
+  private static final String MESH_OPTIONS = "common/src/main/java/dev/distillmesh/common/MeshOptions.java";
+
+  /**
+   * The settings shared by every service live in {@code MeshOptions}; a settings class that calls
+   * one of these reads the variables listed with it.
+   */
+  private static final java.util.Map<String, List<String>> SHARED = java.util.Map.of(
+      "MeshOptions.access(", List.of(ADMIN_TOKEN, "DISTILLMESH_ADMIN_CLIENTS", "DISTILLMESH_REQUIRE_AUTH_FOR_QUERIES"),
+      "MeshOptions.serverTls(", List.of("DISTILLMESH_TLS_CERT", "DISTILLMESH_TLS_KEY", "DISTILLMESH_TLS_CLIENT_CA"),
+      "MeshOptions.clientTls(", List.of("DISTILLMESH_TLS_CA", "DISTILLMESH_TLS_CLIENT_CERT", "DISTILLMESH_TLS_CLIENT_KEY",
+          "DISTILLMESH_TLS_AUTHORITY"),
+      "MeshOptions.maxConnectionAgeSeconds(", List.of("DISTILLMESH_MAX_CONNECTION_AGE_S"));
+
+  /** Every DISTILLMESH_* variable the service's settings class names, its shared ones included. */
   Set<String> envNames() {
     Set<String> names = new TreeSet<>();
     Matcher m = ENV_NAME.matcher(source());
     while (m.find()) {
       names.add(m.group(1));
+    }
+    String shared = Repo.read(MESH_OPTIONS);
+    for (var e : SHARED.entrySet()) {
+      if (source().contains(e.getKey())) {
+        for (String name : e.getValue()) {
+          if (!shared.contains("\"" + name + "\"")) {
+            throw new AssertionError(MESH_OPTIONS + " no longer names " + name + "; update this table");
+          }
+          names.add(name);
+        }
+      }
     }
     if (names.isEmpty()) {
       throw new AssertionError(configSource + ": no DISTILLMESH_* variable found; has the settings class moved?");
