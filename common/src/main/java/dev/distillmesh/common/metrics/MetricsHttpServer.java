@@ -8,6 +8,8 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Serves a {@link MetricsRegistry} at {@code GET /metrics} (HEAD too) with the JDK's built-in HTTP
@@ -16,6 +18,7 @@ import java.util.concurrent.Executors;
  */
 public final class MetricsHttpServer implements AutoCloseable {
   public static final String PATH = "/metrics";
+  private static final Logger log = LoggerFactory.getLogger(MetricsHttpServer.class);
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -46,6 +49,20 @@ public final class MetricsHttpServer implements AutoCloseable {
     server.createContext("/", exchange -> handle(exchange, registry));
     server.start();
     return new MetricsHttpServer(server, executor);
+  }
+
+  /**
+   * {@link #start}, or null when {@code port} is -1 (the service serves no metrics); logs the
+   * address, which tells the port when it was 0.
+   */
+  public static MetricsHttpServer startIfEnabled(String service, String bind, int port, MetricsRegistry registry)
+      throws IOException {
+    if (port == -1) {
+      return null;
+    }
+    MetricsHttpServer server = start(bind, port, registry);
+    log.info("{} metrics at http://{}:{}{}", service, bind, server.port(), PATH);
+    return server;
   }
 
   private static void handle(HttpExchange exchange, MetricsRegistry registry) throws IOException {
