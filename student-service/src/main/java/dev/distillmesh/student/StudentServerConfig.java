@@ -26,12 +26,14 @@ import java.util.Map;
  * @param inlineQueries run Answer and Respond on the transport thread (they never block)
  * @param trafficBuffer answered queries kept for TakeTraffic; 0 records none
  * @param trafficSampleRate fraction of answered queries recorded, in [0, 1]
+ * @param metricsPort port of the Prometheus endpoint ({@code GET /metrics}) on {@code bind}; 0 picks a
+ *     free one, -1 serves none
  */
 public record StudentServerConfig(
     String bind, int port, String indexTarget, Path modelDir, int maxTokens, Path adapterDir,
     int onnxThreads, int maxBatch, long maxWaitMicros, int queueCapacity, Duration maxRequestTime,
     Duration maxIngestTime, String adminToken, int maxMessageBytes, boolean inlineQueries, int trafficBuffer,
-    double trafficSampleRate) {
+    double trafficSampleRate, int metricsPort) {
 
   public static final String ENV_BIND = "DISTILLMESH_STUDENT_BIND";
   public static final String ENV_PORT = "DISTILLMESH_STUDENT_PORT";
@@ -50,13 +52,14 @@ public record StudentServerConfig(
   public static final String ENV_INLINE_QUERIES = "DISTILLMESH_STUDENT_INLINE_QUERIES";
   public static final String ENV_TRAFFIC_BUFFER = "DISTILLMESH_STUDENT_TRAFFIC_BUFFER";
   public static final String ENV_TRAFFIC_SAMPLE_RATE = "DISTILLMESH_STUDENT_TRAFFIC_SAMPLE_RATE";
+  public static final String ENV_METRICS_PORT = "DISTILLMESH_STUDENT_METRICS_PORT";
 
   static final String USAGE = """
       usage: student-service [--bind ADDR] [--port N] [--index HOST:PORT] [--model-dir DIR]
                              [--max-tokens N] [--adapter-dir DIR] [--onnx-threads N] [--max-batch N]
                              [--max-wait-us N] [--queue-capacity N] [--request-timeout-ms N]
                              [--ingest-timeout-s N] [--max-message-mb N] [--inline-queries true|false]
-                             [--traffic-buffer N] [--traffic-sample-rate R]
+                             [--traffic-buffer N] [--traffic-sample-rate R] [--metrics-port N]
         --bind                address to listen on                  (env %s, default 127.0.0.1)
         --port                TCP port, 0 = any free port           (env %s, default 7402)
         --index               index-service host:port               (env %s, default 127.0.0.1:7401)
@@ -78,12 +81,14 @@ public record StudentServerConfig(
                               0 records none; when full, new queries are dropped and counted
                               (env %s, default 10000)
         --traffic-sample-rate fraction of answered queries recorded, 0..1 (env %s, default 1.0)
+        --metrics-port        Prometheus metrics at http://ADDR:N/metrics, 0 = any free port,
+                              -1 = off                              (env %s, default -1)
       The admin token is read from %s only (never from flags, which other users can see); the
       student also presents it to the index service when it creates collections and upserts.
       """.formatted(ENV_BIND, ENV_PORT, ENV_INDEX_TARGET, ENV_MODEL_DIR, ENV_MAX_TOKENS, ENV_ADAPTER_DIR,
       ENV_ONNX_THREADS, ENV_MAX_BATCH, ENV_MAX_WAIT_US, ENV_QUEUE_CAPACITY, ENV_REQUEST_TIMEOUT_MS,
       ENV_INGEST_TIMEOUT_S, ENV_MAX_MESSAGE_MB, ENV_INLINE_QUERIES, ENV_TRAFFIC_BUFFER, ENV_TRAFFIC_SAMPLE_RATE,
-      ENV_ADMIN_TOKEN);
+      ENV_METRICS_PORT, ENV_ADMIN_TOKEN);
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
   public static StudentServerConfig parse(String[] args, Map<String, String> env) {
@@ -107,7 +112,8 @@ public record StudentServerConfig(
         s.integer("max-message-mb", ENV_MAX_MESSAGE_MB, 64, 1, 1024) << 20,
         s.bool("inline-queries", ENV_INLINE_QUERIES, true),
         s.integer("traffic-buffer", ENV_TRAFFIC_BUFFER, 10_000, 0, 1_000_000),
-        fraction(s, "traffic-sample-rate", ENV_TRAFFIC_SAMPLE_RATE, 1.0));
+        fraction(s, "traffic-sample-rate", ENV_TRAFFIC_SAMPLE_RATE, 1.0),
+        s.integer("metrics-port", ENV_METRICS_PORT, -1, -1, 65535));
     s.rejectUnknown();
     return config;
   }
@@ -136,6 +142,6 @@ public record StudentServerConfig(
         + ", maxWaitMicros=" + maxWaitMicros + ", queueCapacity=" + queueCapacity
         + ", maxRequestTime=" + maxRequestTime + ", maxIngestTime=" + maxIngestTime
         + ", adminToken=" + (adminToken == null ? "none" : "set") + ", maxMessageBytes=" + maxMessageBytes + ", inlineQueries=" + inlineQueries + ", trafficBuffer=" + trafficBuffer
-        + ", trafficSampleRate=" + trafficSampleRate + "]";
+        + ", trafficSampleRate=" + trafficSampleRate + ", metricsPort=" + metricsPort + "]";
   }
 }
