@@ -24,11 +24,13 @@ import java.util.Map;
  * @param tritonScorer scorer model name (triton)
  * @param tritonSelector selector model name, "" for none (triton)
  * @param tritonGenerator generator model name, "" for none (triton)
+ * @param metricsPort port of the Prometheus endpoint ({@code GET /metrics}) on {@code bind}; 0 picks a
+ *     free one, -1 serves none
  */
 public record TeacherServerConfig(
     String bind, int port, String backend, String ensemble, int onnxThreads, int maxBatch, long maxWaitMicros,
     int queueCapacity, long cacheBytes, Duration maxRequestTime, int streamWindow, int maxMessageBytes,
-    String tritonTarget, String tritonScorer, String tritonSelector, String tritonGenerator) {
+    String tritonTarget, String tritonScorer, String tritonSelector, String tritonGenerator, int metricsPort) {
 
   public static final String EMBEDDED = "embedded";
   public static final String TRITON = "triton";
@@ -49,13 +51,14 @@ public record TeacherServerConfig(
   public static final String ENV_TRITON_SCORER = "DISTILLMESH_TRITON_SCORER";
   public static final String ENV_TRITON_SELECTOR = "DISTILLMESH_TRITON_SELECTOR";
   public static final String ENV_TRITON_GENERATOR = "DISTILLMESH_TRITON_GENERATOR";
+  public static final String ENV_METRICS_PORT = "DISTILLMESH_TEACHER_METRICS_PORT";
 
   static final String USAGE = """
       usage: teacher-service [--bind ADDR] [--port N] [--backend embedded|triton] [--ensemble SPEC]
                              [--onnx-threads N] [--max-batch N] [--max-wait-us N] [--queue-capacity N]
                              [--cache-mb N] [--request-timeout-ms N] [--stream-window N] [--max-message-mb N]
                              [--triton-target HOST:PORT] [--triton-scorer NAME] [--triton-selector NAME]
-                             [--triton-generator NAME]
+                             [--triton-generator NAME] [--metrics-port N]
         --bind                address to listen on                   (env %s, default 127.0.0.1)
         --port                TCP port, 0 = any free port            (env %s, default 7403)
         --backend             embedded (CPU encoder ensemble) or triton (env %s, default embedded)
@@ -76,9 +79,12 @@ public record TeacherServerConfig(
         --triton-scorer       scorer model (LOG_LIKELIHOOD, MUTUAL_INFORMATION) (env %s, default scorer)
         --triton-selector     selector model (COHERENCE), empty for none (env %s, default empty)
         --triton-generator    generator model (Generate), empty for none (env %s, default generator)
+        --metrics-port        Prometheus metrics at http://ADDR:N/metrics, 0 = any free port,
+                              -1 = off                               (env %s, default -1)
       """.formatted(ENV_BIND, ENV_PORT, ENV_BACKEND, ENV_ENSEMBLE, ENV_ONNX_THREADS, ENV_MAX_BATCH,
       ENV_MAX_WAIT_US, ENV_QUEUE_CAPACITY, ENV_CACHE_MB, ENV_REQUEST_TIMEOUT_MS, ENV_STREAM_WINDOW,
-      ENV_MAX_MESSAGE_MB, ENV_TRITON_TARGET, ENV_TRITON_SCORER, ENV_TRITON_SELECTOR, ENV_TRITON_GENERATOR);
+      ENV_MAX_MESSAGE_MB, ENV_TRITON_TARGET, ENV_TRITON_SCORER, ENV_TRITON_SELECTOR, ENV_TRITON_GENERATOR,
+      ENV_METRICS_PORT);
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
   public static TeacherServerConfig parse(String[] args, Map<String, String> env) {
@@ -109,7 +115,8 @@ public record TeacherServerConfig(
         s.string("triton-target", ENV_TRITON_TARGET, "127.0.0.1:8001"),
         s.string("triton-scorer", ENV_TRITON_SCORER, "scorer"),
         s.string("triton-selector", ENV_TRITON_SELECTOR, ""),
-        s.string("triton-generator", ENV_TRITON_GENERATOR, "generator"));
+        s.string("triton-generator", ENV_TRITON_GENERATOR, "generator"),
+        s.integer("metrics-port", ENV_METRICS_PORT, -1, -1, 65535));
     s.rejectUnknown();
     return config;
   }
