@@ -159,7 +159,7 @@ public final class RunManager implements AutoCloseable {
 
   private void launch(Run run) {
     // Every call the run makes carries its id as the request id, so the services' logs can be
-    // searched for one run; and the thread does not inherit the cancellation of a StartRun call.
+    // searched for one run.
     Thread t = new Thread(RequestIds.attach(run.id(), run), "trainer-" + run.id());
     t.setDaemon(true);
     threads.put(run.id(), t);
