@@ -6,7 +6,9 @@
 # (examples/helpdesk), asks the student a few questions and has the teacher judge candidate
 # answers. Data in ./data, logs in ./data/logs. Stop with scripts/stop.sh. Env:
 # DISTILLMESH_INDEX_PORT, DISTILLMESH_STUDENT_PORT, DISTILLMESH_TEACHER_PORT,
-# DISTILLMESH_TRAINER_PORT, DISTILLMESH_ADMIN_TOKEN, SKIP_BUILD=1.
+# DISTILLMESH_TRAINER_PORT, DISTILLMESH_ADMIN_TOKEN, SKIP_BUILD=1; the services' Prometheus metrics
+# are served on 9401..9404 unless DISTILLMESH_{INDEX,STUDENT,TEACHER,TRAINER}_METRICS_PORT say
+# otherwise (-1: none).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +22,11 @@ INDEX_PORT="${DISTILLMESH_INDEX_PORT:-7401}"
 STUDENT_PORT="${DISTILLMESH_STUDENT_PORT:-7402}"
 TEACHER_PORT="${DISTILLMESH_TEACHER_PORT:-7403}"
 TRAINER_PORT="${DISTILLMESH_TRAINER_PORT:-7404}"
+# The services read these themselves.
+export DISTILLMESH_INDEX_METRICS_PORT="${DISTILLMESH_INDEX_METRICS_PORT:-9401}"
+export DISTILLMESH_STUDENT_METRICS_PORT="${DISTILLMESH_STUDENT_METRICS_PORT:-9402}"
+export DISTILLMESH_TEACHER_METRICS_PORT="${DISTILLMESH_TEACHER_METRICS_PORT:-9403}"
+export DISTILLMESH_TRAINER_METRICS_PORT="${DISTILLMESH_TRAINER_METRICS_PORT:-9404}"
 mkdir -p data/logs data/run
 alive() {  # a killed process can linger as a zombie; that is not "running"
   [[ -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
@@ -85,5 +92,7 @@ Train: scripts/trainer-cli.sh start --collection helpdesk --watch true
        see README, "Using the trainer", for SQuAD, where it is)
 Train the chat side (both towers; the collection is re-encoded into a new index generation):
        scripts/trainer-cli.sh start --task dialogue --collection helpdesk-chat --watch true --alpha 1 --epochs 10 --batch 16 --dialogues examples/helpdesk/dialog.jsonl --dialogue-eval examples/helpdesk/dialog-eval.jsonl --train-response-adapter true
+Watch: curl -s http://127.0.0.1:$DISTILLMESH_STUDENT_METRICS_PORT/metrics   # Prometheus metrics; index on
+       $DISTILLMESH_INDEX_METRICS_PORT, teacher on $DISTILLMESH_TEACHER_METRICS_PORT, trainer on $DISTILLMESH_TRAINER_METRICS_PORT (-1: off)
 Stop:  scripts/stop.sh
 MSG

@@ -1,5 +1,6 @@
 package dev.distillmesh.common;
 
+import dev.distillmesh.common.telemetry.RequestIds;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
@@ -39,14 +40,14 @@ public final class GrpcErrors {
         case INTERNAL -> Status.INTERNAL;
       };
       if (de.kind() == DomainException.Kind.INTERNAL) {
-        log.error("internal error: {}", de.getMessage(), de);
+        log.error("internal error: {} request_id={}", de.getMessage(), RequestIds.forLog(), de);
       }
       return status.withDescription(de.getMessage()).withCause(de).asRuntimeException();
     }
     if (error instanceof java.util.concurrent.CompletionException && error.getCause() != null) {
       return toStatus(error.getCause());
     }
-    log.error("unexpected error", error);
+    log.error("unexpected error request_id={}", RequestIds.forLog(), error);
     return Status.INTERNAL
         .withDescription(error.getClass().getSimpleName() + ": " + error.getMessage())
         .withCause(error)

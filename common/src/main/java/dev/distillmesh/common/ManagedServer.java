@@ -1,5 +1,7 @@
 package dev.distillmesh.common;
 
+import dev.distillmesh.common.metrics.MetricsRegistry;
+import dev.distillmesh.common.telemetry.ServerTelemetry;
 import io.grpc.BindableService;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -44,6 +46,17 @@ public final class ManagedServer implements AutoCloseable {
    */
   public ManagedServer(ServerBuilder<?> builder, List<BindableService> services,
       List<io.grpc.ServerInterceptor> interceptors, Set<String> inlineMethods, long drainSeconds) {
+    this(builder, services, interceptors, inlineMethods, drainSeconds, null);
+  }
+
+  /**
+   * As above, with every call (health and reflection included) counted and timed in
+   * {@code metrics} ({@code grpc_server_*}; null: not recorded). With either constructor each call
+   * gets a request id, and a failed one an access-log line ({@link ServerTelemetry}).
+   */
+  public ManagedServer(ServerBuilder<?> builder, List<BindableService> services,
+      List<io.grpc.ServerInterceptor> interceptors, Set<String> inlineMethods, long drainSeconds,
+      MetricsRegistry metrics) {
     if (!inlineMethods.isEmpty()) {
       Set<String> inline = Set.copyOf(inlineMethods);
       builder.callExecutor(new ServerCallExecutorSupplier() {
@@ -59,6 +72,8 @@ public final class ManagedServer implements AutoCloseable {
     }
     builder.addService(health.getHealthService());
     builder.addService(ProtoReflectionServiceV1.newInstance());
+    // Server-wide, so it runs before the services' own interceptors and sees the calls they refuse.
+    builder.intercept(new ServerTelemetry(metrics));
     this.server = builder.build();
     this.serviceNames = services.stream()
         .map(s -> s.bindService().getServiceDescriptor().getName()).toList();

@@ -2,6 +2,8 @@ package dev.distillmesh.index;
 
 import dev.distillmesh.common.ManagedServer;
 import dev.distillmesh.common.tls.Servers;
+import dev.distillmesh.common.metrics.MetricsHttpServer;
+import dev.distillmesh.common.metrics.MetricsRegistry;
 import dev.distillmesh.index.faiss.FaissNative;
 import dev.distillmesh.index.grpc.IndexGrpcService;
 import dev.distillmesh.index.store.CollectionStore;
@@ -29,11 +31,14 @@ public final class IndexServer implements AutoCloseable {
   private final CollectionStore store;
   private final ManagedServer server;
   private final ExecutorService batchSearches;
+  private final MetricsHttpServer metricsHttp; // null when metrics are off
 
-  private IndexServer(CollectionStore store, ManagedServer server, ExecutorService batchSearches) {
+  private IndexServer(CollectionStore store, ManagedServer server, ExecutorService batchSearches,
+      MetricsHttpServer metricsHttp) {
     this.store = store;
     this.server = server;
     this.batchSearches = batchSearches;
+    this.metricsHttp = metricsHttp;
   }
 
   /** Recovers the store from {@code config.dataDir()} and starts serving on {@code builder}. */
@@ -52,11 +57,18 @@ public final class IndexServer implements AutoCloseable {
         ? Executors.newFixedThreadPool(Runtime.getRuntime().availableProcessors(), daemon("index-batch-search"))
         : null;
     List<BindableService> services = List.of(new IndexGrpcService(store, batchSearches));
+    MetricsRegistry metrics = new MetricsRegistry();
+    IndexMetrics.register(metrics, store);
     ManagedServer server;
+    MetricsHttpServer metricsHttp = null;
     try {
+      metricsHttp = MetricsHttpServer.startIfEnabled("index-service", config.bind(), config.metricsPort(), metrics);
       server = new ManagedServer(builder, services, interceptors,
-          config.inlineReads() ? IndexGrpcService.INLINE_METHODS : Set.of(), 30).start();
+          config.inlineReads() ? IndexGrpcService.INLINE_METHODS : Set.of(), 30, metrics).start();
     } catch (IOException | RuntimeException e) {
+      if (metricsHttp != null) {
+        metricsHttp.close();
+      }
       if (batchSearches != null) {
         batchSearches.shutdownNow();
       }
@@ -64,7 +76,7 @@ public final class IndexServer implements AutoCloseable {
       throw e;
     }
     server.setServing(store.isReady());
-    return new IndexServer(store, server, batchSearches);
+    return new IndexServer(store, server, batchSearches, metricsHttp);
   }
 
   private static ThreadFactory daemon(String name) {
@@ -80,6 +92,11 @@ public final class IndexServer implements AutoCloseable {
     return server.port();
   }
 
+  /** Port of the metrics endpoint, -1 when metrics are off. */
+  public int metricsPort() {
+    return metricsHttp == null ? -1 : metricsHttp.port();
+  }
+
   public CollectionStore store() {
     return store;
   }
@@ -92,6 +109,9 @@ public final class IndexServer implements AutoCloseable {
       batchSearches.shutdown();
     }
     store.close();
+    if (metricsHttp != null) {
+      metricsHttp.close();
+    }
   }
 
   public static void main(String[] args) throws Exception {

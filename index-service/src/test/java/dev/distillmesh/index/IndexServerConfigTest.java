@@ -20,6 +20,16 @@ class IndexServerConfigTest {
     assertNull(c.adminToken());
     assertEquals(64 << 20, c.maxMessageBytes());
     assertTrue(c.inlineReads());
+    assertEquals(-1, c.metricsPort(), "metrics are off unless asked for");
+  }
+
+  @Test
+  void metricsPortFromFlagOrEnvironment() {
+    assertEquals(9401, IndexServerConfig.parse(new String[0], Map.of(IndexServerConfig.ENV_METRICS_PORT, "9401"))
+        .metricsPort());
+    assertEquals(0, IndexServerConfig.parse(new String[] {"--metrics-port", "0"}, Map.of()).metricsPort());
+    assertThrows(IllegalArgumentException.class,
+        () -> IndexServerConfig.parse(new String[] {"--metrics-port", "-2"}, Map.of()));
   }
 
   @Test

@@ -2,11 +2,14 @@ package dev.distillmesh.student;
 
 import dev.distillmesh.common.BearerToken;
 import dev.distillmesh.common.ManagedServer;
+import dev.distillmesh.common.metrics.MetricsHttpServer;
+import dev.distillmesh.common.metrics.MetricsRegistry;
 import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.common.resilience.ResilienceInterceptor;
 import dev.distillmesh.common.resilience.ResilienceSettings;
 import dev.distillmesh.common.tls.Channels;
 import dev.distillmesh.common.tls.Servers;
+import dev.distillmesh.common.telemetry.ClientTelemetry;
 import dev.distillmesh.student.adapter.AdapterStore;
 import dev.distillmesh.encoder.EncoderSpec;
 import dev.distillmesh.encoder.OnnxEncoder;
@@ -43,14 +46,16 @@ public final class StudentServer implements AutoCloseable {
   private final TowerEncoder towers;
   private final IndexHealthWatcher indexHealth;
   private final ResilienceInterceptor indexResilience;
+  private final MetricsHttpServer metricsHttp; // null when metrics are off
 
   private StudentServer(ManagedServer server, OnnxEncoder encoder, TowerEncoder towers,
-      IndexHealthWatcher indexHealth, ResilienceInterceptor indexResilience) {
+      IndexHealthWatcher indexHealth, ResilienceInterceptor indexResilience, MetricsHttpServer metricsHttp) {
     this.server = server;
     this.encoder = encoder;
     this.towers = towers;
     this.indexHealth = indexHealth;
     this.indexResilience = indexResilience;
+    this.metricsHttp = metricsHttp;
   }
 
   /**
@@ -69,13 +74,17 @@ public final class StudentServer implements AutoCloseable {
         spec.name(), spec.source(), encoder.dimension(), spec.pooling().label(), spec.maxTokens(), config.onnxThreads());
     TowerEncoder towers = null;
     IndexHealthWatcher watcher = null;
+    MetricsHttpServer metricsHttp = null;
     try {
       AdapterStore adapters = AdapterStore.open(config.adapterDir(), encoder.dimension());
       towers = new TowerEncoder(encoder, adapters, config.maxBatch(), config.maxWaitMicros(), config.queueCapacity());
       ResilienceInterceptor resilience = new ResilienceInterceptor(ResilienceSettings.defaults("index-service"));
+      MetricsRegistry metrics = new MetricsRegistry();
       // The default deadline runs first (interceptors apply last-to-first), so retries see it; every
       // call the student makes already carries its request's deadline, this only backs that up.
-      Channel index = ClientInterceptors.intercept(indexChannel, resilience, Deadlines.withDefault(config.maxRequestTime()));
+      // Telemetry runs before both: one call is timed with its retries, and each retry carries its id.
+      Channel index = ClientInterceptors.intercept(indexChannel, resilience, Deadlines.withDefault(config.maxRequestTime()),
+          new ClientTelemetry(metrics));
       IndexGateway gateway = new IndexGateway(index, config.indexTarget(),
           config.adminToken() == null ? null : new BearerToken(config.adminToken()));
       List<ServerInterceptor> interceptors = config.access().interceptors(StudentAdminGrpcService.ADMIN_METHODS);
@@ -89,14 +98,19 @@ public final class StudentServer implements AutoCloseable {
           new StudentGrpcService(new Retriever(towers, gateway), config.maxRequestTime(), traffic),
           new StudentAdminGrpcService(adapters, towers, spec, config.onnxThreads(), new Ingestor(towers, gateway),
               config.maxIngestTime(), traffic));
+      StudentMetrics.register(metrics, towers);
+      metricsHttp = MetricsHttpServer.startIfEnabled("student-service", config.bind(), config.metricsPort(), metrics);
       ManagedServer server = new ManagedServer(builder, services, interceptors,
-          config.inlineQueries() ? StudentGrpcService.INLINE_METHODS : Set.of(), 30).start();
+          config.inlineQueries() ? StudentGrpcService.INLINE_METHODS : Set.of(), 30, metrics).start();
       // Health follows the index: without it the student cannot answer anything.
       watcher = new IndexHealthWatcher(indexChannel, server::setServing).start(2000);
-      return new StudentServer(server, encoder, towers, watcher, resilience);
+      return new StudentServer(server, encoder, towers, watcher, resilience, metricsHttp);
     } catch (Exception | Error e) {
       if (watcher != null) {
         watcher.close();
+      }
+      if (metricsHttp != null) {
+        metricsHttp.close();
       }
       if (towers != null) {
         towers.close();
@@ -118,6 +132,11 @@ public final class StudentServer implements AutoCloseable {
     return indexResilience;
   }
 
+  /** Port of the metrics endpoint, -1 when metrics are off. */
+  public int metricsPort() {
+    return metricsHttp == null ? -1 : metricsHttp.port();
+  }
+
   /** Stops accepting calls, drains in-flight ones, then stops the encoder. */
   @Override
   public void close() {
@@ -128,6 +147,9 @@ public final class StudentServer implements AutoCloseable {
       encoder.close();
     } catch (Exception e) {
       log.warn("closing the encoder: {}", e.toString());
+    }
+    if (metricsHttp != null) {
+      metricsHttp.close();
     }
   }
 

@@ -33,12 +33,14 @@ import java.util.Map;
  * @param tls plaintext, TLS or mutual TLS for clients
  * @param indexTls how to connect to the index service
  * @param maxConnectionAgeSeconds clients are asked to reconnect after this long; 0 = never
+ * @param metricsPort port of the Prometheus endpoint ({@code GET /metrics}) on {@code bind}; 0 picks a
+ *     free one, -1 serves none
  */
 public record StudentServerConfig(
     String bind, int port, String indexTarget, Path modelDir, int maxTokens, Path adapterDir,
     int onnxThreads, int maxBatch, long maxWaitMicros, int queueCapacity, Duration maxRequestTime,
     Duration maxIngestTime, AccessPolicy access, int maxMessageBytes, boolean inlineQueries, int trafficBuffer,
-    double trafficSampleRate, ServerTls tls, ClientTls indexTls, int maxConnectionAgeSeconds) {
+    double trafficSampleRate, ServerTls tls, ClientTls indexTls, int maxConnectionAgeSeconds, int metricsPort) {
 
   public static final String ENV_BIND = "DISTILLMESH_STUDENT_BIND";
   public static final String ENV_PORT = "DISTILLMESH_STUDENT_PORT";
@@ -57,13 +59,14 @@ public record StudentServerConfig(
   public static final String ENV_INLINE_QUERIES = "DISTILLMESH_STUDENT_INLINE_QUERIES";
   public static final String ENV_TRAFFIC_BUFFER = "DISTILLMESH_STUDENT_TRAFFIC_BUFFER";
   public static final String ENV_TRAFFIC_SAMPLE_RATE = "DISTILLMESH_STUDENT_TRAFFIC_SAMPLE_RATE";
+  public static final String ENV_METRICS_PORT = "DISTILLMESH_STUDENT_METRICS_PORT";
 
   static final String USAGE = """
       usage: student-service [--bind ADDR] [--port N] [--index HOST:PORT] [--model-dir DIR]
                              [--max-tokens N] [--adapter-dir DIR] [--onnx-threads N] [--max-batch N]
                              [--max-wait-us N] [--queue-capacity N] [--request-timeout-ms N]
                              [--ingest-timeout-s N] [--max-message-mb N] [--inline-queries true|false]
-                             [--traffic-buffer N] [--traffic-sample-rate R]
+                             [--traffic-buffer N] [--traffic-sample-rate R] [--metrics-port N]
                              [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
                              [--tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE]]
                              [--tls-authority NAME] [--admin-clients A,B]
@@ -90,12 +93,14 @@ public record StudentServerConfig(
                               0 records none; when full, new queries are dropped and counted
                               (env %s, default 10000)
         --traffic-sample-rate fraction of answered queries recorded, 0..1 (env %s, default 1.0)
+        --metrics-port        Prometheus metrics at http://ADDR:N/metrics, 0 = any free port,
+                              -1 = off                              (env %s, default -1)
       The student presents the admin token (%s) to the index service with every call; with
       mutual TLS its client certificate can be the index's admin credential instead.
       """.formatted(ENV_BIND, ENV_PORT, ENV_INDEX_TARGET, ENV_MODEL_DIR, ENV_MAX_TOKENS, ENV_ADAPTER_DIR,
       ENV_ONNX_THREADS, ENV_MAX_BATCH, ENV_MAX_WAIT_US, ENV_QUEUE_CAPACITY, ENV_REQUEST_TIMEOUT_MS,
       ENV_INGEST_TIMEOUT_S, ENV_MAX_MESSAGE_MB, ENV_INLINE_QUERIES, ENV_TRAFFIC_BUFFER, ENV_TRAFFIC_SAMPLE_RATE,
-      ENV_ADMIN_TOKEN) + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
+      ENV_METRICS_PORT, ENV_ADMIN_TOKEN) + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
   public static StudentServerConfig parse(String[] args, Map<String, String> env) {
@@ -123,7 +128,8 @@ public record StudentServerConfig(
         fraction(s, "traffic-sample-rate", ENV_TRAFFIC_SAMPLE_RATE, 1.0),
         tls,
         MeshOptions.clientTls(s),
-        MeshOptions.maxConnectionAgeSeconds(s));
+        MeshOptions.maxConnectionAgeSeconds(s),
+        s.integer("metrics-port", ENV_METRICS_PORT, -1, -1, 65535));
     s.rejectUnknown();
     return config;
   }
@@ -158,6 +164,7 @@ public record StudentServerConfig(
         + ", maxRequestTime=" + maxRequestTime + ", maxIngestTime=" + maxIngestTime
         + ", access=" + access + ", maxMessageBytes=" + maxMessageBytes + ", inlineQueries=" + inlineQueries
         + ", trafficBuffer=" + trafficBuffer + ", trafficSampleRate=" + trafficSampleRate + ", tls=" + tls
-        + ", indexTls=" + indexTls + ", maxConnectionAgeSeconds=" + maxConnectionAgeSeconds + "]";
+        + ", indexTls=" + indexTls + ", maxConnectionAgeSeconds=" + maxConnectionAgeSeconds
+        + ", metricsPort=" + metricsPort + "]";
   }
 }

@@ -1,7 +1,9 @@
 package dev.distillmesh.teacher;
 
+import dev.distillmesh.common.batch.DynamicBatcher;
 import io.grpc.Deadline;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -32,6 +34,11 @@ public interface Teacher extends AutoCloseable {
 
   /** The name reported with scores, e.g. "e5-small-v2" or "triton:scorer". */
   String modelLabel(ScoreKind kind);
+
+  /** Statistics of the backend's batchers by name, for metrics; none unless it batches. */
+  default Map<String, DynamicBatcher.Stats> batchStats() {
+    return Map.of();
+  }
 
   /** The name reported with generated candidates; the backend's name unless it says better. */
   default String generatorLabel() {

@@ -2,6 +2,8 @@ package dev.distillmesh.teacher;
 
 import dev.distillmesh.common.ManagedServer;
 import dev.distillmesh.common.tls.Servers;
+import dev.distillmesh.common.metrics.MetricsHttpServer;
+import dev.distillmesh.common.metrics.MetricsRegistry;
 import dev.distillmesh.teacher.embedded.EmbeddedTeacher;
 import dev.distillmesh.teacher.embedded.EnsembleSpec;
 import dev.distillmesh.teacher.grpc.TeacherGrpcService;
@@ -30,13 +32,15 @@ public final class TeacherServer implements AutoCloseable {
   private final Teacher teacher;
   private final TeacherGrpcService service;
   private final ScheduledExecutorService health;
+  private final MetricsHttpServer metricsHttp; // null when metrics are off
 
   private TeacherServer(ManagedServer server, Teacher teacher, TeacherGrpcService service,
-      ScheduledExecutorService health) {
+      ScheduledExecutorService health, MetricsHttpServer metricsHttp) {
     this.server = server;
     this.teacher = teacher;
     this.service = service;
     this.health = health;
+    this.metricsHttp = metricsHttp;
   }
 
   /** The backend the configuration asks for; the caller closes it. */
@@ -58,10 +62,14 @@ public final class TeacherServer implements AutoCloseable {
    */
   public static TeacherServer start(TeacherServerConfig config, ServerBuilder<?> builder, Teacher teacher)
       throws Exception {
+    MetricsHttpServer metricsHttp = null;
     try {
       builder.maxInboundMessageSize(config.maxMessageBytes());
       TeacherGrpcService service = new TeacherGrpcService(teacher, config.maxRequestTime(), config.streamWindow());
-      ManagedServer server = new ManagedServer(builder, List.of(service), List.of(), Set.of(), 30).start();
+      MetricsRegistry metrics = new MetricsRegistry();
+      TeacherMetrics.register(metrics, teacher);
+      metricsHttp = MetricsHttpServer.startIfEnabled("teacher-service", config.bind(), config.metricsPort(), metrics);
+      ManagedServer server = new ManagedServer(builder, List.of(service), List.of(), Set.of(), 30, metrics).start();
       ScheduledExecutorService health = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "teacher-health");
         t.setDaemon(true);
@@ -70,8 +78,11 @@ public final class TeacherServer implements AutoCloseable {
       server.setServing(teacher.ready());
       health.scheduleWithFixedDelay(() -> server.setServing(teacher.ready()), HEALTH_PERIOD_MS, HEALTH_PERIOD_MS,
           TimeUnit.MILLISECONDS);
-      return new TeacherServer(server, teacher, service, health);
+      return new TeacherServer(server, teacher, service, health, metricsHttp);
     } catch (Exception | Error e) {
+      if (metricsHttp != null) {
+        metricsHttp.close();
+      }
       teacher.close();
       throw e;
     }
@@ -79,6 +90,11 @@ public final class TeacherServer implements AutoCloseable {
 
   public int port() {
     return server.port();
+  }
+
+  /** Port of the metrics endpoint, -1 when metrics are off. */
+  public int metricsPort() {
+    return metricsHttp == null ? -1 : metricsHttp.port();
   }
 
   public Teacher teacher() {
@@ -95,6 +111,9 @@ public final class TeacherServer implements AutoCloseable {
     health.shutdownNow();
     server.close();
     teacher.close();
+    if (metricsHttp != null) {
+      metricsHttp.close();
+    }
   }
 
   public static void main(String[] args) throws Exception {

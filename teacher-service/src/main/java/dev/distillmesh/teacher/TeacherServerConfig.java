@@ -30,12 +30,14 @@ import java.util.Map;
  * @param tls plaintext, TLS or mutual TLS for clients
  * @param tritonTls how to connect to Triton (triton)
  * @param maxConnectionAgeSeconds clients are asked to reconnect after this long; 0 = never
+ * @param metricsPort port of the Prometheus endpoint ({@code GET /metrics}) on {@code bind}; 0 picks a
+ *     free one, -1 serves none
  */
 public record TeacherServerConfig(
     String bind, int port, String backend, String ensemble, int onnxThreads, int maxBatch, long maxWaitMicros,
     int queueCapacity, long cacheBytes, Duration maxRequestTime, int streamWindow, int maxMessageBytes,
     String tritonTarget, String tritonScorer, String tritonSelector, String tritonGenerator, ServerTls tls,
-    ClientTls tritonTls, int maxConnectionAgeSeconds) {
+    ClientTls tritonTls, int maxConnectionAgeSeconds, int metricsPort) {
 
   public static final String EMBEDDED = "embedded";
   public static final String TRITON = "triton";
@@ -56,13 +58,14 @@ public record TeacherServerConfig(
   public static final String ENV_TRITON_SCORER = "DISTILLMESH_TRITON_SCORER";
   public static final String ENV_TRITON_SELECTOR = "DISTILLMESH_TRITON_SELECTOR";
   public static final String ENV_TRITON_GENERATOR = "DISTILLMESH_TRITON_GENERATOR";
+  public static final String ENV_METRICS_PORT = "DISTILLMESH_TEACHER_METRICS_PORT";
 
   static final String USAGE = """
       usage: teacher-service [--bind ADDR] [--port N] [--backend embedded|triton] [--ensemble SPEC]
                              [--onnx-threads N] [--max-batch N] [--max-wait-us N] [--queue-capacity N]
                              [--cache-mb N] [--request-timeout-ms N] [--stream-window N] [--max-message-mb N]
                              [--triton-target HOST:PORT] [--triton-scorer NAME] [--triton-selector NAME]
-                             [--triton-generator NAME]
+                             [--triton-generator NAME] [--metrics-port N]
                              [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
                              [--tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE]]
                              [--tls-authority NAME] [--max-connection-age-s N]
@@ -87,9 +90,12 @@ public record TeacherServerConfig(
         --triton-scorer       scorer model (LOG_LIKELIHOOD, MUTUAL_INFORMATION) (env %s, default scorer)
         --triton-selector     selector model (COHERENCE), empty for none (env %s, default empty)
         --triton-generator    generator model (Generate), empty for none (env %s, default generator)
+        --metrics-port        Prometheus metrics at http://ADDR:N/metrics, 0 = any free port,
+                              -1 = off                               (env %s, default -1)
       """.formatted(ENV_BIND, ENV_PORT, ENV_BACKEND, ENV_ENSEMBLE, ENV_ONNX_THREADS, ENV_MAX_BATCH,
       ENV_MAX_WAIT_US, ENV_QUEUE_CAPACITY, ENV_CACHE_MB, ENV_REQUEST_TIMEOUT_MS, ENV_STREAM_WINDOW,
-      ENV_MAX_MESSAGE_MB, ENV_TRITON_TARGET, ENV_TRITON_SCORER, ENV_TRITON_SELECTOR, ENV_TRITON_GENERATOR)
+      ENV_MAX_MESSAGE_MB, ENV_TRITON_TARGET, ENV_TRITON_SCORER, ENV_TRITON_SELECTOR, ENV_TRITON_GENERATOR,
+      ENV_METRICS_PORT)
       + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE.replace("the calls this server makes", "the calls to Triton");
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
@@ -124,7 +130,8 @@ public record TeacherServerConfig(
         s.string("triton-generator", ENV_TRITON_GENERATOR, "generator"),
         MeshOptions.serverTls(s),
         MeshOptions.clientTls(s),
-        MeshOptions.maxConnectionAgeSeconds(s));
+        MeshOptions.maxConnectionAgeSeconds(s),
+        s.integer("metrics-port", ENV_METRICS_PORT, -1, -1, 65535));
     s.rejectUnknown();
     return config;
   }

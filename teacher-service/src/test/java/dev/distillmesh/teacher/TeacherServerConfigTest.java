@@ -24,6 +24,9 @@ class TeacherServerConfigTest {
     assertEquals(4096, c.queueCapacity());
     assertEquals(256L << 20, c.cacheBytes());
     assertEquals(64, c.streamWindow());
+    assertEquals(-1, c.metricsPort(), "metrics are off unless asked for");
+    assertEquals(9403, TeacherServerConfig.parse(new String[0], Map.of(TeacherServerConfig.ENV_METRICS_PORT, "9403"))
+        .metricsPort());
   }
 
   @Test

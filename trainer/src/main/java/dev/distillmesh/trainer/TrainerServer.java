@@ -2,11 +2,14 @@ package dev.distillmesh.trainer;
 
 import dev.distillmesh.common.BearerToken;
 import dev.distillmesh.common.ManagedServer;
+import dev.distillmesh.common.metrics.MetricsHttpServer;
+import dev.distillmesh.common.metrics.MetricsRegistry;
 import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.common.resilience.ResilienceInterceptor;
 import dev.distillmesh.common.resilience.ResilienceSettings;
 import dev.distillmesh.common.tls.Channels;
 import dev.distillmesh.common.tls.Servers;
+import dev.distillmesh.common.telemetry.ClientTelemetry;
 import dev.distillmesh.trainer.clients.IndexLink;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.TeacherLink;
@@ -36,41 +39,54 @@ public final class TrainerServer implements AutoCloseable {
   private final ManagedServer server;
   private final RunManager runs;
   private final List<ManagedChannel> channels;
+  private final MetricsHttpServer metricsHttp; // null when metrics are off
 
-  private TrainerServer(ManagedServer server, RunManager runs, List<ManagedChannel> channels) {
+  private TrainerServer(ManagedServer server, RunManager runs, List<ManagedChannel> channels,
+      MetricsHttpServer metricsHttp) {
     this.server = server;
     this.runs = runs;
     this.channels = channels;
+    this.metricsHttp = metricsHttp;
   }
 
   public static TrainerServer start(TrainerServerConfig config, ServerBuilder<?> builder) throws Exception {
     List<ManagedChannel> channels = new ArrayList<>();
+    MetricsHttpServer metricsHttp = null;
     try {
       ManagedChannel studentChannel = channel(config.studentTarget(), config, channels);
       ManagedChannel teacherChannel = channel(config.teacherTarget(), config, channels);
       ManagedChannel indexChannel = channel(config.indexTarget(), config, channels);
+      MetricsRegistry metrics = new MetricsRegistry();
+      // Outermost on each channel (interceptors run last-to-first): a call is timed once with its
+      // retries, and it carries the request id (a run's calls carry the run's id).
+      ClientTelemetry telemetry = new ClientTelemetry(metrics);
       Channel guardedStudent = ClientInterceptors.intercept(studentChannel,
           new ResilienceInterceptor(ResilienceSettings.defaults("student-service")),
-          Deadlines.withDefault(Duration.ofMinutes(5)));
+          Deadlines.withDefault(Duration.ofMinutes(5)), telemetry);
       BearerToken token = config.adminToken() == null ? null : new BearerToken(config.adminToken());
       RunManager runs = RunManager.open(config.runsDir(),
           new StudentLink(guardedStudent, config.studentTarget(), token),
-          new TeacherLink(teacherChannel, config.teacherTarget()),
+          new TeacherLink(ClientInterceptors.intercept(teacherChannel, telemetry), config.teacherTarget()),
           new IndexLink(ClientInterceptors.intercept(indexChannel,
               new ResilienceInterceptor(ResilienceSettings.defaults("index-service")),
-              Deadlines.withDefault(Duration.ofMinutes(5))), config.indexTarget(), token));
+              Deadlines.withDefault(Duration.ofMinutes(5)), telemetry), config.indexTarget(), token));
       List<ServerInterceptor> interceptors = config.access().interceptors(TrainerGrpcService.ADMIN_METHODS);
       if (config.access().adminOpen()) {
         log.warn("no admin credential ({} unset, no --admin-clients): StartRun, StopRun and Rollback are open to anyone"
             + " who can reach {}", TrainerServerConfig.ENV_ADMIN_TOKEN, config.bind());
       }
+      TrainerMetrics.register(metrics, runs);
+      metricsHttp = MetricsHttpServer.startIfEnabled("trainer", config.bind(), config.metricsPort(), metrics);
       ManagedServer server = new ManagedServer(builder, List.of(new TrainerGrpcService(runs)), interceptors, Set.of(),
-          30).start();
+          30, metrics).start();
       // The trainer's calls need only its runs directory, so it serves once started; an unreachable
       // student or teacher shows in the runs' state instead. Health probes read this status.
       server.setServing(true);
-      return new TrainerServer(server, runs, List.copyOf(channels));
+      return new TrainerServer(server, runs, List.copyOf(channels), metricsHttp);
     } catch (Exception | Error e) {
+      if (metricsHttp != null) {
+        metricsHttp.close();
+      }
       channels.forEach(ManagedChannel::shutdownNow);
       throw e;
     }
@@ -87,6 +103,11 @@ public final class TrainerServer implements AutoCloseable {
     return server.port();
   }
 
+  /** Port of the metrics endpoint, -1 when metrics are off. */
+  public int metricsPort() {
+    return metricsHttp == null ? -1 : metricsHttp.port();
+  }
+
   public RunManager runs() {
     return runs;
   }
@@ -97,6 +118,9 @@ public final class TrainerServer implements AutoCloseable {
     server.close();
     runs.close();
     channels.forEach(ManagedChannel::shutdownNow);
+    if (metricsHttp != null) {
+      metricsHttp.close();
+    }
   }
 
   public static void main(String[] args) throws Exception {

@@ -23,9 +23,12 @@ import java.util.Map;
  * @param tls plaintext, TLS or mutual TLS for clients
  * @param clientTls how to connect to the student, the teacher and the index
  * @param maxConnectionAgeSeconds clients are asked to reconnect after this long; 0 = never
+ * @param metricsPort port of the Prometheus endpoint ({@code GET /metrics}) on {@code bind}; 0 picks a
+ *     free one, -1 serves none
  */
 public record TrainerServerConfig(String bind, int port, Path runsDir, String studentTarget, String teacherTarget,
-    String indexTarget, AccessPolicy access, ServerTls tls, ClientTls clientTls, int maxConnectionAgeSeconds) {
+    String indexTarget, AccessPolicy access, ServerTls tls, ClientTls clientTls, int maxConnectionAgeSeconds,
+    int metricsPort) {
 
   public static final String ENV_BIND = "DISTILLMESH_TRAINER_BIND";
   public static final String ENV_PORT = "DISTILLMESH_TRAINER_PORT";
@@ -34,10 +37,11 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
   public static final String ENV_TEACHER_TARGET = "DISTILLMESH_TEACHER_TARGET";
   public static final String ENV_INDEX_TARGET = "DISTILLMESH_INDEX_TARGET";
   public static final String ENV_ADMIN_TOKEN = MeshOptions.ENV_ADMIN_TOKEN;
+  public static final String ENV_METRICS_PORT = "DISTILLMESH_TRAINER_METRICS_PORT";
 
   static final String USAGE = """
       usage: trainer [--bind ADDR] [--port N] [--runs-dir DIR] [--student HOST:PORT] [--teacher HOST:PORT]
-                     [--index HOST:PORT] [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
+                     [--index HOST:PORT] [--metrics-port N] [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
                      [--tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE]] [--tls-authority NAME]
                      [--admin-clients A,B] [--require-auth-for-queries true|false] [--max-connection-age-s N]
         --bind      address to listen on                  (env %s, default 127.0.0.1)
@@ -47,11 +51,13 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
         --teacher   teacher-service host:port             (env %s, default 127.0.0.1:7403)
         --index     index-service host:port, for runs that train the response adapter and re-index
                     (env %s, default 127.0.0.1:7401)
+        --metrics-port  Prometheus metrics at http://ADDR:N/metrics, 0 = any free port, -1 = off
+                    (env %s, default -1)
       Targets may also be dns:///host:port. The trainer presents the admin token (%s) to the
       student-service and the index-service with every call; with mutual TLS its client certificate
       can be their admin credential instead. One --tls-ca (etc.) serves all three targets.
       """.formatted(ENV_BIND, ENV_PORT, ENV_RUNS_DIR, ENV_STUDENT_TARGET, ENV_TEACHER_TARGET, ENV_INDEX_TARGET,
-          ENV_ADMIN_TOKEN) + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
+          ENV_METRICS_PORT, ENV_ADMIN_TOKEN) + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
 
   public static TrainerServerConfig parse(String[] args, Map<String, String> env) {
     Settings s = Settings.parse(args, env, USAGE);
@@ -66,7 +72,8 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
         MeshOptions.access(s, tls),
         tls,
         MeshOptions.clientTls(s),
-        MeshOptions.maxConnectionAgeSeconds(s));
+        MeshOptions.maxConnectionAgeSeconds(s),
+        s.integer("metrics-port", ENV_METRICS_PORT, -1, -1, 65535));
     s.rejectUnknown();
     return c;
   }
@@ -80,6 +87,7 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
   public String toString() {
     return "TrainerServerConfig[bind=" + bind + ", port=" + port + ", runsDir=" + runsDir + ", student=" + studentTarget
         + ", teacher=" + teacherTarget + ", index=" + indexTarget + ", access=" + access + ", tls=" + tls
-        + ", clientTls=" + clientTls + ", maxConnectionAgeSeconds=" + maxConnectionAgeSeconds + "]";
+        + ", clientTls=" + clientTls + ", maxConnectionAgeSeconds=" + maxConnectionAgeSeconds
+        + ", metricsPort=" + metricsPort + "]";
   }
 }

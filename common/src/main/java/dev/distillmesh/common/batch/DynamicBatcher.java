@@ -187,6 +187,10 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
    */
   public record Stats(long batches, long items, long rejected, int queued, long[] batchSizeCounts) {}
 
+  public String name() {
+    return name;
+  }
+
   public int maxBatch() {
     return maxBatch;
   }

@@ -1,6 +1,7 @@
 package dev.distillmesh.student.query;
 
 import dev.distillmesh.common.DomainException;
+import dev.distillmesh.common.telemetry.RequestIds;
 import dev.distillmesh.student.adapter.Adapter;
 import dev.distillmesh.student.adapter.Tower;
 import io.grpc.Deadline;
@@ -55,14 +56,16 @@ public final class Retriever {
       Deadline deadline) {
     Adapter adapter = towers.adapter(Tower.CONTEXT);
     CompletableFuture<float[]> embedding = towers.embedBase(query);
+    // The encoder's worker completes the embedding outside this request's gRPC context; the index
+    // call made there must still carry the request id.
     CompletableFuture<QueryResult> result = embedding
-        .thenCompose(base -> {
+        .thenComposeAsync(base -> {
           if (deadline.isExpired()) {
             throw new DomainException(DomainException.Kind.DEADLINE_EXCEEDED,
                 "the deadline passed while the question waited for the encoder");
           }
           return index.search(collection, adapter.apply(base), k, ef, deadline);
-        })
+        }, RequestIds.sameThreadKeepingId())
         .thenApply(hits -> new QueryResult(hits.candidates(), query.report(), adapter.version(), hits.generation()));
     // A caller that gives up (cancels the result) takes its text out of the encoder queue.
     result.whenComplete((r, t) -> {

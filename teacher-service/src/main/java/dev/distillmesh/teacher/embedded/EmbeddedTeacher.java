@@ -1,6 +1,7 @@
 package dev.distillmesh.teacher.embedded;
 
 import dev.distillmesh.common.DomainException;
+import dev.distillmesh.common.batch.DynamicBatcher;
 import dev.distillmesh.encoder.OnnxEncoder;
 import dev.distillmesh.teacher.Sampling;
 import dev.distillmesh.teacher.ScoreItem;
@@ -9,7 +10,9 @@ import dev.distillmesh.teacher.Teacher;
 import dev.distillmesh.teacher.TeacherModel;
 import io.grpc.Deadline;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -100,6 +103,16 @@ public final class EmbeddedTeacher implements Teacher {
       n += m.encodedCandidates();
     }
     return n;
+  }
+
+  /** Each member's encoder batcher, named after its model. */
+  @Override
+  public Map<String, DynamicBatcher.Stats> batchStats() {
+    Map<String, DynamicBatcher.Stats> stats = new LinkedHashMap<>();
+    for (MemberEncoder m : members) {
+      stats.put(m.name(), m.batchStats());
+    }
+    return stats;
   }
 
   /** Fraction of candidate lookups answered from the cache since start (0 before any). */

@@ -61,6 +61,11 @@ final class MemberEncoder implements AutoCloseable {
     return cache;
   }
 
+  /** The member's model name, which also names its batcher. */
+  String name() {
+    return batcher.name();
+  }
+
   DynamicBatcher.Stats batchStats() {
     return batcher.stats();
   }

@@ -179,6 +179,17 @@ public final class TritonTeacher implements Teacher {
     poller.scheduleWithFixedDelay(this::pollQuietly, 0, settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** The scorer's and the selector's pair batchers, named "triton-" and the model. */
+  @Override
+  public Map<String, DynamicBatcher.Stats> batchStats() {
+    Map<String, DynamicBatcher.Stats> stats = new LinkedHashMap<>();
+    stats.put(scorer.name(), scorer.stats());
+    if (selector != null) {
+      stats.put(selector.name(), selector.stats());
+    }
+    return stats;
+  }
+
   @Override
   public String backend() {
     return "triton";

@@ -1,5 +1,6 @@
 package dev.distillmesh.trainer.run;
 
+import dev.distillmesh.proto.trainer.v1.Progress;
 import dev.distillmesh.proto.trainer.v1.RunEvent;
 import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
@@ -16,8 +17,12 @@ final class RunEvents {
   private final List<RunEvent> history = new ArrayList<>();
   private final List<StreamObserver<RunEvent>> watchers = new ArrayList<>();
   private boolean ended;
+  private Progress lastProgress; // kept apart: the history may drop old progress events
 
   synchronized void add(RunEvent event) {
+    if (event.hasProgress()) {
+      lastProgress = event.getProgress();
+    }
     if (history.size() >= MAX_EVENTS) {
       int victim = 0;
       while (victim < history.size() - 1 && !history.get(victim).hasProgress()) {
@@ -33,6 +38,11 @@ final class RunEvents {
         watchers.remove(w);
       }
     }
+  }
+
+  /** The latest progress report, or null before the first. */
+  synchronized Progress lastProgress() {
+    return lastProgress;
   }
 
   synchronized void watch(StreamObserver<RunEvent> watcher) {

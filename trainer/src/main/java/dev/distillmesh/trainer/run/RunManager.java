@@ -2,7 +2,9 @@ package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.Durable;
+import dev.distillmesh.common.telemetry.RequestIds;
 import dev.distillmesh.proto.trainer.v1.Objective;
+import dev.distillmesh.proto.trainer.v1.Progress;
 import dev.distillmesh.proto.trainer.v1.RunEvent;
 import dev.distillmesh.proto.trainer.v1.RunInfo;
 import dev.distillmesh.proto.trainer.v1.RunSpec;
@@ -156,7 +158,9 @@ public final class RunManager implements AutoCloseable {
   }
 
   private void launch(Run run) {
-    Thread t = new Thread(run, "trainer-" + run.id());
+    // Every call the run makes carries its id as the request id, so the services' logs can be
+    // searched for one run.
+    Thread t = new Thread(RequestIds.attach(run.id(), run), "trainer-" + run.id());
     t.setDaemon(true);
     threads.put(run.id(), t);
     t.start();
@@ -186,6 +190,18 @@ public final class RunManager implements AutoCloseable {
       throw DomainException.notFound("no run " + id + " (ListRuns shows the runs there are)");
     }
     return r;
+  }
+
+  /**
+   * The run that is training: its record and its latest progress report ({@code progress} is null
+   * before the first).
+   */
+  public record Training(RunInfo info, Progress progress) {}
+
+  /** The run training now, or null. */
+  public synchronized Training training() {
+    Run r = active();
+    return r == null ? null : new Training(r.info(), r.events().lastProgress());
   }
 
   public RunInfo get(String id) {
