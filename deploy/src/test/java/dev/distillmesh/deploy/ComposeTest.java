@@ -53,7 +53,10 @@ class ComposeTest {
   @EnumSource(MeshService.class)
   void publishesTheDefaultPortOnLoopbackOnly(MeshService s) {
     List<Object> ports = listAt(service(s.name), "ports");
-    assertEquals(1, ports.size(), s.name + ": one published port");
+    assertEquals(2, ports.size(), s.name + ": the gRPC port, then the metrics port");
+    Matcher metrics = PUBLISHED.matcher(ports.get(1).toString());
+    assertTrue(metrics.matches() && metrics.group(1).equals(metrics.group(2)),
+        s.name + ": publish metrics as \"127.0.0.1:PORT:PORT\", got " + ports.get(1));
     Matcher m = PUBLISHED.matcher(ports.get(0).toString());
     assertTrue(m.matches(), s.name + ": publish as \"127.0.0.1:PORT:PORT\", got " + ports.get(0));
     assertEquals(s.defaultPort(), Integer.parseInt(m.group(2)), s.name + ": container port");

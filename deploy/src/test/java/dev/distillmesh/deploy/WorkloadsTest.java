@@ -56,8 +56,13 @@ class WorkloadsTest {
     Map<String, Object> c = Kustomization.container(workload(overlay(overlay), s));
     int port = s.defaultPort();
     List<Object> ports = listAt(c, "ports");
-    assertEquals(1, ports.size(), s.name + ": one container port expected");
+    assertEquals(2, ports.size(), s.name + ": the gRPC port and the metrics port expected");
     assertEquals(port, at(ports.get(0), "containerPort"), s.name + ": containerPort vs the service's default port");
+    assertEquals("metrics", at(ports.get(1), "name"), s.name + ": the second port serves Prometheus metrics");
+    Object workload = workload(overlay(overlay), s);
+    assertEquals(String.valueOf(at(ports.get(1), "containerPort")),
+        mapAt(workload, "spec.template.metadata.annotations").get("prometheus.io/port"),
+        s.name + ": the scrape annotation names the metrics port");
     for (String probe : List.of("readinessProbe", "livenessProbe")) {
       assertNotNull(at(c, probe), s.name + " has no " + probe);
       assertEquals(port, at(c, probe + ".grpc.port"), s.name + ": " + probe + " must be a gRPC health check on " + port);
