@@ -107,6 +107,13 @@ public final class TeacherLink {
 
     void submit(ScoreStreamRequest request, CompletableFuture<float[]> result) {
       synchronized (this) {
+        // The call may have failed already (a teacher that is down fails a new stream at once, on
+        // another thread): a request added now would wait for an answer that never comes.
+        if (broken) {
+          result.completeExceptionally(new DomainException(DomainException.Kind.UNAVAILABLE, "teacher-service ("
+              + target + ") stream failed before the request was sent"));
+          return;
+        }
         waiting.put(request.getRequestId(), result);
         unsent.add(request);
       }
@@ -152,13 +159,17 @@ public final class TeacherLink {
 
     @Override
     public void onError(Throwable t) {
-      broken = true;
+      synchronized (this) {
+        broken = true;
+      }
       failAll(Status.fromThrowable(t));
     }
 
     @Override
     public void onCompleted() {
-      broken = true;
+      synchronized (this) {
+        broken = true;
+      }
       failAll(Status.UNAVAILABLE.withDescription("the teacher ended the stream"));
     }
 
