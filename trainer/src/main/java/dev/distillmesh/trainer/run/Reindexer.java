@@ -93,6 +93,21 @@ final class Reindexer {
     }
   }
 
+  /**
+   * Fails early, before any training, when the collection a run would re-encode cannot be listed
+   * or holds nothing: a run should not find out at its first publish.
+   */
+  void checkCollection(String collection) {
+    try {
+      if (index.listRecords(collection, "").getRecordsCount() == 0) {
+        throw DomainException.precondition("collection " + collection + " holds no records to re-encode; ingest"
+            + " the response set first (scripts/student-cli.sh ingest " + collection + " FILE)");
+      }
+    } catch (IndexLink.CollectionChanged e) {
+      // it changed generation between pages: it exists and has records
+    }
+  }
+
   /** Every live record of the collection; returns its write sequence when the first page was read. */
   private long list(String collection, List<Record> out) {
     String token = "";

@@ -281,6 +281,9 @@ final class Run implements Runnable {
     dialogue = DialogueData.load(Path.of(spec.getDialogues()), Path.of(spec.getDialogueEval()), spec.getTrainLimit(),
         spec.getHoldout(), hyper.seed());
     boolean base = spec.getTrainResponseAdapter();
+    if (base) {
+      reindexer.checkCollection(spec.getCollection());
+    }
     setMessage("encoding " + dialogue.responses().size() + " responses and " + dialogue.candidateTexts().size()
         + " held-out candidates");
     pool = student.encode(dialogue.responses(), Tower.TOWER_RESPONSE, base);
@@ -777,6 +780,10 @@ final class Run implements Runnable {
       List<String> chunk = missing.subList(from, Math.min(missing.size(), from + 64));
       GenerateResponse g = teacher.generate(chunk, Sampling.newBuilder().setN(m).setTopK(20)
           .setMinLength(hyper.generateMinLength()).setSeed(hyper.seed()).build());
+      if (g.getGenerationsCount() != chunk.size()) {
+        throw new DomainException(DomainException.Kind.UNAVAILABLE, "the teacher answered " + g.getGenerationsCount()
+            + " generations for " + chunk.size() + " contexts");
+      }
       List<String> newTexts = new ArrayList<>();
       List<Document> documents = new ArrayList<>();
       for (int i = 0; i < chunk.size(); i++) {
