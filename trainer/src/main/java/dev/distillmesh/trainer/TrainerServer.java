@@ -92,9 +92,16 @@ public final class TrainerServer implements AutoCloseable {
     }
   }
 
-  /** A channel to {@code target} with the trainer's client TLS, added to {@code opened} so a failed start closes it. */
+  /**
+   * A channel to {@code target} with the trainer's client TLS, added to {@code opened} so a failed
+   * start closes it. Keepalive pings, while calls are open, find a peer that went silent without
+   * closing the connection (a partition, a frozen host): the long-lived teacher stream would
+   * otherwise wait on it indefinitely. Five minutes is what a grpc server permits by default.
+   */
   private static ManagedChannel channel(String target, TrainerServerConfig config, List<ManagedChannel> opened) {
-    ManagedChannel channel = Channels.forTarget(target, config.clientTls()).maxInboundMessageSize(64 << 20).build();
+    ManagedChannel channel = Channels.forTarget(target, config.clientTls()).maxInboundMessageSize(64 << 20)
+        .keepAliveTime(5, java.util.concurrent.TimeUnit.MINUTES)
+        .keepAliveTimeout(20, java.util.concurrent.TimeUnit.SECONDS).build();
     opened.add(channel);
     return channel;
   }
