@@ -29,9 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The trainer process: opens its runs directory (resuming interrupted runs), connects to the
- * student and the teacher, and serves {@code TrainerService}. Calls to the student go through the
- * Resilience4j interceptor; the teacher stream is long-lived and re-opened by the runs when it
- * fails.
+ * student, the teacher and the index, and serves {@code TrainerService}. Calls to the student and
+ * the index (re-encoding a collection) go through the Resilience4j interceptor; the teacher stream
+ * is long-lived and re-opened by the runs when it fails (they wait for a teacher that is down).
  */
 public final class TrainerServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TrainerServer.class);
