@@ -142,10 +142,7 @@ public final class IndexLink {
   }
 
   private RuntimeException failure(StatusRuntimeException e) {
-    String message = "index-service (" + target + "): " + e.getStatus().getCode() + " " + e.getStatus().getDescription();
-    if (e.getStatus().getCode() == Status.Code.ABORTED) {
-      return new CollectionChanged(message);
-    }
-    return new DomainException(RemoteErrors.kindOf(e.getStatus().getCode()), message, e);
+    DomainException failure = RemoteErrors.failure("index-service", target, e);
+    return e.getStatus().getCode() == Status.Code.ABORTED ? new CollectionChanged(failure.getMessage()) : failure;
   }
 }

@@ -2,6 +2,7 @@ package dev.distillmesh.trainer.clients;
 
 import dev.distillmesh.common.DomainException;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 
 /** How a status from the student or the teacher becomes a domain failure of the trainer's run. */
 final class RemoteErrors {
@@ -17,5 +18,11 @@ final class RemoteErrors {
       case DEADLINE_EXCEEDED -> DomainException.Kind.DEADLINE_EXCEEDED;
       default -> DomainException.Kind.UNAVAILABLE;
     };
+  }
+
+  /** A failed call to {@code service} at {@code target} as the run's failure, naming both and the status. */
+  static DomainException failure(String service, String target, StatusRuntimeException e) {
+    return new DomainException(kindOf(e.getStatus().getCode()), service + " (" + target + "): "
+        + e.getStatus().getCode() + " " + e.getStatus().getDescription(), e);
   }
 }

@@ -103,8 +103,7 @@ public final class StudentLink {
       }
       return stream.finish();
     } catch (StatusRuntimeException e) {
-      throw new DomainException(RemoteErrors.kindOf(e.getStatus().getCode()), "student-service (" + target + "): "
-          + e.getStatus().getCode() + " " + e.getStatus().getDescription(), e);
+      throw RemoteErrors.failure("student-service", target, e);
     }
   }
 
@@ -124,9 +123,7 @@ public final class StudentLink {
     try {
       return rpc.get();
     } catch (StatusRuntimeException e) {
-      DomainException.Kind kind = RemoteErrors.kindOf(e.getStatus().getCode());
-      throw new DomainException(kind, "student-service (" + target + "): " + e.getStatus().getCode() + " "
-          + e.getStatus().getDescription(), e);
+      throw RemoteErrors.failure("student-service", target, e);
     }
   }
 }

@@ -49,8 +49,7 @@ public final class TeacherLink {
       return TeacherServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
           .info(InfoRequest.getDefaultInstance());
     } catch (io.grpc.StatusRuntimeException e) {
-      throw new DomainException(DomainException.Kind.UNAVAILABLE, "teacher-service (" + target + "): "
-          + e.getStatus().getCode() + " " + e.getStatus().getDescription(), e);
+      throw RemoteErrors.failure("teacher-service", target, e);
     }
   }
 
@@ -63,8 +62,7 @@ public final class TeacherLink {
       return TeacherServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.MINUTES)
           .generate(GenerateRequest.newBuilder().addAllContexts(contexts).setSampling(sampling).build());
     } catch (io.grpc.StatusRuntimeException e) {
-      throw new DomainException(RemoteErrors.kindOf(e.getStatus().getCode()), "teacher-service (" + target + "): "
-          + e.getStatus().getCode() + " " + e.getStatus().getDescription(), e);
+      throw RemoteErrors.failure("teacher-service", target, e);
     }
   }
 
