@@ -784,17 +784,17 @@ final class Run implements Runnable {
         throw new DomainException(DomainException.Kind.UNAVAILABLE, "the teacher answered " + g.getGenerationsCount()
             + " generations for " + chunk.size() + " contexts");
       }
-      List<String> newTexts = new ArrayList<>();
-      List<Document> documents = new ArrayList<>();
+      Map<String, Document> fresh = new java.util.LinkedHashMap<>(); // new texts, in order, once each
       for (int i = 0; i < chunk.size(); i++) {
         for (String candidate : g.getGenerations(i).getCandidatesList()) {
           String text = candidate.strip();
-          if (!text.isEmpty() && !responseIndex.containsKey(text) && !newTexts.contains(text)) {
-            newTexts.add(text);
-            documents.add(generatedDocument(text, chunk.get(i), g.getModel()));
+          if (!text.isEmpty() && !responseIndex.containsKey(text) && !fresh.containsKey(text)) {
+            fresh.put(text, generatedDocument(text, chunk.get(i), g.getModel()));
           }
         }
       }
+      List<String> newTexts = new ArrayList<>(fresh.keySet());
+      List<Document> documents = new ArrayList<>(fresh.values());
       if (!newTexts.isEmpty()) {
         float[][] embedded = student.encode(newTexts, Tower.TOWER_RESPONSE, responseAdapter != null);
         int first = pool.length;
