@@ -1,5 +1,6 @@
 package dev.distillmesh.common.resilience;
 
+import dev.distillmesh.common.CallDeadline;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -32,6 +33,16 @@ public final class Deadlines {
     Deadline limit = Deadline.after(cap.toNanos(), TimeUnit.NANOSECONDS);
     Deadline client = Context.current().getDeadline();
     return client == null ? limit : client.minimum(limit);
+  }
+
+  /** The gRPC deadline for a domain deadline, to set on a call or stub. */
+  public static Deadline toGrpc(CallDeadline deadline) {
+    return Deadline.after(deadline.remaining(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS);
+  }
+
+  /** The domain deadline for a gRPC one, to hand to classes that know nothing of gRPC. */
+  public static CallDeadline fromGrpc(Deadline deadline) {
+    return CallDeadline.after(deadline.timeRemaining(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS);
   }
 
   /**
