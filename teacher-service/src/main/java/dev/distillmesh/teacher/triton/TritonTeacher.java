@@ -2,9 +2,11 @@ package dev.distillmesh.teacher.triton;
 
 import com.google.common.cache.Cache;
 import com.google.common.cache.CacheBuilder;
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.DomainException.Kind;
 import dev.distillmesh.common.batch.DynamicBatcher;
+import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.common.resilience.ResilienceInterceptor;
 import dev.distillmesh.common.resilience.ResilienceSettings;
 import dev.distillmesh.common.tls.Channels;
@@ -232,7 +234,8 @@ public final class TritonTeacher implements Teacher {
   }
 
   @Override
-  public CompletableFuture<float[][]> score(ScoreKind kind, List<ScoreItem> items, Deadline deadline) {
+  public CompletableFuture<float[][]> score(ScoreKind kind, List<ScoreItem> items, CallDeadline callDeadline) {
+    Deadline deadline = Deadlines.toGrpc(callDeadline);
     try {
       requireKind(kind);
       requireTime(deadline);
@@ -248,7 +251,9 @@ public final class TritonTeacher implements Teacher {
   }
 
   @Override
-  public CompletableFuture<List<List<String>>> generate(List<String> contexts, Sampling sampling, Deadline deadline) {
+  public CompletableFuture<List<List<String>>> generate(List<String> contexts, Sampling sampling,
+      CallDeadline callDeadline) {
+    Deadline deadline = Deadlines.toGrpc(callDeadline);
     try {
       if (!settings.hasGenerator()) {
         throw DomainException.precondition("the Triton backend has no generator model configured; set the "

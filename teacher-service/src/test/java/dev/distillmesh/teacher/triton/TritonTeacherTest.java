@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.DomainException.Kind;
 import dev.distillmesh.proto.kserve.ModelInferRequest;
@@ -69,8 +70,8 @@ class TritonTeacherTest {
     return t;
   }
 
-  private static Deadline seconds(long s) {
-    return Deadline.after(s, TimeUnit.SECONDS);
+  private static CallDeadline seconds(long s) {
+    return CallDeadline.after(Duration.ofSeconds(s));
   }
 
   private static DomainException failure(CompletableFuture<?> future) {
@@ -327,7 +328,7 @@ class TritonTeacherTest {
   void unknownModelMapsToFailedPreconditionNamingIt() {
     TritonClient client = new TritonClient(channel, fake.target(), Duration.ofSeconds(30));
     ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("no_such_model").build();
-    DomainException e = failure(client.infer(request, seconds(30)));
+    DomainException e = failure(client.infer(request, Deadline.after(30, TimeUnit.SECONDS)));
     assertEquals(Kind.FAILED_PRECONDITION, e.kind());
     assertTrue(e.getMessage().contains("no_such_model") && e.getMessage().contains("NOT_FOUND")
         && e.getMessage().contains(fake.target()), e.getMessage());
@@ -337,7 +338,7 @@ class TritonTeacherTest {
   void deadlinePassingWhileTritonWorksIsDeadlineExceeded() {
     TritonTeacher t = teacher(settings());
     DomainException e = failure(t.score(ScoreKind.LOG_LIKELIHOOD,
-        List.of(new ScoreItem("__slow__", List.of("a"))), Deadline.after(200, TimeUnit.MILLISECONDS)));
+        List.of(new ScoreItem("__slow__", List.of("a"))), CallDeadline.after(Duration.ofMillis(200))));
     assertEquals(Kind.DEADLINE_EXCEEDED, e.kind());
     assertTrue(e.getMessage().contains("deadline"), e.getMessage());
   }
@@ -345,7 +346,7 @@ class TritonTeacherTest {
   @Test
   void expiredDeadlineIsNeverSentToTriton() {
     TritonTeacher t = teacher(settings());
-    Deadline past = Deadline.after(-1, TimeUnit.SECONDS);
+    CallDeadline past = CallDeadline.after(Duration.ofSeconds(-1));
     assertEquals(Kind.DEADLINE_EXCEEDED,
         failure(t.score(ScoreKind.LOG_LIKELIHOOD, List.of(new ScoreItem("a", List.of("a"))), past)).kind());
     assertEquals(Kind.DEADLINE_EXCEEDED, failure(t.generate(List.of("a"), sampling(1), past)).kind());
