@@ -10,12 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.DomainException.Kind;
+import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.proto.kserve.ModelInferRequest;
 import dev.distillmesh.teacher.Sampling;
 import dev.distillmesh.teacher.ScoreItem;
 import dev.distillmesh.teacher.ScoreKind;
 import dev.distillmesh.teacher.TeacherModel;
-import io.grpc.Deadline;
+import dev.distillmesh.teacher.TeacherServer;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
@@ -43,6 +44,7 @@ class TritonTeacherTest {
   private FakeTritonServer fake;
   private ManagedChannel channel;
   private final List<TritonTeacher> teachers = new ArrayList<>();
+  private final List<TeacherServer.Backend> backends = new ArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -54,6 +56,7 @@ class TritonTeacherTest {
   @AfterEach
   void stop() throws Exception {
     teachers.forEach(TritonTeacher::close);
+    backends.forEach(TeacherServer.Backend::close);
     channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     fake.close();
   }
@@ -328,7 +331,7 @@ class TritonTeacherTest {
   void unknownModelMapsToFailedPreconditionNamingIt() {
     TritonClient client = new TritonClient(channel, fake.target(), Duration.ofSeconds(30));
     ModelInferRequest request = ModelInferRequest.newBuilder().setModelName("no_such_model").build();
-    DomainException e = failure(client.infer(request, Deadline.after(30, TimeUnit.SECONDS)));
+    DomainException e = failure(client.infer(request, seconds(30)));
     assertEquals(Kind.FAILED_PRECONDITION, e.kind());
     assertTrue(e.getMessage().contains("no_such_model") && e.getMessage().contains("NOT_FOUND")
         && e.getMessage().contains(fake.target()), e.getMessage());
@@ -354,11 +357,12 @@ class TritonTeacherTest {
   }
 
   @Test
-  void messagesLargerThanFourMebibytesPassThroughTheConnectedChannel() throws Exception {
+  void messagesLargerThanFourMebibytesPassThroughTheChannelTheServerWires() throws Exception {
     TritonSettings s = TritonSettings.defaults(fake.target()).withTimings(Duration.ofHours(1), Duration.ofSeconds(60))
         .withBatching(1000, 4096);
-    TritonTeacher t = TritonTeacher.connect(s);
-    teachers.add(t);
+    TeacherServer.Backend wired = TeacherServer.openTriton(s, ClientTls.PLAINTEXT);
+    backends.add(wired);
+    TritonTeacher t = (TritonTeacher) wired.teacher();
     t.refreshReadiness();
     assertTrue(t.ready());
 
