@@ -1,5 +1,6 @@
 package dev.distillmesh.common.resilience;
 
+import dev.distillmesh.common.DomainException;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -9,6 +10,9 @@ import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,6 +36,50 @@ public final class Deadlines {
     Deadline limit = Deadline.after(cap.toNanos(), TimeUnit.NANOSECONDS);
     Deadline client = Context.current().getDeadline();
     return client == null ? limit : client.minimum(limit);
+  }
+
+  /**
+   * A future that completes as {@code work} does, or with DEADLINE_EXCEEDED ({@link
+   * DomainException}, {@code message}) when {@code deadline} passes first; {@code work} is then
+   * cancelled, so whatever it still has queued is dropped instead of run for nobody. This is what
+   * makes a server's own cap on a request's time ({@link #forCurrentCall}) hold: gRPC ends a call
+   * at the client's deadline, not at the server's.
+   */
+  public static <T> CompletableFuture<T> bound(Deadline deadline, CompletableFuture<T> work, String message) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    long left = deadline.timeRemaining(TimeUnit.NANOSECONDS);
+    ScheduledFuture<?> timer = left <= 0 ? null : Timer.INSTANCE.schedule(
+        () -> expire(result, work, message), left, TimeUnit.NANOSECONDS);
+    work.whenComplete((value, error) -> {
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      if (error != null) {
+        result.completeExceptionally(error);
+      } else {
+        result.complete(value);
+      }
+    });
+    if (timer == null) {
+      expire(result, work, message);
+    }
+    return result;
+  }
+
+  private static <T> void expire(CompletableFuture<T> result, CompletableFuture<T> work, String message) {
+    if (result.completeExceptionally(new DomainException(DomainException.Kind.DEADLINE_EXCEEDED, message))) {
+      work.cancel(false);
+    }
+  }
+
+  /**
+   * {@code deadline} as a {@link System#nanoTime()} value, for code that compares it with the
+   * clock without depending on gRPC (e.g. a batcher dropping queued items past their deadline).
+   */
+  public static long toNanoTime(Deadline deadline) {
+    // gRPC caps a deadline's offset at 100 years, so the sum compares correctly with other
+    // nanoTime values (as a - b < 0, never a < b) even where it wraps.
+    return System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -69,6 +117,21 @@ public final class Deadlines {
     @Override
     public String toString() {
       return "Deadlines.withDefault(" + Duration.ofNanos(timeoutNanos) + ")";
+    }
+  }
+
+  /** Created on first use; its one daemon thread only ends requests whose deadline passed. */
+  private static final class Timer {
+    static final ScheduledThreadPoolExecutor INSTANCE = create();
+
+    private static ScheduledThreadPoolExecutor create() {
+      ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
+        Thread thread = new Thread(task, "distillmesh-deadline-timer");
+        thread.setDaemon(true);
+        return thread;
+      });
+      timer.setRemoveOnCancelPolicy(true); // requests that finish in time must not pile up in the queue
+      return timer;
     }
   }
 }
