@@ -92,6 +92,10 @@ public final class Retriever {
     List<TowerEncoder.Prepared> prepared = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {
       TextLimits.requireText("texts[" + i + "]", texts.get(i));
+      if (deadline.isExpired()) { // tokenizing 256 long texts alone can take longer than the deadline
+        throw new DomainException(DomainException.Kind.DEADLINE_EXCEEDED, "the deadline passed while the texts"
+            + " were tokenized (at texts[" + i + "] of " + texts.size() + "); nothing was encoded");
+      }
       prepared.add(towers.prepare(texts.get(i), tower));
     }
     Adapter adapter = base ? Adapter.identity(tower, towers.dimension()) : towers.adapter(tower);
