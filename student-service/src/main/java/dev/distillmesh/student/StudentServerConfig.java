@@ -95,10 +95,12 @@ public record StudentServerConfig(
         --max-wait-us         longest wait for a batch to fill, µs  (env %s, default 0: never wait;
                               requests arriving while a batch runs form the next one)
         --queue-capacity      texts waiting for the encoder before RESOURCE_EXHAUSTED (env %s, default 1024)
-        --max-in-flight-queries  Answer/Respond/Encode calls served at once; one more is refused
-                              at once with RESOURCE_EXHAUSTED, before any work (env %s, default 64)
-        --request-timeout-ms  cap on a query's deadline; past it the call ends DEADLINE_EXCEEDED
-                              and its texts still queued are dropped (env %s, default 10000)
+        --max-in-flight-queries  Answer/Respond/Encode calls served at once; one more is
+                              refused at once with RESOURCE_EXHAUSTED, before any work
+                              (env %s, default 64)
+        --request-timeout-ms  cap on a query's deadline; past it the call ends
+                              DEADLINE_EXCEEDED and its queued texts are dropped
+                              (env %s, default 10000)
         --ingest-timeout-s    cap on an Ingest stream's deadline    (env %s, default 3600)
         --max-message-mb      largest request in MiB                (env %s, default 64)
         --inline-queries      run Answer/Respond on the transport thread (env %s, default true):
