@@ -41,35 +41,35 @@ public final class Deadlines {
   /**
    * A future that completes as {@code work} does, or with DEADLINE_EXCEEDED ({@link
    * DomainException}, {@code message}) when {@code deadline} passes first; {@code work} is then
-   * cancelled, so whatever it still has queued is dropped instead of run for nobody. This is what
+   * cancelled, so whatever it still has queued is dropped instead of run for nobody. Cancelling
+   * the returned future cancels {@code work} too. This is what
    * makes a server's own cap on a request's time ({@link #forCurrentCall}) hold: gRPC ends a call
    * at the client's deadline, not at the server's.
    */
   public static <T> CompletableFuture<T> bound(Deadline deadline, CompletableFuture<T> work, String message) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    long left = deadline.timeRemaining(TimeUnit.NANOSECONDS);
-    ScheduledFuture<?> timer = left <= 0 ? null : Timer.INSTANCE.schedule(
-        () -> expire(result, work, message), left, TimeUnit.NANOSECONDS);
     work.whenComplete((value, error) -> {
-      if (timer != null) {
-        timer.cancel(false);
-      }
       if (error != null) {
         result.completeExceptionally(error);
       } else {
         result.complete(value);
       }
     });
-    if (timer == null) {
-      expire(result, work, message);
+    long left = deadline.timeRemaining(TimeUnit.NANOSECONDS);
+    if (left <= 0) {
+      result.completeExceptionally(new DomainException(DomainException.Kind.DEADLINE_EXCEEDED, message));
+    } else if (!result.isDone()) {
+      ScheduledFuture<?> timer = Timer.INSTANCE.schedule(() -> result.completeExceptionally(
+          new DomainException(DomainException.Kind.DEADLINE_EXCEEDED, message)), left, TimeUnit.NANOSECONDS);
+      result.whenComplete((value, error) -> timer.cancel(false));
     }
+    // Whatever ends the result first (the deadline, or its caller cancelling it) ends the work.
+    result.whenComplete((value, error) -> {
+      if (error != null) {
+        work.cancel(false);
+      }
+    });
     return result;
-  }
-
-  private static <T> void expire(CompletableFuture<T> result, CompletableFuture<T> work, String message) {
-    if (result.completeExceptionally(new DomainException(DomainException.Kind.DEADLINE_EXCEEDED, message))) {
-      work.cancel(false);
-    }
   }
 
   /**

@@ -45,6 +45,13 @@ class DeadlineBoundTest {
   }
 
   @Test
+  void cancellingTheBoundedFutureCancelsTheWork() {
+    CompletableFuture<String> work = new CompletableFuture<>();
+    Deadlines.bound(Deadline.after(1, TimeUnit.DAYS), work, "unused").cancel(false);
+    assertTrue(work.isCancelled(), "a client that gives up takes its work out of the queue");
+  }
+
+  @Test
   void toNanoTimeComparesWithTheClock() {
     long now = System.nanoTime();
     assertTrue(Deadlines.toNanoTime(Deadline.after(-1, TimeUnit.SECONDS)) - now < 0);
