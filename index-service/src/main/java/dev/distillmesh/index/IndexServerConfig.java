@@ -75,7 +75,8 @@ public record IndexServerConfig(
                           and drop collections (env %s, default false: such a start is
                           refused)
       """.formatted(ENV_BIND, ENV_PORT, ENV_DATA_DIR, ENV_SEARCH_THREADS, ENV_BUILD_THREADS,
-      ENV_MAX_MESSAGE_MB, ENV_INLINE_READS, ENV_METRICS_PORT, ENV_ADMIN_TOKEN, ENV_ALLOW_INSECURE_REMOTE) + MeshOptions.SERVER_USAGE + MeshOptions.ACCESS_USAGE;
+      ENV_MAX_MESSAGE_MB, ENV_INLINE_READS, ENV_METRICS_PORT, ENV_ADMIN_TOKEN, ENV_ALLOW_INSECURE_REMOTE)
+      + MeshOptions.SERVER_USAGE + MeshOptions.ACCESS_USAGE;
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
   public static IndexServerConfig parse(String[] args, Map<String, String> env) {

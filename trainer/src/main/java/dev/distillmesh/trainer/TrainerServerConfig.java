@@ -67,7 +67,8 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
       student-service and the index-service with every call; with mutual TLS its client certificate
       can be their admin credential instead. One --tls-ca (etc.) serves all three targets.
       """.formatted(ENV_BIND, ENV_PORT, ENV_RUNS_DIR, ENV_STUDENT_TARGET, ENV_TEACHER_TARGET, ENV_INDEX_TARGET,
-          ENV_METRICS_PORT, ENV_DATA_DIRS, DEFAULT_DATA_DIRS, ENV_ADMIN_TOKEN) + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
+          ENV_METRICS_PORT, ENV_DATA_DIRS, DEFAULT_DATA_DIRS, ENV_ADMIN_TOKEN)
+      + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
 
   public static TrainerServerConfig parse(String[] args, Map<String, String> env) {
     Settings s = Settings.parse(args, env, USAGE);
