@@ -53,8 +53,12 @@ start index-service index-service/target/index-service.jar --port "$INDEX_PORT" 
 start student-service student-service/target/student-service.jar --port "$STUDENT_PORT" \
   --index "127.0.0.1:$INDEX_PORT" --adapter-dir data/student/adapters
 start teacher-service teacher-service/target/teacher-service.jar --port "$TEACHER_PORT"
+# A run reads its data files only from these directories: the bundled examples, the shared
+# datasets beside the checkout, and data/trainer/inputs (DISTILLMESH_TRAINER_DATA_DIRS overrides).
+mkdir -p data/trainer/inputs
 start trainer trainer/target/trainer.jar --port "$TRAINER_PORT" --runs-dir data/trainer/runs \
-  --student "127.0.0.1:$STUDENT_PORT" --teacher "127.0.0.1:$TEACHER_PORT"
+  --student "127.0.0.1:$STUDENT_PORT" --teacher "127.0.0.1:$TEACHER_PORT" \
+  --data-dirs "${DISTILLMESH_TRAINER_DATA_DIRS:-examples,../shared/data,data/trainer/inputs}"
 
 CLI=(scripts/student-cli.sh --target "127.0.0.1:$STUDENT_PORT")
 INDEX_CLI=(scripts/index-cli.sh --target "127.0.0.1:$INDEX_PORT")

@@ -129,7 +129,8 @@ public final class FaultDrill {
   private ServiceProcess startTrainer() throws Exception {
     return ServiceProcess.start("trainer", jar("trainer"), jvm, List.of("--port", String.valueOf(trainerPort),
         "--runs-dir", work.resolve("runs").toString(), "--student", "127.0.0.1:" + studentPort, "--teacher",
-        "127.0.0.1:" + teacherPort, "--index", "127.0.0.1:" + indexPort), work.resolve("trainer.log"));
+        "127.0.0.1:" + teacherPort, "--index", "127.0.0.1:" + indexPort, "--data-dirs",
+        root.resolve("examples").toAbsolutePath().normalize() + "," + work.toAbsolutePath()), work.resolve("trainer.log"));
   }
 
   private void run() throws Exception {

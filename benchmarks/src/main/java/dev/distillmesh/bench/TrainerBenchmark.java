@@ -138,7 +138,8 @@ public final class TrainerBenchmark {
         ServiceProcess trainer = ServiceProcess.start("trainer", jar("trainer"), jvm,
             List.of("--port", "0", "--runs-dir", work.resolve("runs").toString(), "--student",
                 "127.0.0.1:" + student.port(), "--teacher", "127.0.0.1:" + teacher.port(), "--index",
-                "127.0.0.1:" + index.port()), work.resolve("trainer.log"));
+                "127.0.0.1:" + index.port(), "--data-dirs", dataDir.toAbsolutePath().normalize() + "," + work.toAbsolutePath()),
+            work.resolve("trainer.log"));
         StudentMeshClient studentClient = new StudentMeshClient(student.port(), Duration.ofSeconds(60))) {
       ManagedChannel channel = NettyChannelBuilder.forTarget("127.0.0.1:" + trainer.port()).usePlaintext().build();
       try {

@@ -67,7 +67,7 @@ public final class ManagedServer implements AutoCloseable {
       });
     }
     for (BindableService service : services) {
-      ServerServiceDefinition definition = Utf8RequestGuard.wrap(service.bindService());
+      ServerServiceDefinition definition = RequestParseGuard.wrap(service.bindService());
       builder.addService(ServerInterceptors.intercept(definition, interceptors));
     }
     builder.addService(health.getHealthService());

@@ -55,4 +55,23 @@ class IndexServerConfigTest {
         () -> IndexServerConfig.parse(new String[] {"--colour", "blue"}, Map.of()));
     assertTrue(e.getMessage().contains("unknown option --colour"), e.getMessage());
   }
+
+  @Test
+  void aRemoteBindWithoutAnAdminCredentialIsRefusedUnlessAllowed() {
+    for (String bind : new String[] {"0.0.0.0", "::", "192.0.2.7"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> IndexServerConfig.parse(new String[] {"--bind", bind}, Map.of()), bind);
+      assertTrue(e.getMessage().contains("refusing to serve on " + bind)
+          && e.getMessage().contains("--allow-insecure-remote"), e.getMessage());
+    }
+    assertEquals("0.0.0.0", IndexServerConfig.parse(new String[] {"--bind", "0.0.0.0", "--allow-insecure-remote",
+        "true"}, Map.of()).bind());
+    assertEquals("0.0.0.0", IndexServerConfig.parse(new String[] {"--bind", "0.0.0.0"},
+        Map.of(IndexServerConfig.ENV_ALLOW_INSECURE_REMOTE, "true")).bind());
+    assertTrue(IndexServerConfig.parse(new String[] {"--bind", "0.0.0.0"},
+        Map.of(IndexServerConfig.ENV_ADMIN_TOKEN, "s3cret")).adminToken() != null, "a token makes a remote bind safe");
+    for (String loopback : new String[] {"127.0.0.1", "::1", "localhost"}) {
+      assertEquals(loopback, IndexServerConfig.parse(new String[] {"--bind", loopback}, Map.of()).bind());
+    }
+  }
 }

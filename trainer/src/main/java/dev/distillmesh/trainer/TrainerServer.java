@@ -14,6 +14,7 @@ import dev.distillmesh.trainer.clients.IndexLink;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.TeacherLink;
 import dev.distillmesh.trainer.grpc.TrainerGrpcService;
+import dev.distillmesh.trainer.data.DataRoots;
 import dev.distillmesh.trainer.run.RunManager;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -77,8 +78,9 @@ public final class TrainerServer implements AutoCloseable {
       }
       TrainerMetrics.register(metrics, runs);
       metricsHttp = MetricsHttpServer.startIfEnabled("trainer", config.bind(), config.metricsPort(), metrics);
-      ManagedServer server = new ManagedServer(builder, List.of(new TrainerGrpcService(runs)), interceptors, Set.of(),
-          30, metrics).start();
+      DataRoots dataRoots = new DataRoots(config.dataDirs());
+      ManagedServer server = new ManagedServer(builder, List.of(new TrainerGrpcService(runs, dataRoots)), interceptors,
+          Set.of(), 30, metrics).start();
       // The trainer's calls need only its runs directory, so it serves once started; an unreachable
       // student or teacher shows in the runs' state instead. Health probes read this status.
       server.setServing(true);

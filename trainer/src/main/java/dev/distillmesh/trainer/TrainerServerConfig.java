@@ -6,6 +6,8 @@ import dev.distillmesh.common.Settings;
 import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.common.tls.ServerTls;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -25,10 +27,11 @@ import java.util.Map;
  * @param maxConnectionAgeSeconds clients are asked to reconnect after this long; 0 = never
  * @param metricsPort port of the Prometheus endpoint ({@code GET /metrics}) on {@code bind}; 0 picks a
  *     free one, -1 serves none
+ * @param dataDirs the only directories StartRun may read data files from (see {@code DataRoots})
  */
 public record TrainerServerConfig(String bind, int port, Path runsDir, String studentTarget, String teacherTarget,
     String indexTarget, AccessPolicy access, ServerTls tls, ClientTls clientTls, int maxConnectionAgeSeconds,
-    int metricsPort) {
+    int metricsPort, List<Path> dataDirs) {
 
   public static final String ENV_BIND = "DISTILLMESH_TRAINER_BIND";
   public static final String ENV_PORT = "DISTILLMESH_TRAINER_PORT";
@@ -38,12 +41,15 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
   public static final String ENV_INDEX_TARGET = "DISTILLMESH_INDEX_TARGET";
   public static final String ENV_ADMIN_TOKEN = MeshOptions.ENV_ADMIN_TOKEN;
   public static final String ENV_METRICS_PORT = "DISTILLMESH_TRAINER_METRICS_PORT";
+  public static final String ENV_DATA_DIRS = "DISTILLMESH_TRAINER_DATA_DIRS";
+  static final String DEFAULT_DATA_DIRS = "data/trainer/inputs";
 
   static final String USAGE = """
       usage: trainer [--bind ADDR] [--port N] [--runs-dir DIR] [--student HOST:PORT] [--teacher HOST:PORT]
                      [--index HOST:PORT] [--metrics-port N] [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
                      [--tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE]] [--tls-authority NAME]
                      [--admin-clients A,B] [--require-auth-for-queries true|false] [--max-connection-age-s N]
+                     [--data-dirs DIR,DIR]
         --bind      address to listen on                  (env %s, default 127.0.0.1)
         --port      TCP port, 0 = any free port           (env %s, default 7404)
         --runs-dir  run records, checkpoints, published adapters (env %s, default ./data/trainer/runs)
@@ -53,11 +59,16 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
                     (env %s, default 127.0.0.1:7401)
         --metrics-port  Prometheus metrics at http://ADDR:N/metrics, 0 = any free port, -1 = off
                     (env %s, default -1)
+        --data-dirs the only directories a run's data files (passages, questions, dialogues,
+                    dialogue_eval) are read from, comma-separated; a path in StartRun must name a
+                    regular file inside one of them, absolute or relative to them (env %s,
+                    default %s)
       Targets may also be dns:///host:port. The trainer presents the admin token (%s) to the
       student-service and the index-service with every call; with mutual TLS its client certificate
       can be their admin credential instead. One --tls-ca (etc.) serves all three targets.
       """.formatted(ENV_BIND, ENV_PORT, ENV_RUNS_DIR, ENV_STUDENT_TARGET, ENV_TEACHER_TARGET, ENV_INDEX_TARGET,
-          ENV_METRICS_PORT, ENV_ADMIN_TOKEN) + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
+          ENV_METRICS_PORT, ENV_DATA_DIRS, DEFAULT_DATA_DIRS, ENV_ADMIN_TOKEN)
+      + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
 
   public static TrainerServerConfig parse(String[] args, Map<String, String> env) {
     Settings s = Settings.parse(args, env, USAGE);
@@ -73,9 +84,18 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
         tls,
         MeshOptions.clientTls(s),
         MeshOptions.maxConnectionAgeSeconds(s),
-        s.integer("metrics-port", ENV_METRICS_PORT, -1, -1, 65535));
+        s.integer("metrics-port", ENV_METRICS_PORT, -1, -1, 65535),
+        dataDirs(s.string("data-dirs", ENV_DATA_DIRS, DEFAULT_DATA_DIRS)));
     s.rejectUnknown();
     return c;
+  }
+
+  private static List<Path> dataDirs(String value) {
+    List<Path> dirs = Arrays.stream(value.split(",")).map(String::strip).filter(d -> !d.isEmpty()).map(Path::of).toList();
+    if (dirs.isEmpty()) {
+      throw new IllegalArgumentException("--data-dirs (" + ENV_DATA_DIRS + ") names no directory\n" + USAGE);
+    }
+    return dirs;
   }
 
   /** The bearer token StartRun/StopRun/Rollback accept and the trainer presents; null if none. */
@@ -88,6 +108,6 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
     return "TrainerServerConfig[bind=" + bind + ", port=" + port + ", runsDir=" + runsDir + ", student=" + studentTarget
         + ", teacher=" + teacherTarget + ", index=" + indexTarget + ", access=" + access + ", tls=" + tls
         + ", clientTls=" + clientTls + ", maxConnectionAgeSeconds=" + maxConnectionAgeSeconds
-        + ", metricsPort=" + metricsPort + "]";
+        + ", metricsPort=" + metricsPort + ", dataDirs=" + dataDirs + "]";
   }
 }

@@ -39,7 +39,7 @@ final class TrainerProcess implements AutoCloseable {
     }
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-Xmx1g", "-jar", jar.toString(), "--port", "0", "--runs-dir", runsDir.toString(), "--student", mesh.studentTarget(),
-        "--teacher", teacher, "--index", mesh.indexTarget()));
+        "--teacher", teacher, "--index", mesh.indexTarget(), "--data-dirs", dataDirs(runsDir)));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().remove("DISTILLMESH_ADMIN_TOKEN");
     Process p = builder.start();
@@ -55,6 +55,16 @@ final class TrainerProcess implements AutoCloseable {
     }
     p.destroyForcibly();
     throw new IOException("trainer did not start in 2 minutes:\n" + Files.readString(log));
+  }
+
+  /**
+   * What the tests' runs read: files the test wrote beside the runs directory, the bundled examples
+   * and the shared datasets.
+   */
+  private static String dataDirs(Path runsDir) {
+    return String.join(",", runsDir.toAbsolutePath().getParent().toString(),
+        Path.of("..", "examples").toAbsolutePath().normalize().toString(),
+        Path.of(System.getProperty("shared.data.dir", "../../shared/data")).toAbsolutePath().normalize().toString());
   }
 
   String target() {

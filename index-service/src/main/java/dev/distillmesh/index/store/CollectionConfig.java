@@ -1,14 +1,13 @@
 package dev.distillmesh.index.store;
 
+import dev.distillmesh.common.CollectionNames;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.index.faiss.Metric;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /** What a collection is: its name, vector dimension, index spec and metric. Immutable. */
 public record CollectionConfig(String name, int dimension, IndexSpec spec, Metric metric) {
   public static final int MAX_DIMENSION = 4096;
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
 
   public CollectionConfig {
     validateName(name);
@@ -26,12 +25,6 @@ public record CollectionConfig(String name, int dimension, IndexSpec spec, Metri
   }
 
   static void validateName(String name) {
-    if (name == null || name.isEmpty()) {
-      throw DomainException.invalid("collection name is empty; allowed [A-Za-z0-9_-]{1,64}");
-    }
-    if (!NAME.matcher(name).matches()) {
-      throw DomainException.invalid("collection name \"" + Limits.abbreviate(name)
-          + "\" is not allowed; allowed [A-Za-z0-9_-]{1,64}");
-    }
+    CollectionNames.check(name, "collection name");
   }
 }

@@ -1,13 +1,7 @@
 package dev.distillmesh.index.store;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
-import com.google.gson.Strictness;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import java.io.StringReader;
 import dev.distillmesh.common.DomainException;
+import dev.distillmesh.common.MetadataJson;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
@@ -31,6 +25,13 @@ public final class Limits {
    * a client's default 4 MiB inbound message limit (one record alone is at most about 100 KiB).
    */
   public static final long MAX_PAGE_BYTES = 3L << 20;
+  /**
+   * The largest magnitude of a vector component, stored or queried. A score sums at most
+   * {@link CollectionConfig#MAX_DIMENSION} products (or squared differences) of components; with
+   * |x| &le; 1e6 that sum stays below 4096 &middot; (2e6)&sup2; &asymp; 1.6e16, far from float's
+   * 3.4e38, so no score is ever infinite. Embeddings are usually unit-length or close to it.
+   */
+  public static final float MAX_COMPONENT = 1e6f;
 
   private Limits() {}
 
@@ -126,7 +127,7 @@ public final class Limits {
     return flat;
   }
 
-  /** Checks length and finiteness of one vector. */
+  /** Checks length, finiteness and magnitude ({@link #MAX_COMPONENT}) of one vector. */
   public static void checkVector(float[] vector, int dimension, String where) {
     if (vector.length != dimension) {
       throw DomainException.invalid(where + " has dimension " + vector.length
@@ -136,6 +137,10 @@ public final class Limits {
       if (!Float.isFinite(vector[j])) {
         throw DomainException.invalid(where + "[" + j + "] is " + vector[j]
             + "; components must be finite (no NaN or infinity)");
+      }
+      if (Math.abs(vector[j]) > MAX_COMPONENT) {
+        throw DomainException.invalid(where + "[" + j + "] is " + vector[j] + "; components must be within"
+            + " -1e6..1e6 (larger ones would overflow scores)");
       }
     }
   }
@@ -148,20 +153,7 @@ public final class Limits {
     if (bytes > MAX_METADATA_BYTES) {
       throw DomainException.tooLarge(where + " is " + bytes + " bytes; allowed at most " + MAX_METADATA_BYTES);
     }
-    try {
-      JsonReader reader = new JsonReader(new StringReader(json));
-      reader.setStrictness(Strictness.STRICT);
-      JsonElement parsed = JsonParser.parseReader(reader);
-      if (reader.peek() != JsonToken.END_DOCUMENT) {
-        throw DomainException.invalid(where + " has data after the JSON object");
-      }
-      if (!parsed.isJsonObject()) {
-        throw DomainException.invalid(where + " must be a JSON object (or empty), got a "
-            + (parsed.isJsonArray() ? "JSON array" : "JSON scalar"));
-      }
-    } catch (JsonParseException | java.io.IOException e) {
-      throw DomainException.invalid(where + " is not valid JSON: " + e.getMessage());
-    }
+    MetadataJson.check(json, where);
   }
 
   static int utf8Length(String s) {

@@ -83,6 +83,10 @@ class IndexGrpcValidationTest {
         "records[0].vector[1]", "NaN", "finite");
     bad(cases, "upsert: +Inf", INVALID_ARGUMENT,
         () -> upsert(record("a", 1, 0, Float.POSITIVE_INFINITY, 0)), "records[0].vector[2]", "Infinity");
+    bad(cases, "upsert: Float.MAX_VALUE", INVALID_ARGUMENT,
+        () -> upsert(record("a", Float.MAX_VALUE, 0, 0, 0)), "records[0].vector[0]", "-1e6..1e6");
+    bad(cases, "upsert: -1.5e6", INVALID_ARGUMENT,
+        () -> upsert(record("a", 0, 0, 0, -1.5e6f)), "records[0].vector[3]", "-1e6..1e6");
     bad(cases, "upsert: 4097 records", RESOURCE_EXHAUSTED,
         () -> upsert(records("big-", 4097, DIM, 2).toArray(Record[]::new)), "4097", "4096");
     bad(cases, "upsert: duplicate id", INVALID_ARGUMENT,
@@ -94,6 +98,14 @@ class IndexGrpcValidationTest {
         () -> upsert(withMetadata("[1,2]")), "records[0].payload.metadata_json", "JSON object");
     bad(cases, "upsert: metadata not JSON", INVALID_ARGUMENT,
         () -> upsert(withMetadata("{id: ")), "records[0].payload.metadata_json", "not valid JSON");
+    for (String json : new String[] {"{\"a\":", "{\"a\": 1,}", "{'a': 1}", "{\"a\": NaN}", "{} {}"}) {
+      bad(cases, "upsert: metadata " + json, INVALID_ARGUMENT, () -> upsert(withMetadata(json)),
+          "records[0].payload.metadata_json", "(at line 1, column ");
+      cases.add(dynamicTest("upsert: metadata " + json + " is explained in the product's words", () -> {
+        String d = assertStatus(INVALID_ARGUMENT, () -> upsert(withMetadata(json))).getStatus().getDescription();
+        assertFalse(d.contains("http") || d.contains("setStrictness") || d.contains("path $"), d);
+      }));
+    }
     bad(cases, "upsert: text over 64 KiB", RESOURCE_EXHAUSTED, () -> upsert(record("a", OK).toBuilder()
         .setPayload(Payload.newBuilder().setText("t".repeat(64 * 1024 + 1))).build()),
         "records[0].payload.text", "65537");
@@ -112,6 +124,13 @@ class IndexGrpcValidationTest {
         "queries[1][2]", "NaN");
     bad(cases, "search: +Inf", INVALID_ARGUMENT, () -> search(FLAT, 5, query(Float.POSITIVE_INFINITY, 0, 0, 0)),
         "queries[0][0]", "Infinity");
+    bad(cases, "search: Float.MAX_VALUE", INVALID_ARGUMENT, () -> search(FLAT, 5, query(Float.MAX_VALUE, 0, 0, 0)),
+        "queries[0][0]", "-1e6..1e6");
+    bad(cases, "search: -Float.MAX_VALUE in HNSW", INVALID_ARGUMENT,
+        () -> search(HNSW, 5, query(OK), query(0, -Float.MAX_VALUE, 0, 0)), "queries[1][1]", "-1e6..1e6");
+    bad(cases, "search: undecodable bytes", INVALID_ARGUMENT, () -> RawCalls.unary(index.channel(),
+        dev.distillmesh.proto.index.v1.IndexServiceGrpc.getSearchMethod(), new byte[] {0x0A, 0x64, 'f'}),
+        "Search request is not a protobuf message");
     bad(cases, "search: k=0", INVALID_ARGUMENT, () -> search(FLAT, 0, query(OK)), "k 0", "1..1000");
     bad(cases, "search: k=1001", INVALID_ARGUMENT, () -> search(FLAT, 1001, query(OK)), "k 1001", "1..1000");
     bad(cases, "search: no queries", INVALID_ARGUMENT, () -> search(FLAT, 5), "queries is empty");

@@ -77,8 +77,8 @@ public final class AdapterStore {
   /**
    * Persists and swaps in a new adapter for {@code tower}.
    *
-   * @throws DomainException INVALID_ARGUMENT for a bad matrix, FAILED_PRECONDITION when {@code
-   *     version} is not above the current one
+   * @throws DomainException INVALID_ARGUMENT for a bad matrix, version step or description (see
+   *     {@link AdapterRules}), FAILED_PRECONDITION when {@code version} is not above the current one
    * @throws IOException when it cannot be written (the old adapter keeps serving)
    */
   public synchronized Adapter install(Tower tower, long version, int rows, int cols, float[] values,
@@ -91,6 +91,12 @@ public final class AdapterStore {
     if (version <= now) {
       throw DomainException.precondition("adapter version must be greater than the " + tower.label()
           + " tower's current version " + now + ", got " + version);
+    }
+    AdapterRules.checkVersionStep(now, version);
+    String text = description == null ? "" : description;
+    AdapterRules.checkDescription(text);
+    if ((long) dimension * dimension == values.length) {
+      AdapterRules.checkMatrix(values, dimension);
     }
     Adapter adapter;
     try {

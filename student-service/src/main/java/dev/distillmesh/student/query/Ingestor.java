@@ -1,9 +1,8 @@
 package dev.distillmesh.student.query;
 
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.distillmesh.common.ClientStream;
 import dev.distillmesh.common.DomainException;
+import dev.distillmesh.common.MetadataJson;
 import dev.distillmesh.proto.index.v1.Payload;
 import dev.distillmesh.proto.index.v1.Record;
 import dev.distillmesh.proto.index.v1.UpsertRequest;
@@ -157,15 +156,7 @@ public final class Ingestor {
         throw DomainException.invalid(where + ".id \"" + d.id() + "\" appears twice in one message");
       }
       TextLimits.requireText(where + ".text (id " + d.id() + ")", d.text());
-      if (!d.metadataJson().isEmpty()) {
-        try {
-          if (!JsonParser.parseString(d.metadataJson()).isJsonObject()) {
-            throw DomainException.invalid(where + ".metadata_json (id " + d.id() + ") must be a JSON object");
-          }
-        } catch (JsonParseException e) {
-          throw DomainException.invalid(where + ".metadata_json (id " + d.id() + ") is not valid JSON: " + e.getMessage());
-        }
-      }
+      MetadataJson.check(d.metadataJson(), where + ".metadata_json (id " + d.id() + ")");
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.distillmesh.student.query;
 
 import com.google.common.base.Utf8;
+import dev.distillmesh.common.CollectionNames;
 import dev.distillmesh.common.DomainException;
 
 /** Validation of client-supplied texts and parameters, with messages that name the field. */
@@ -53,6 +54,7 @@ final class TextLimits {
     if (name.isEmpty()) {
       throw DomainException.invalid("collection is empty; name the index-service collection to search");
     }
-    return name;
+    // The index's own rule, checked here so a bad name is this caller's INVALID_ARGUMENT.
+    return CollectionNames.check(name, "collection");
   }
 }

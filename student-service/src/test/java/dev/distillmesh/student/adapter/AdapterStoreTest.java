@@ -36,8 +36,8 @@ class AdapterStoreTest {
   @Test
   void appliesTheMatrixRowMajor(@TempDir Path dir) throws IOException {
     AdapterStore store = AdapterStore.open(dir, 2);
-    store.install(Tower.RESPONSE, 1, 2, 2, new float[] {1, 2, 3, 4}, "test");
-    assertArrayEquals(new float[] {1 * 5 + 2 * 6, 3 * 5 + 4 * 6}, store.current(Tower.RESPONSE).apply(new float[] {5, 6}));
+    store.install(Tower.RESPONSE, 1, 2, 2, new float[] {2, 1, 0, 3}, "test");
+    assertArrayEquals(new float[] {2 * 5 + 1 * 6, 0 * 5 + 3 * 6}, store.current(Tower.RESPONSE).apply(new float[] {5, 6}));
     assertEquals(0, store.current(Tower.CONTEXT).version(), "the other tower is untouched");
   }
 

@@ -119,6 +119,66 @@ class StudentBadInputTest {
   }
 
   @Test
+  void loadAdapterRefusesMatricesVersionsAndDescriptionsThatWouldWreckServing() {
+    var a = mesh.admin();
+    expect(Status.Code.INVALID_ARGUMENT, "scale", () -> a.loadAdapter(adapter(1, 3e38f, "").build()));
+    expect(Status.Code.INVALID_ARGUMENT, "scale", () -> a.loadAdapter(adapter(1, 0, "").build()));
+    expect(Status.Code.INVALID_ARGUMENT, "not positive definite", () -> a.loadAdapter(adapter(1, -1, "").build()));
+    expect(Status.Code.INVALID_ARGUMENT, "jumps more than 1000000",
+        () -> a.loadAdapter(adapter(Long.MAX_VALUE, 1, "").build()));
+    expect(Status.Code.INVALID_ARGUMENT, "allowed at most 1024",
+        () -> a.loadAdapter(adapter(1, 1, "d".repeat(100_000)).build()));
+    assertEquals(0, a.getModelInfo(GetModelInfoRequest.getDefaultInstance()).getContextAdapter().getVersion());
+  }
+
+  private static LoadAdapterRequest.Builder adapter(long version, float diagonal, String description) {
+    LoadAdapterRequest.Builder l = LoadAdapterRequest.newBuilder().setTower(Tower.TOWER_CONTEXT).setVersion(version)
+        .setRows(384).setCols(384).setDescription(description);
+    for (int i = 0; i < 384 * 384; i++) {
+      l.addValues(i % 385 == 0 ? diagonal : 0);
+    }
+    return l;
+  }
+
+  @Test
+  void collectionNamesFollowTheIndexRuleAndAreTheCallersError() {
+    var q = mesh.query();
+    for (String name : new String[] {"../etc", "a b", "x".repeat(65), "caf\u00e9"}) {
+      expect(Status.Code.INVALID_ARGUMENT, "is not allowed; allowed [A-Za-z0-9_-]{1,64}",
+          () -> q.answer(answer().setCollection(name).build()));
+      expect(Status.Code.INVALID_ARGUMENT, "is not allowed",
+          () -> q.respond(RespondRequest.newBuilder().setCollection(name).addTurns("hi").build()));
+      expect(Status.Code.INVALID_ARGUMENT, "is not allowed", () -> mesh.ingest(name, "", List.of(doc("a", "x"))));
+    }
+  }
+
+  @Test
+  void invalidMetadataIsExplainedInTheProductsWords() {
+    for (String json : new String[] {"{id: 1}", "{\"a\":", "{\"a\": 1,}", "{\"a\": NaN}", "{} {}"}) {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> mesh.ingest("faq", "",
+          List.of(doc("m", "x").toBuilder().setMetadataJson(json).build())));
+      String d = e.getStatus().getDescription();
+      assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode(), json + ": " + d);
+      assertTrue(d.startsWith("documents[0].metadata_json (id m) "), d);
+      assertTrue(!d.contains("http") && !d.contains("setStrictness") && !d.contains("Troubleshooting")
+          && !d.contains("path $"), json + ": the JSON library's own text leaked: " + d);
+    }
+    expect(Status.Code.INVALID_ARGUMENT, "is not valid JSON (at line 1, column ", () -> mesh.ingest("faq", "",
+        List.of(doc("m", "x").toBuilder().setMetadataJson("{id: 1}").build())));
+  }
+
+  @Test
+  void bytesThatAreNotAProtobufMessageAreInvalidArgument() {
+    MethodDescriptor<byte[], byte[]> raw = StudentServiceGrpc.getAnswerMethod().toBuilder(RAW, RAW).build();
+    // field 1 (question) says 100 bytes follow, then the message ends; and a tag of field 0.
+    for (byte[] request : new byte[][] {{0x0A, 0x64, 'h', 'i'}, {0x00, 0x01}, {(byte) 0xFF, (byte) 0xFF}}) {
+      expect(Status.Code.INVALID_ARGUMENT, "not a protobuf message", () -> ClientCalls.blockingUnaryCall(
+          mesh.studentChannel(), raw, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), request));
+    }
+    assertTrue(mesh.query().answer(answer().build()).getCandidatesCount() >= 2, "still serving");
+  }
+
+  @Test
   void ingestRejectsBadDocuments() {
     expect(Status.Code.INVALID_ARGUMENT, "must name the collection", () -> mesh.ingest("", "", List.of(doc("a", "x"))));
     expect(Status.Code.INVALID_ARGUMENT, "documents[1].id \"a\" appears twice",

@@ -25,6 +25,7 @@ import dev.distillmesh.proto.trainer.v1.WatchRunRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -57,6 +58,8 @@ public final class TrainerCli {
       Target defaults to 127.0.0.1:7404; every command sends DISTILLMESH_ADMIN_TOKEN when it is set
       (start, stop and rollback need it, or an allowed client certificate).
       Defaults: source labelled, holdout fraction:0.2 (dialogue: all), objective topk (dialogue: g2r).
+      FILE is read by the trainer, from its data directories (--data-dirs): a file that exists here is
+      sent as its absolute path, any other path as written (relative to the trainer's data directories).
       """ + MeshOptions.CLI_USAGE;
 
   private TrainerCli() {}
@@ -212,8 +215,8 @@ public final class TrainerCli {
           .setName(o.getOrDefault("name", ""))
           .setTask(Task.DIALOGUE)
           .setCollection(o.get("collection"))
-          .setDialogues(Path.of(o.get("dialogues")).toAbsolutePath().toString())
-          .setDialogueEval(Path.of(o.get("dialogue-eval")).toAbsolutePath().toString())
+          .setDialogues(dataPath(o.get("dialogues")))
+          .setDialogueEval(dataPath(o.get("dialogue-eval")))
           .setTrainLimit(Integer.parseInt(o.getOrDefault("train-limit", "0")))
           .setTrainResponseAdapter(Boolean.parseBoolean(o.getOrDefault("train-response-adapter", "false")))
           .setSource(Source.LABELLED)
@@ -230,14 +233,24 @@ public final class TrainerCli {
     return RunSpec.newBuilder()
         .setName(o.getOrDefault("name", ""))
         .setCollection(o.get("collection"))
-        .setPassages(Path.of(o.get("passages")).toAbsolutePath().toString())
-        .setQuestions(Path.of(o.get("questions")).toAbsolutePath().toString())
+        .setPassages(dataPath(o.get("passages")))
+        .setQuestions(dataPath(o.get("questions")))
         .setSource(Source.valueOf(o.getOrDefault("source", "labelled").toUpperCase(Locale.ROOT)))
         .setHoldout(o.getOrDefault("holdout", "fraction:0.2"))
         .setObjective(Objective.valueOf(o.getOrDefault("objective", "topk").toUpperCase(Locale.ROOT)))
         .setHyper(h)
         .build();
   }
+  /**
+   * A data file as the trainer should see it: a file that exists here is sent as its absolute path
+   * (a trainer on this machine reads it there, if it lies in one of its data directories); any
+   * other path is sent as written, for the trainer to resolve against its data directories.
+   */
+  private static String dataPath(String given) {
+    Path p = Path.of(given);
+    return Files.isRegularFile(p) ? p.toAbsolutePath().normalize().toString() : given;
+  }
+
 
   private static int watch(TrainerServiceGrpc.TrainerServiceBlockingStub stub, String id, PrintStream out) {
     Iterator<RunEvent> events = stub.watchRun(WatchRunRequest.newBuilder().setRunId(id).build());

@@ -16,7 +16,7 @@ import java.util.regex.Pattern;
  *
  * <p>Passages: JSONL {@code {"id","title","text"}} (the text is {@code title + ". " + text}, as the
  * student's ingest makes it) or {@code {"id","text"}}. Questions: JSONL {@code {"question",
- * "passage_id"}}. Errors name the file and line.
+ * "passage_id"}}. Errors name the file and line, never the contents (ids and texts are data).
  *
  * <p>Held-out questions: {@code articles:A-B} keeps questions whose gold passage id is
  * {@code squad-dev-AA-PPP} with AA in A..B; {@code fraction:F} keeps a seeded fraction F.
@@ -32,6 +32,7 @@ public record QaData(List<String> passageIds, List<String> passageTexts, List<Qu
     List<String> ids = new ArrayList<>();
     List<String> texts = new ArrayList<>();
     Map<String, Integer> index = new HashMap<>();
+    List<Integer> lineOf = new ArrayList<>();
     List<String> lines = Jsonl.lines(passages, "passages");
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).isBlank()) {
@@ -43,10 +44,14 @@ public record QaData(List<String> passageIds, List<String> passageTexts, List<Qu
       if (o.has("title")) {
         text = Jsonl.string(o, "title", passages, i) + ". " + text;
       }
-      if (index.put(id, ids.size()) != null) {
-        throw DomainException.invalid(passages + " line " + (i + 1) + ": passage id \"" + id + "\" appears twice");
+      Integer first = index.putIfAbsent(id, ids.size());
+      if (first != null) {
+        // The id itself stays out of the message: errors never quote a file's contents.
+        throw DomainException.invalid(passages + " line " + (i + 1) + ": the passage id appears twice (first on line "
+            + (lineOf.get(first) + 1) + ")");
       }
       ids.add(id);
+      lineOf.add(i);
       texts.add(text);
     }
     if (ids.isEmpty()) {
@@ -65,10 +70,16 @@ public record QaData(List<String> passageIds, List<String> passageTexts, List<Qu
       String gold = Jsonl.string(o, "passage_id", questions, i);
       Integer g = index.get(gold);
       if (g == null) {
-        throw DomainException.invalid(questions + " line " + (i + 1) + ": passage_id \"" + gold
-            + "\" is not in " + passages);
+        throw DomainException.invalid(questions + " line " + (i + 1) + ": its passage_id is not the id of a passage"
+            + " in " + passages);
       }
-      (split.heldOut(text, gold) ? held : train).add(new Question(text, g));
+      boolean heldOut;
+      try {
+        heldOut = split.heldOut(text, gold);
+      } catch (DomainException e) {
+        throw DomainException.invalid(questions + " line " + (i + 1) + ": " + e.getMessage());
+      }
+      (heldOut ? held : train).add(new Question(text, g));
     }
     if (held.isEmpty()) {
       throw DomainException.invalid("holdout \"" + holdout + "\" keeps none of the " + train.size()
@@ -99,8 +110,8 @@ public record QaData(List<String> passageIds, List<String> passageTexts, List<Qu
           return (question, gold) -> {
             Matcher m = ARTICLE.matcher(gold);
             if (!m.matches()) {
-              throw DomainException.invalid("holdout articles:A-B needs passage ids like squad-dev-AA-PPP; got \""
-                  + gold + "\" (use fraction:F for other datasets)");
+              throw DomainException.invalid("holdout articles:A-B needs passage ids like squad-dev-AA-PPP, and this"
+                  + " question's passage_id is not one (use fraction:F for other datasets)");
             }
             int article = Integer.parseInt(m.group(1));
             return article >= from && article <= to;

@@ -11,6 +11,7 @@ import dev.distillmesh.proto.trainer.v1.StartRunRequest;
 import dev.distillmesh.proto.trainer.v1.StopRunRequest;
 import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
 import dev.distillmesh.proto.trainer.v1.WatchRunRequest;
+import dev.distillmesh.trainer.data.DataRoots;
 import dev.distillmesh.trainer.run.RunManager;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -26,14 +27,17 @@ public final class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceI
       TrainerServiceGrpc.getRollbackMethod().getFullMethodName());
 
   private final RunManager runs;
+  private final DataRoots dataRoots;
 
-  public TrainerGrpcService(RunManager runs) {
+  /** @param dataRoots where StartRun may read data files from; every path of a spec is confined to them */
+  public TrainerGrpcService(RunManager runs, DataRoots dataRoots) {
     this.runs = runs;
+    this.dataRoots = dataRoots;
   }
 
   @Override
   public void startRun(StartRunRequest request, StreamObserver<RunInfo> responses) {
-    unary(responses, () -> runs.start(request.getSpec()));
+    unary(responses, () -> runs.start(dataRoots.confine(request.getSpec())));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.distillmesh.trainer.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,7 +55,8 @@ class QaDataTest {
     Path passages = write(dir, "p.jsonl", "{\"id\": \"p\", \"text\": \"t\"}\n");
     Path questions = write(dir, "q.jsonl", "{\"question\": \"q\", \"passage_id\": \"p\"}\n{\"question\": \"q\", \"passage_id\": \"nope\"}\n");
     String m = assertThrows(DomainException.class, () -> QaData.load(passages, questions, "fraction:0.5", 1)).getMessage();
-    assertTrue(m.contains("line 2: passage_id \"nope\" is not in"), m);
+    assertTrue(m.contains("line 2: its passage_id is not the id of a passage in"), m);
+    assertFalse(m.contains("nope"), "the file's contents stay out of the message: " + m);
     m = assertThrows(DomainException.class, () -> QaData.load(dir.resolve("missing.jsonl"), questions, "fraction:0.5", 1))
         .getMessage();
     assertTrue(m.contains("does not exist"), m);
@@ -64,5 +66,40 @@ class QaDataTest {
     assertTrue(m.contains("is not understood"), m);
     m = assertThrows(DomainException.class, () -> QaData.load(passages, questions, "fraction:1.5", 1)).getMessage();
     assertTrue(m.contains("must be in (0, 1)"), m);
+  }
+
+  @Test
+  void errorsNeverQuoteTheFilesContents(@TempDir Path dir) throws Exception {
+    Path passages = write(dir, "p.jsonl", """
+        {"id": "SECRET-api-key-abc123", "text": "t"}
+
+        {"id": "SECRET-api-key-abc123", "text": "u"}
+        """);
+    Path questions = write(dir, "q.jsonl", "{\"question\": \"q\", \"passage_id\": \"SECRET-api-key-abc123\"}\n");
+    String m = assertThrows(DomainException.class, () -> QaData.load(passages, questions, "fraction:0.5", 1)).getMessage();
+    assertTrue(m.contains("line 3: the passage id appears twice (first on line 1)"), m);
+    assertFalse(m.contains("SECRET"), m);
+    Path one = write(dir, "one.jsonl", "{\"id\": \"SECRET-api-key-abc123\", \"text\": \"t\"}\n");
+    m = assertThrows(DomainException.class, () -> QaData.load(one, questions, "articles:1-2", 1)).getMessage();
+    assertTrue(m.contains("q.jsonl line 1: holdout articles:A-B needs passage ids like squad-dev-AA-PPP"), m);
+    assertFalse(m.contains("SECRET"), m);
+  }
+
+  @Test
+  void specialFilesAndOversizedLinesAreRefusedWithoutReadingThemWhole(@TempDir Path dir) throws Exception {
+    Path questions = write(dir, "q.jsonl", "{\"question\": \"q\", \"passage_id\": \"p\"}\n");
+    // /dev/zero never ends and has no newline: it drove readLine to OutOfMemoryError.
+    DomainException zero = assertThrows(DomainException.class,
+        () -> QaData.load(Path.of("/dev/zero"), questions, "fraction:0.5", 1));
+    assertTrue(zero.getMessage().contains("is not a regular file"), zero.getMessage());
+    assertTrue(assertThrows(DomainException.class, () -> QaData.load(dir, questions, "fraction:0.5", 1))
+        .getMessage().contains("is not a regular file"));
+    Path wide = write(dir, "wide.jsonl", "{\"id\": \"p\", \"text\": \"" + "x".repeat(Jsonl.MAX_LINE_BYTES) + "\"}\n");
+    DomainException tooLong = assertThrows(DomainException.class, () -> QaData.load(wide, questions, "fraction:0.5", 1));
+    assertEquals(DomainException.Kind.RESOURCE_EXHAUSTED, tooLong.kind());
+    assertTrue(tooLong.getMessage().contains("wide.jsonl line 1 is longer than 1048576 bytes"), tooLong.getMessage());
+    Path latin1 = Files.write(dir.resolve("latin1.jsonl"), new byte[] {'{', '}', '\n', (byte) 0xE9, '\n'});
+    assertTrue(assertThrows(DomainException.class, () -> QaData.load(latin1, questions, "fraction:0.5", 1))
+        .getMessage().contains("is not UTF-8 (line 2)"));
   }
 }

@@ -18,17 +18,19 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Makes a request whose protobuf {@code string} fields are not valid UTF-8 fail with
- * INVALID_ARGUMENT and a message saying so. Without it, protobuf's parser rejects such a request
- * before any service code runs and grpc-java answers UNKNOWN "Application error processing RPC",
- * which reads like a server bug.
+ * Makes a request that cannot be decoded fail with INVALID_ARGUMENT and a message saying why: its
+ * protobuf {@code string} fields are not valid UTF-8, or its bytes are not a protobuf message of
+ * the method's request type (truncated, a malformed tag or length, a wrong wire type). Without it,
+ * protobuf's parser rejects such a request before any service code runs and grpc-java answers
+ * UNKNOWN "Application error processing RPC", which reads like a server bug.
  *
  * <p>How: a parse error thrown from a marshaller always becomes UNKNOWN, so the wrapped marshaller
- * returns a per-method sentinel message instead, and the wrapped call handler closes the call with
- * INVALID_ARGUMENT when it sees that exact object. Other parse failures are left as they were.
+ * returns a per-method sentinel message instead (one for bad UTF-8, one for other undecodable
+ * bytes), and the wrapped call handler closes the call with INVALID_ARGUMENT when it sees one of
+ * those exact objects. Failures that are not protobuf parse errors are left as they were.
  */
-public final class Utf8RequestGuard {
-  private Utf8RequestGuard() {}
+public final class RequestParseGuard {
+  private RequestParseGuard() {}
 
   /** {@code service} with every protobuf method guarded (others are left as they are). */
   public static ServerServiceDefinition wrap(ServerServiceDefinition service) {
@@ -57,9 +59,9 @@ public final class Utf8RequestGuard {
         || !(inner.getMessagePrototype() instanceof Message prototype)) {
       return ServerMethodDefinition.create(d, m.getServerCallHandler());
     }
-    // A distinct object no parse can return: compared by identity.
-    ReqT sentinel = (ReqT) prototype.toBuilder().setUnknownFields(UnknownFieldSet.newBuilder()
-        .addField(536_870_911, UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build()).build();
+    // Distinct objects no parse can return: compared by identity.
+    ReqT badUtf8 = sentinel(prototype, 1);
+    ReqT undecodable = sentinel(prototype, 2);
     MethodDescriptor.Marshaller<ReqT> guarded = new MethodDescriptor.Marshaller<>() {
       @Override
       public InputStream stream(ReqT value) {
@@ -71,9 +73,8 @@ public final class Utf8RequestGuard {
         try {
           return inner.parse(stream);
         } catch (StatusRuntimeException e) {
-          if (e.getCause() instanceof InvalidProtocolBufferException ipbe
-              && ipbe.getMessage() != null && ipbe.getMessage().contains("UTF-8")) {
-            return sentinel;
+          if (e.getCause() instanceof InvalidProtocolBufferException ipbe) {
+            return ipbe.getMessage() != null && ipbe.getMessage().contains("UTF-8") ? badUtf8 : undecodable;
           }
           throw e;
         }
@@ -90,10 +91,13 @@ public final class Utf8RequestGuard {
         if (rejected) {
           return;
         }
-        if (message == sentinel) {
+        if (message == badUtf8 || message == undecodable) {
           rejected = true;
-          call.close(Status.INVALID_ARGUMENT.withDescription("a text field of the " + method
-              + " request is not valid UTF-8; send strings as UTF-8"), new Metadata());
+          call.close(Status.INVALID_ARGUMENT.withDescription(message == badUtf8
+              ? "a text field of the " + method + " request is not valid UTF-8; send strings as UTF-8"
+              : "the " + method + " request is not a protobuf message of its type (truncated or malformed bytes);"
+                  + " send a " + prototype.getDescriptorForType().getFullName() + " encoded by a protobuf library"),
+              new Metadata());
           return;
         }
         super.onMessage(message);
@@ -114,5 +118,11 @@ public final class Utf8RequestGuard {
       }
     };
     return ServerMethodDefinition.create(d.toBuilder(guarded, d.getResponseMarshaller()).build(), checking);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <ReqT> ReqT sentinel(Message prototype, long mark) {
+    return (ReqT) prototype.toBuilder().setUnknownFields(UnknownFieldSet.newBuilder()
+        .addField(536_870_911, UnknownFieldSet.Field.newBuilder().addVarint(mark).build()).build()).build();
   }
 }
