@@ -104,8 +104,13 @@ public final class CollectionStore implements AutoCloseable {
             + " with the latest write";
       }
       damaged.put(name, problem);
-      log.error("collection {} at {} is damaged and will not be served (its files are left as they are): {}",
-          name, dir, e.toString(), e);
+      if (e instanceof IOException) {
+        log.error("collection {} at {} is damaged and will not be served (its files are left as they are): {}",
+            name, dir, e.toString());
+      } else {
+        log.error("collection {} at {} could not be recovered and will not be served (its files are left as"
+            + " they are)", name, dir, e);
+      }
     }
   }
 
