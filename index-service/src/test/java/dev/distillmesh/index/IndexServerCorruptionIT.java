@@ -98,6 +98,7 @@ class IndexServerCorruptionIT {
     String[] repairLog = DamageCalls.cli(work.resolve("repair-log.out"), "repair", "--data-dir",
         work.resolve("data").toString(), "--collection", "logdamage");
     assertEquals("0", repairLog[0], repairLog[1]);
+    System.out.print("index-cli repair --collection logdamage:\n" + repairLog[1]);
     assertTrue(repairLog[1].contains("kept 1999 entries") && repairLog[1].contains("acknowledged writes lost: 1 (sequences 1000)"),
         repairLog[1]);
     String[] repairCurrent = DamageCalls.cli(work.resolve("repair-current.out"), "repair", "--data-dir",

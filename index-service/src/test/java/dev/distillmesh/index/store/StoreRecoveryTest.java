@@ -264,4 +264,42 @@ class StoreRecoveryTest {
       assertEquals(List.of(), files.filter(p -> p.toString().endsWith(".tmp")).toList());
     }
   }
+
+  @Test
+  void aFormatOneSnapshotWithoutAnIndexChecksumIsStillRead() throws IOException {
+    CollectionStore first = open();
+    List<RecordInput> records = TestVectors.records("r", 300, D, 12);
+    TestVectors.upsertInBatches(first.create(config("docs", "HNSW16,Flat")), records, 100);
+    first.close();
+    stores.remove(first);
+    Path snapshot = gen1("docs").resolve("snapshot.bin");
+    byte[] v2 = Files.readAllBytes(snapshot);
+    ByteBuffer in = ByteBuffer.wrap(v2);
+    in.position(8 + 8 + 8 + 4);
+    in.position(in.position() + 2 + in.getShort(in.position())); // spec
+    in.position(in.position() + 4); // metric
+    in.position(in.position() + 2 + in.getShort(in.position())); // index file name
+    int checksumFields = in.position();
+    java.io.ByteArrayOutputStream v1 = new java.io.ByteArrayOutputStream();
+    v1.write("DMSNAP01".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    v1.write(v2, 8, checksumFields - 8);
+    v1.write(v2, checksumFields + 16, v2.length - 8 - checksumFields - 16);
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(v1.toByteArray());
+    v1.write(ByteBuffer.allocate(8).putLong(crc.getValue()).array());
+    Files.write(snapshot, v1.toByteArray());
+
+    Collection reopened = open().get("docs");
+    assertEquals(300, reopened.info().liveCount());
+    assertEquals(300, selfHits(reopened, records));
+  }
+
+  @Test
+  void repairRefusesWhileAServiceHoldsTheDataDirectory() throws IOException {
+    open().create(config("docs", "Flat"));
+    try (DataDirLock held = DataDirLock.acquire(dir)) {
+      IOException e = assertThrows(IOException.class, () -> Repair.run(dir, "docs", false));
+      assertTrue(e.getMessage().contains("is locked") && e.getMessage().contains("stop it first"), e.getMessage());
+    }
+  }
 }
