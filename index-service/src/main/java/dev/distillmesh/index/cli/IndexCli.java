@@ -66,13 +66,14 @@ public final class IndexCli {
   /** Runs one command; returns the exit code. */
   static int run(String[] argv, PrintStream out, PrintStream err) {
     List<String> args = new ArrayList<>(Arrays.asList(argv));
+    boolean dryRun = args.remove("--dry-run"); // a flag without a value (repair only)
     Map<String, String> options = CliOptions.take(args);
     if (args.isEmpty() || options.containsKey("help")) {
       err.print(USAGE);
       return 2;
     }
     if (args.get(0).equals("repair")) {
-      return repair(args, options, out, err);
+      return repair(args, options, dryRun, out, err);
     }
     String target = options.getOrDefault("target", "127.0.0.1:7401");
     long deadlineMs = Long.parseLong(options.getOrDefault("deadline-ms", "30000"));
@@ -199,7 +200,8 @@ public final class IndexCli {
   }
 
   /** {@code repair}: works on the files of a stopped service, no RPC. Exit 0 repaired, 1 not. */
-  private static int repair(List<String> args, Map<String, String> options, PrintStream out, PrintStream err) {
+  private static int repair(List<String> args, Map<String, String> options, boolean dryRun, PrintStream out,
+      PrintStream err) {
     String dataDir = options.get("data-dir");
     String collection = options.get("collection");
     if (args.size() != 1 || dataDir == null || collection == null) {
@@ -208,7 +210,7 @@ public final class IndexCli {
       return 2;
     }
     try {
-      Repair.Report report = Repair.run(java.nio.file.Path.of(dataDir), collection, options.containsKey("dry-run"));
+      Repair.Report report = Repair.run(java.nio.file.Path.of(dataDir), collection, dryRun);
       report.lines().forEach(out::println);
       return report.repaired() ? 0 : 1;
     } catch (java.io.IOException | RuntimeException e) {

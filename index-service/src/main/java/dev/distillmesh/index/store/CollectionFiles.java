@@ -241,11 +241,20 @@ final class CollectionFiles {
   }
 
   static CollectionConfig readConfig(Path genDir) throws IOException {
+    Path file = genDir.resolve(CONFIG);
     Properties p = new Properties();
-    try (Reader in = Files.newBufferedReader(genDir.resolve(CONFIG), StandardCharsets.UTF_8)) {
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(in);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IOException(file + " is missing", e);
     }
-    return new CollectionConfig(p.getProperty("name"), Integer.parseInt(p.getProperty("dimension")),
-        IndexSpec.parse(p.getProperty("index_spec")), Metric.valueOf(p.getProperty("metric")));
+    try {
+      return new CollectionConfig(p.getProperty("name"), Integer.parseInt(p.getProperty("dimension")),
+          IndexSpec.parse(p.getProperty("index_spec")), Metric.valueOf(p.getProperty("metric")));
+    } catch (RuntimeException e) {
+      throw new IOException(file + " is damaged (name, dimension, index_spec, metric: " + p.getProperty("name") + ", "
+          + p.getProperty("dimension") + ", " + p.getProperty("index_spec") + ", " + p.getProperty("metric") + ")", e);
+    }
   }
+
 }

@@ -94,7 +94,8 @@ public final class CollectionStore implements AutoCloseable {
     try {
       collections.put(name, Collection.open(dir, options));
     } catch (IOException | RuntimeException e) {
-      String problem = clientText(e.getMessage() == null ? e.toString() : e.getMessage());
+      String problem = clientText(e instanceof java.nio.file.NoSuchFileException
+          ? e.getMessage() + " is missing" : e.getMessage() == null ? e.toString() : e.getMessage());
       if (e instanceof CorruptLogException) {
         problem += "; to keep every entry that verifies, stop the service and run `scripts/index-cli.sh"
             + " repair --data-dir DATA_DIR --collection " + name + "`";

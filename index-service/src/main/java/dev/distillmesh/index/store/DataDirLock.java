@@ -45,8 +45,12 @@ public final class DataDirLock implements AutoCloseable {
     return new DataDirLock(channel, lock);
   }
 
+  /** Lets the lock go; idempotent. */
   @Override
   public void close() throws IOException {
+    if (!channel.isOpen()) {
+      return;
+    }
     try {
       lock.release();
     } finally {
