@@ -91,7 +91,8 @@ final class CollectionFiles {
       genName = best.name();
       guessed = true;
       log.warn("{} is missing: recovering {}, the complete generation with the latest write (last sequence"
-          + " {}; complete generations found: {}); writing CURRENT again, other generations are kept",
+          + " {}; complete generations found: {}); writing CURRENT again; the other generation directories are left"
+          + " in place at this start (the next start removes them as replaced)",
           dir.resolve(CURRENT), genName, best.lastSeq(), complete);
     }
     long number = Long.parseLong(genName.substring("gen-".length()));
