@@ -218,6 +218,9 @@ class StoreRecoveryTest {
     assertEquals(DomainException.Kind.ALREADY_EXISTS,
         assertThrows(DomainException.class, () -> store.create(config("empty", "Flat"))).kind());
     assertEquals("gen-00000009", Files.readString(collectionDir("missing-gen").resolve("CURRENT")), "left as it was");
+    store.drop("garbage"); // an explicit drop is the one way a damaged collection's files go
+    assertFalse(Files.exists(collectionDir("garbage")));
+    assertEquals(0, store.create(config("garbage", "Flat")).info().liveCount());
     store.close();
     stores.remove(store);
 
