@@ -14,6 +14,7 @@ final class IndexMetrics {
   static final String TOMBSTONES = "distillmesh_index_tombstones";
   static final String GENERATION = "distillmesh_index_generation";
   static final String REBUILDING = "distillmesh_index_rebuilding";
+  static final String DAMAGED = "distillmesh_index_damaged";
 
   private IndexMetrics() {}
 
@@ -25,6 +26,8 @@ final class IndexMetrics {
         CollectionInfo::generation);
     perCollection(registry, store, REBUILDING, "1 while a rebuild of the collection is in progress.",
         info -> info.rebuilding() ? 1 : 0);
+    registry.gauges(DAMAGED, "1 for a collection found damaged at start and not served until repaired.",
+        List.of("collection"), out -> store.damaged().keySet().forEach(name -> out.add(1.0, name)));
   }
 
   private static void perCollection(MetricsRegistry registry, CollectionStore store, String name, String help,

@@ -7,6 +7,7 @@ import dev.distillmesh.common.metrics.MetricsRegistry;
 import dev.distillmesh.index.faiss.FaissNative;
 import dev.distillmesh.index.grpc.IndexGrpcService;
 import dev.distillmesh.index.store.CollectionStore;
+import dev.distillmesh.index.store.DataDirLock;
 import dev.distillmesh.index.store.StoreOptions;
 import io.grpc.BindableService;
 import io.grpc.ServerBuilder;
@@ -28,13 +29,15 @@ import org.slf4j.LoggerFactory;
 public final class IndexServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(IndexServer.class);
 
+  private final DataDirLock lock;
   private final CollectionStore store;
   private final ManagedServer server;
   private final ExecutorService batchSearches;
   private final MetricsHttpServer metricsHttp; // null when metrics are off
 
-  private IndexServer(CollectionStore store, ManagedServer server, ExecutorService batchSearches,
+  private IndexServer(DataDirLock lock, CollectionStore store, ManagedServer server, ExecutorService batchSearches,
       MetricsHttpServer metricsHttp) {
+    this.lock = lock;
     this.store = store;
     this.server = server;
     this.batchSearches = batchSearches;
@@ -45,7 +48,16 @@ public final class IndexServer implements AutoCloseable {
   public static IndexServer start(IndexServerConfig config, ServerBuilder<?> builder) throws IOException {
     FaissNative.load();
     StoreOptions options = StoreOptions.defaults().withThreads(config.searchThreads(), config.buildThreads());
-    CollectionStore store = new CollectionStore(config.dataDir(), options);
+    DataDirLock lock = DataDirLock.acquire(config.dataDir());
+    CollectionStore store;
+    try {
+      store = new CollectionStore(config.dataDir(), options);
+    } catch (IOException | RuntimeException e) {
+      lock.close();
+      throw e;
+    }
+    store.damaged().forEach((name, problem) -> log.error("collection {} is DAMAGED and not served"
+        + " (FAILED_PRECONDITION; listed under ListCollections.damaged): {}", name, problem));
     List<ServerInterceptor> interceptors = config.access().interceptors(IndexGrpcService.ADMIN_METHODS);
     if (config.access().adminOpen()) {
       log.warn("no admin credential ({} unset, no --admin-clients): admin RPCs (create/drop/upsert/delete/rebuild/"
@@ -73,10 +85,13 @@ public final class IndexServer implements AutoCloseable {
         batchSearches.shutdownNow();
       }
       store.close();
+      lock.close();
       throw e;
     }
+    // SERVING even with damaged collections: the others serve; the damaged ones answer
+    // FAILED_PRECONDITION, and ListCollections, the log and distillmesh_index_damaged say which.
     server.setServing(store.isReady());
-    return new IndexServer(store, server, batchSearches, metricsHttp);
+    return new IndexServer(lock, store, server, batchSearches, metricsHttp);
   }
 
   private static ThreadFactory daemon(String name) {
@@ -101,16 +116,35 @@ public final class IndexServer implements AutoCloseable {
     return store;
   }
 
-  /** Stops accepting calls, drains in-flight ones, then checkpoints and closes the store. */
+  /**
+   * Stops accepting calls, drains in-flight ones, then checkpoints and closes the store. Each step
+   * runs even when one before it failed (a full disk fails the final checkpoints; the store still
+   * closes every collection, and the data directory's lock is let go).
+   */
   @Override
   public void close() {
-    server.close(); // drains in-flight calls, including batches running on batchSearches
+    step("stopping the gRPC server", server::close); // drains in-flight calls, batches included
     if (batchSearches != null) {
       batchSearches.shutdown();
     }
-    store.close();
+    step("closing the store", store::close);
     if (metricsHttp != null) {
-      metricsHttp.close();
+      step("stopping the metrics endpoint", metricsHttp::close);
+    }
+    step("releasing the data directory lock", () -> {
+      try {
+        lock.close();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+  }
+
+  private static void step(String what, Runnable action) {
+    try {
+      action.run();
+    } catch (RuntimeException | Error e) {
+      log.error("shutdown: {} failed; going on with the rest", what, e);
     }
   }
 

@@ -8,6 +8,7 @@ import dev.distillmesh.common.CliOptions;
 import dev.distillmesh.common.MeshOptions;
 import dev.distillmesh.common.tls.Channels;
 import dev.distillmesh.common.tls.ClientTls;
+import dev.distillmesh.index.store.Repair;
 import dev.distillmesh.proto.index.v1.CollectionInfo;
 import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
 import dev.distillmesh.proto.index.v1.DeleteRequest;
@@ -47,6 +48,11 @@ public final class IndexCli {
         dump   COLLECTION [--page N]                 every live record as upsert lines (JSONL) on stdout
         delete COLLECTION ID...
         drop   COLLECTION
+        repair --data-dir DIR --collection COLLECTION [--dry-run]
+               offline, on a STOPPED service's files: sets a missing or damaged CURRENT to the
+               complete generation with the latest write, rewrites a log damaged in the middle
+               keeping every entry that verifies, keeps the originals as *.before-repair-<time>,
+               and reports what was dropped (byte offsets, lost sequence numbers)
       Target defaults to 127.0.0.1:7401; the admin token comes from DISTILLMESH_ADMIN_TOKEN and is
       sent with every call.
       """ + MeshOptions.CLI_USAGE;
@@ -60,10 +66,14 @@ public final class IndexCli {
   /** Runs one command; returns the exit code. */
   static int run(String[] argv, PrintStream out, PrintStream err) {
     List<String> args = new ArrayList<>(Arrays.asList(argv));
+    boolean dryRun = args.remove("--dry-run"); // a flag without a value (repair only)
     Map<String, String> options = CliOptions.take(args);
     if (args.isEmpty() || options.containsKey("help")) {
       err.print(USAGE);
       return 2;
+    }
+    if (args.get(0).equals("repair")) {
+      return repair(args, options, dryRun, out, err);
     }
     String target = options.getOrDefault("target", "127.0.0.1:7401");
     long deadlineMs = Long.parseLong(options.getOrDefault("deadline-ms", "30000"));
@@ -110,8 +120,11 @@ public final class IndexCli {
       String command = args.get(0);
       List<String> rest = args.subList(1, args.size());
       switch (command) {
-        case "list" -> call().listCollections(ListCollectionsRequest.getDefaultInstance())
-            .getCollectionsList().forEach(c -> out.println(describe(c)));
+        case "list" -> {
+          var all = call().listCollections(ListCollectionsRequest.getDefaultInstance());
+          all.getCollectionsList().forEach(c -> out.println(describe(c)));
+          all.getDamagedList().forEach(d -> out.println(d.getName() + "  DAMAGED (not served): " + d.getProblem()));
+        }
         case "stats" -> out.println(describe(call().getCollection(
             GetCollectionRequest.newBuilder().setName(one(rest)).build())));
         case "create" -> out.println("created " + describe(call().createCollection(
@@ -183,6 +196,26 @@ public final class IndexCli {
       for (Hit h : response.getResults(0).getHitsList()) {
         out.printf("%2d. %-20s %.4f  %s%n", rank++, h.getId(), h.getScore(), h.getPayload().getText());
       }
+    }
+  }
+
+  /** {@code repair}: works on the files of a stopped service, no RPC. Exit 0 repaired, 1 not. */
+  private static int repair(List<String> args, Map<String, String> options, boolean dryRun, PrintStream out,
+      PrintStream err) {
+    String dataDir = options.get("data-dir");
+    String collection = options.get("collection");
+    if (args.size() != 1 || dataDir == null || collection == null) {
+      err.println("error: repair needs --data-dir DIR --collection COLLECTION (and no other arguments)");
+      err.print(USAGE);
+      return 2;
+    }
+    try {
+      Repair.Report report = Repair.run(java.nio.file.Path.of(dataDir), collection, dryRun);
+      report.lines().forEach(out::println);
+      return report.repaired() ? 0 : 1;
+    } catch (java.io.IOException | RuntimeException e) {
+      err.println("error: repair of " + collection + " failed: " + e.getMessage());
+      return 1;
     }
   }
 

@@ -113,6 +113,8 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
           // dropped between list() and info(): not part of the answer
         }
       }
+      store.damaged().forEach((name, problem) -> b.addDamaged(
+          dev.distillmesh.proto.index.v1.DamagedCollection.newBuilder().setName(name).setProblem(problem)));
       return b.build();
     });
   }

@@ -34,9 +34,10 @@ public final class Collection implements AutoCloseable {
   private WriteAheadLog wal; // guarded by writeLock
   private long snapshotBytes; // guarded by writeLock
   private boolean compacting; // guarded by writeLock
-  // Set when a log append fails (the file may end in a partial entry, so nothing may be appended
-  // behind it) or when a logged write could not be applied in memory. Restart recovery cuts a
-  // partial entry, replays the rest and so clears this.
+  // Set when a failed log append could not be cut back (the file may end in part of a batch, so
+  // nothing may be appended behind it) or when a logged write could not be applied in memory.
+  // Restart recovery cuts a torn batch, replays the rest and so clears this. A failed append that
+  // was cut back (a full disk, typically) does not set it: the next write simply tries again.
   private volatile String logFailure;
 
   private Collection(CollectionFiles files, StoreOptions options, CollectionFiles.Opened opened) {
@@ -83,10 +84,11 @@ public final class Collection implements AutoCloseable {
   /** Inserts or replaces records; durable when it returns. */
   public WriteResult upsert(List<RecordInput> records) {
     Limits.checkBatch(records, current.config().dimension());
-    return write(() -> {
+    return write(first -> {
       List<LogEntry> entries = new ArrayList<>(records.size());
+      long seq = first;
       for (RecordInput r : records) {
-        entries.add(new LogEntry.Upsert(++lastSeq, r));
+        entries.add(new LogEntry.Upsert(seq++, r));
       }
       return entries;
     });
@@ -95,31 +97,31 @@ public final class Collection implements AutoCloseable {
   /** Deletes records by id (unknown ids are counted); durable when it returns. */
   public WriteResult delete(List<String> ids) {
     Limits.checkIds(ids);
-    return write(() -> {
+    return write(first -> {
       List<LogEntry> entries = new ArrayList<>(ids.size());
+      long seq = first;
       for (String id : ids) {
-        entries.add(new LogEntry.Delete(++lastSeq, id));
+        entries.add(new LogEntry.Delete(seq++, id));
       }
       return entries;
     });
   }
 
   private interface EntryFactory {
-    List<LogEntry> entries();
+    List<LogEntry> entries(long firstSeq);
   }
 
   private WriteResult write(EntryFactory factory) {
     writeLock.lock();
     try {
       checkWritable();
-      List<LogEntry> entries = factory.entries();
+      List<LogEntry> entries = factory.entries(lastSeq + 1);
       try {
         wal.append(entries);
       } catch (IOException e) {
-        logFailure = e.toString();
-        throw new DomainException(DomainException.Kind.INTERNAL,
-            "write to the log of collection " + name() + " failed; not acknowledged: " + e.getMessage(), e);
+        throw appendFailed(entries.size(), e);
       }
+      lastSeq += entries.size();
       Generation.ApplyResult applied;
       try {
         applied = current.apply(entries);
@@ -136,6 +138,32 @@ public final class Collection implements AutoCloseable {
     } finally {
       writeLock.unlock();
     }
+  }
+
+  /**
+   * The answer to a failed append. The log was cut back to where the batch began (unless {@link
+   * WriteAheadLog#tailUnknown()}), so none of the batch is durable, none was applied and
+   * last_sequence did not move: the batch is refused whole and a retry may succeed.
+   */
+  private DomainException appendFailed(int count, IOException e) {
+    boolean noSpace = DiskErrors.isNoSpace(e);
+    String stopped = "";
+    if (wal.tailUnknown()) {
+      logFailure = e.toString();
+      stopped = "; the log could not be cut back, so writes to " + name() + " stop until the index service"
+          + " is restarted";
+    }
+    log.warn("collection {}: a batch of {} writes to {} failed and was not acknowledged (last sequence stays"
+        + " {}){}: {}", name(), count, wal.file(), lastSeq, stopped, e.toString());
+    if (noSpace) {
+      return new DomainException(DomainException.Kind.RESOURCE_EXHAUSTED, "no space left on device for the"
+          + " log of collection " + name() + ": none of the batch's " + count + " writes was stored (last_sequence"
+          + " stays " + lastSeq + ")" + (stopped.isEmpty() ? "; writes succeed again once disk space is freed"
+          : stopped), e);
+    }
+    return new DomainException(DomainException.Kind.INTERNAL, "write to the log of collection " + name()
+        + " failed (" + e.getMessage() + "): none of the batch's " + count + " writes was stored (last_sequence"
+        + " stays " + lastSeq + ")" + stopped, e);
   }
 
   private void checkWritable() {
@@ -343,7 +371,7 @@ public final class Collection implements AutoCloseable {
         return false; // dropped, closed or rebuilt meanwhile
       }
       List<LogEntry> since = new ArrayList<>();
-      WriteAheadLog.replay(wal.file(), copy.fromSeq(), since::add);
+      WriteAheadLog.readAll(wal.file(), copy.fromSeq(), since::add);
       fresh.apply(since);
       install(fresh);
       log.info("collection {} compacted: generation {} -> {}, {} slots -> {} live records",
@@ -387,9 +415,10 @@ public final class Collection implements AutoCloseable {
       if (!compacting && walBytes > options.checkpointMinBytes() && walBytes > snapshotBytes) {
         checkpoint();
       }
-    } catch (IOException e) {
-      // The write itself is durable in the log; a failed checkpoint only delays log truncation.
-      log.warn("checkpoint of collection {} failed; the log keeps growing: {}", name(), e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      // The write itself is durable in the log; a failed checkpoint (a full disk: FAISS reports it
+      // as a FaissException) only delays log truncation.
+      log.warn("checkpoint of collection {} failed; the log keeps growing: {}", name(), e.toString());
     }
   }
 
@@ -422,15 +451,19 @@ public final class Collection implements AutoCloseable {
         return;
       }
       try {
-        if (!rebuilding && !compacting && wal.sizeBytes() > WriteAheadLog.HEADER_BYTES) {
+        if (!rebuilding && !compacting && logFailure == null && wal.sizeBytes() > WriteAheadLog.HEADER_BYTES) {
           checkpoint();
         }
-      } catch (IOException e) {
-        log.warn("final checkpoint of {} failed (the log still has every write): {}", name(), e.getMessage());
+      } catch (IOException | RuntimeException e) {
+        // A full disk fails FAISS's write with a FaissException: still close everything below.
+        log.warn("final checkpoint of {} failed (the log still has every write): {}", name(), e.toString());
       }
       closed = true;
-      closeQuietly();
-      current.retire();
+      try {
+        closeQuietly();
+      } finally {
+        current.retire();
+      }
     } finally {
       writeLock.unlock();
     }

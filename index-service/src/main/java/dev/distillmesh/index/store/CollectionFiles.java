@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
  *   &lt;dir&gt;/gen-00000007/wal.log       writes after the snapshot, see {@link WriteAheadLog}
  * </pre>
  *
- * Commit points are atomic renames: of {@code CURRENT} for a new generation, of {@code
+ * Recovery never deletes data on a guess: a damaged {@code CURRENT}, snapshot or log makes it
+ * throw with every file left as it was (see {@link #recover}).
+ *
+ * <p>Commit points are atomic renames: of {@code CURRENT} for a new generation, of {@code
  * snapshot.bin} and then {@code wal.log} for a checkpoint (a log replayed over a snapshot that
  * already holds it is harmless: entries at or below the snapshot's sequence are skipped).
  *
@@ -64,9 +67,34 @@ final class CollectionFiles {
     return new Opened(first, wal, 0, snapshotBytes);
   }
 
-  /** Recovers the serving generation: its snapshot, then every logged write after it. */
+  /**
+   * Recovers the serving generation: its snapshot, then every logged write after it. Leftover
+   * temporary files of an interrupted write are removed first. A missing {@code CURRENT} is
+   * answered by the complete generation that holds the latest write (logged at WARN; CURRENT is
+   * written again); with none, or with a damaged CURRENT, snapshot or log, this throws and leaves
+   * every file as it is.
+   */
   Opened recover(StoreOptions options) throws IOException {
-    String genName = Files.readString(dir.resolve(CURRENT)).strip();
+    removeTemporaryFiles();
+    String genName;
+    boolean guessed = false;
+    if (CurrentFile.exists(dir)) {
+      genName = CurrentFile.read(dir);
+    } else {
+      List<CurrentFile.Candidate> complete = CurrentFile.completeGenerations(dir);
+      if (complete.isEmpty()) {
+        throw new IOException(dir.resolve(CURRENT) + " is missing and no gen-* directory there holds a"
+            + " complete generation (directories: " + CurrentFile.generationNames(dir) + "); nothing was"
+            + " deleted");
+      }
+      CurrentFile.Candidate best = complete.get(0);
+      genName = best.name();
+      guessed = true;
+      log.warn("{} is missing: recovering {}, the complete generation with the latest write (last sequence"
+          + " {}; complete generations found: {}); writing CURRENT again; the other generation directories are left"
+          + " in place at this start (the next start removes them as replaced)",
+          dir.resolve(CURRENT), genName, best.lastSeq(), complete);
+    }
     long number = Long.parseLong(genName.substring("gen-".length()));
     Path genDir = dir.resolve(genName);
     CollectionConfig config = readConfig(genDir);
@@ -81,21 +109,50 @@ final class CollectionFiles {
     } else {
       gen = Generation.empty(number, config, options);
     }
-    List<LogEntry> replayed = new ArrayList<>();
-    long[] last = {seq};
-    WriteAheadLog.replay(genDir.resolve(WAL), seq, entry -> {
-      replayed.add(entry);
-      last[0] = Math.max(last[0], entry.seq());
-      if (replayed.size() == APPLY_CHUNK) {
-        gen.apply(replayed);
-        replayed.clear();
+    try {
+      List<LogEntry> replayed = new ArrayList<>();
+      long[] last = {seq};
+      WriteAheadLog.replay(genDir.resolve(WAL), seq, entry -> {
+        replayed.add(entry);
+        last[0] = Math.max(last[0], entry.seq());
+        if (replayed.size() == APPLY_CHUNK) {
+          gen.apply(replayed);
+          replayed.clear();
+        }
+      });
+      gen.apply(replayed);
+      if (guessed) {
+        Durable.writeAtomically(dir.resolve(CURRENT), genName);
+      } else {
+        removeGenerationsOtherThan(genName);
       }
-    });
-    gen.apply(replayed);
-    removeGenerationsOtherThan(genName);
-    log.info("collection {} recovered: generation {}, {} live records, last sequence {}",
-        config.name(), number, gen.liveCount(), last[0]);
-    return new Opened(gen, WriteAheadLog.openForAppend(genDir.resolve(WAL)), last[0], snapshotBytes);
+      log.info("collection {} recovered: generation {}, {} live records, last sequence {}",
+          config.name(), number, gen.liveCount(), last[0]);
+      return new Opened(gen, WriteAheadLog.openForAppend(genDir.resolve(WAL)), last[0], snapshotBytes);
+    } catch (IOException | RuntimeException e) {
+      gen.retire();
+      throw e;
+    }
+  }
+
+  /** Removes what an interrupted atomic write leaves: {@code *.tmp} and {@code wal.log.new}. */
+  private void removeTemporaryFiles() throws IOException {
+    List<Path> dirs = new ArrayList<>();
+    dirs.add(dir);
+    for (String name : CurrentFile.generationNames(dir)) {
+      dirs.add(dir.resolve(name));
+    }
+    for (Path d : dirs) {
+      try (var entries = Files.list(d)) {
+        for (Path p : entries.filter(Files::isRegularFile).toList()) {
+          String n = p.getFileName().toString();
+          if (n.endsWith(".tmp") || n.equals(WAL + ".new")) {
+            log.info("removing {} (left by a write that did not finish)", p);
+            Files.delete(p);
+          }
+        }
+      }
+    }
   }
 
   /**
@@ -106,12 +163,32 @@ final class CollectionFiles {
     String name = genDirName(gen.number());
     Path genDir = dir.resolve(name);
     Durable.deleteRecursively(genDir);
-    Files.createDirectories(genDir);
-    writeConfig(genDir, gen.config());
-    long bytes = Snapshots.write(genDir, gen, seq);
-    WriteAheadLog wal = WriteAheadLog.create(genDir.resolve(WAL));
-    Durable.fsyncDir(genDir);
-    Durable.writeAtomically(dir.resolve(CURRENT), name);
+    long bytes;
+    WriteAheadLog wal = null;
+    try {
+      Files.createDirectories(genDir);
+      writeConfig(genDir, gen.config());
+      bytes = Snapshots.write(genDir, gen, seq);
+      wal = WriteAheadLog.create(genDir.resolve(WAL));
+      Durable.fsyncDir(genDir);
+    } catch (IOException | RuntimeException e) {
+      // Before the flip of CURRENT the new directory is nobody's: remove what was written of it.
+      if (wal != null) {
+        wal.close();
+      }
+      try {
+        Durable.deleteRecursively(genDir);
+      } catch (IOException cleanup) {
+        e.addSuppressed(cleanup);
+      }
+      throw e;
+    }
+    try {
+      Durable.writeAtomically(dir.resolve(CURRENT), name);
+    } catch (IOException | RuntimeException e) {
+      wal.close();
+      throw e;
+    }
     return new Opened(gen, wal, seq, bytes);
   }
 
@@ -121,7 +198,12 @@ final class CollectionFiles {
     long bytes = Snapshots.write(genDir, gen, seq);
     Path walFile = genDir.resolve(WAL);
     Path fresh = genDir.resolve(WAL + ".new");
-    WriteAheadLog.create(fresh).close();
+    try {
+      WriteAheadLog.create(fresh).close();
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(fresh);
+      throw e;
+    }
     Files.move(fresh, walFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     Durable.fsyncDir(genDir);
     oldWal.close();
@@ -159,12 +241,21 @@ final class CollectionFiles {
     Durable.writeAtomically(genDir.resolve(CONFIG), out.toString());
   }
 
-  private static CollectionConfig readConfig(Path genDir) throws IOException {
+  static CollectionConfig readConfig(Path genDir) throws IOException {
+    Path file = genDir.resolve(CONFIG);
     Properties p = new Properties();
-    try (Reader in = Files.newBufferedReader(genDir.resolve(CONFIG), StandardCharsets.UTF_8)) {
+    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
       p.load(in);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new IOException(file + " is missing", e);
     }
-    return new CollectionConfig(p.getProperty("name"), Integer.parseInt(p.getProperty("dimension")),
-        IndexSpec.parse(p.getProperty("index_spec")), Metric.valueOf(p.getProperty("metric")));
+    try {
+      return new CollectionConfig(p.getProperty("name"), Integer.parseInt(p.getProperty("dimension")),
+          IndexSpec.parse(p.getProperty("index_spec")), Metric.valueOf(p.getProperty("metric")));
+    } catch (RuntimeException e) {
+      throw new IOException(file + " is damaged (name, dimension, index_spec, metric: " + p.getProperty("name") + ", "
+          + p.getProperty("dimension") + ", " + p.getProperty("index_spec") + ", " + p.getProperty("metric") + ")", e);
+    }
   }
+
 }

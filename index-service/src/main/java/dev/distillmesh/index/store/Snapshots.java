@@ -27,29 +27,58 @@ import org.slf4j.LoggerFactory;
  * FAISS index as FAISS writes it) so a restart need not rebuild an HNSW graph. Both are written to
  * temporary files, fsync'ed and renamed, so a crash leaves either the old or the new snapshot.
  * Without a matching index file (or for an untrained IVF) recovery re-adds the live vectors.
+ *
+ * <p>Format 2 ({@code DMSNAP02}) also records the CRC32C and size of the index file, checked
+ * before FAISS reads it: an index file that does not match is not trusted (FAISS would serve its
+ * damaged vectors without complaint); the index is rebuilt from the snapshot's own vectors, which
+ * its checksum covers, and a WARN says so. Format 1 snapshots ({@code DMSNAP01}, no index
+ * checksum) are still read.
  */
 final class Snapshots {
   static final String SNAPSHOT = "snapshot.bin";
   private static final Logger log = LoggerFactory.getLogger(Snapshots.class);
-  private static final byte[] MAGIC = "DMSNAP01".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC_V1 = "DMSNAP01".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "DMSNAP02".getBytes(StandardCharsets.US_ASCII);
   private static final int VECTOR_CHUNK = 4096;
 
   private Snapshots() {}
 
   /** Writes a snapshot of {@code gen} that includes every write up to {@code seq}. */
   static long write(Path dir, Generation gen, long seq) throws IOException {
-    FaissIndex trained = gen.trainedIndex();
-    String indexFile = trained == null ? "" : "index-" + seq + ".faiss";
-    List<String> slots = gen.slotTable();
-    if (trained != null) {
-      Path tmp = dir.resolve(indexFile + ".tmp");
-      trained.write(tmp);
-      Durable.fsync(tmp);
-      Files.move(tmp, dir.resolve(indexFile), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Path indexTmp = null;
+    Path tmp = dir.resolve(SNAPSHOT + ".tmp");
+    try {
+      FaissIndex trained = gen.trainedIndex();
+      String indexFile = trained == null ? "" : "index-" + seq + ".faiss";
+      long indexCrc = 0;
+      long indexBytes = 0;
+      if (trained != null) {
+        indexTmp = dir.resolve(indexFile + ".tmp");
+        trained.write(indexTmp);
+        Durable.fsync(indexTmp);
+        indexCrc = crc32c(indexTmp);
+        indexBytes = Files.size(indexTmp);
+        Files.move(indexTmp, dir.resolve(indexFile), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      }
+      return writeSnapshot(dir, tmp, gen, seq, indexFile, indexCrc, indexBytes);
+    } catch (IOException | RuntimeException e) {
+      // A failed write (a full disk, say) leaves no temporary file behind.
+      for (Path p : indexTmp == null ? List.of(tmp) : List.of(tmp, indexTmp)) {
+        try {
+          Files.deleteIfExists(p);
+        } catch (IOException cleanup) {
+          e.addSuppressed(cleanup);
+        }
+      }
+      throw e;
     }
+  }
+
+  private static long writeSnapshot(Path dir, Path tmp, Generation gen, long seq, String indexFile,
+      long indexCrc, long indexBytes) throws IOException {
+    List<String> slots = gen.slotTable();
     CollectionConfig config = gen.config();
     int d = config.dimension();
-    Path tmp = dir.resolve(SNAPSHOT + ".tmp");
     CRC32C crc = new CRC32C();
     try (OutputStream file = Files.newOutputStream(tmp);
          DataOutputStream out = new DataOutputStream(
@@ -61,6 +90,8 @@ final class Snapshots {
       out.writeUTF(config.spec().factory());
       out.writeInt(config.metric().ordinal());
       out.writeUTF(indexFile);
+      out.writeLong(indexCrc);
+      out.writeLong(indexBytes);
       out.writeLong(slots.size());
       for (int start = 0; start < slots.size(); start += VECTOR_CHUNK) {
         int count = Math.min(VECTOR_CHUNK, slots.size() - start);
@@ -110,7 +141,8 @@ final class Snapshots {
          CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(file, 1 << 20), crc);
          DataInputStream in = new DataInputStream(checked)) {
       byte[] magic = in.readNBytes(MAGIC.length);
-      if (!Arrays.equals(magic, MAGIC)) {
+      boolean v2 = Arrays.equals(magic, MAGIC);
+      if (!v2 && !Arrays.equals(magic, MAGIC_V1)) {
         throw new IOException(dir.resolve(SNAPSHOT) + " is not a distillmesh snapshot");
       }
       long seq = in.readLong();
@@ -119,11 +151,13 @@ final class Snapshots {
       in.readUTF(); // spec, informational (collection.properties is authoritative)
       in.readInt(); // metric, informational
       String indexFile = in.readUTF();
+      Long indexCrc = v2 ? in.readLong() : null;
+      long indexBytes = v2 ? in.readLong() : -1;
       long slotCount = in.readLong();
       if (d != config.dimension()) {
         throw new IOException(dir + ": snapshot dimension " + d + " != " + config.dimension());
       }
-      FaissIndex loaded = loadIndex(dir, indexFile, slotCount);
+      FaissIndex loaded = loadIndex(dir, indexFile, slotCount, indexCrc, indexBytes);
       gen = loaded != null
           ? Generation.restored(number, config, options, loaded)
           : Generation.empty(number, config, options);
@@ -167,9 +201,20 @@ final class Snapshots {
     }
   }
 
-  private static FaissIndex loadIndex(Path dir, String indexFile, long slotCount) {
+  private static FaissIndex loadIndex(Path dir, String indexFile, long slotCount, Long expectedCrc,
+      long expectedBytes) throws IOException {
     if (indexFile.isEmpty() || !Files.exists(dir.resolve(indexFile))) {
       return null;
+    }
+    if (expectedCrc != null) {
+      long bytes = Files.size(dir.resolve(indexFile));
+      long crc = crc32c(dir.resolve(indexFile));
+      if (bytes != expectedBytes || crc != expectedCrc) {
+        log.warn("{}: {} does not match the checksum recorded in {} ({} bytes, crc32c {}; recorded {} bytes,"
+            + " crc32c {}): the file is damaged; rebuilding the index from the snapshot's own vectors",
+            dir, indexFile, SNAPSHOT, bytes, Long.toHexString(crc), expectedBytes, Long.toHexString(expectedCrc));
+        return null;
+      }
     }
     try {
       FaissIndex index = FaissIndex.read(dir.resolve(indexFile));
@@ -183,6 +228,51 @@ final class Snapshots {
       log.warn("{}: cannot read {} ({}); re-adding vectors instead", dir, indexFile, e.getMessage());
     }
     return null;
+  }
+
+  /**
+   * Checks the checksum of a generation's {@code snapshot.bin} without loading it (it covers every
+   * byte but its own last 8) and returns the log sequence the snapshot includes.
+   */
+  static long verify(Path dir) throws IOException {
+    Path file = dir.resolve(SNAPSHOT);
+    long size = Files.size(file);
+    if (size < MAGIC.length + 16) {
+      throw new IOException(file + " is truncated (" + size + " bytes)");
+    }
+    CRC32C crc = new CRC32C();
+    long seq;
+    long stored;
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 20))) {
+      byte[] head = in.readNBytes(MAGIC.length + 8);
+      crc.update(head);
+      seq = java.nio.ByteBuffer.wrap(head, MAGIC.length, 8).getLong();
+      byte[] buffer = new byte[1 << 16];
+      for (long left = size - 8 - head.length; left > 0; ) {
+        int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+        if (n < 0) {
+          throw new IOException(file + " shrank while being read");
+        }
+        crc.update(buffer, 0, n);
+        left -= n;
+      }
+      stored = in.readLong();
+    }
+    if (stored != crc.getValue()) {
+      throw new IOException(file + " is corrupt (checksum mismatch)");
+    }
+    return seq;
+  }
+
+  static long crc32c(Path file) throws IOException {
+    CRC32C crc = new CRC32C();
+    byte[] buffer = new byte[1 << 20];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+        crc.update(buffer, 0, n);
+      }
+    }
+    return crc.getValue();
   }
 
   private static void writeString(DataOutputStream out, String s) throws IOException {

@@ -7,6 +7,8 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
@@ -19,102 +21,192 @@ import org.slf4j.LoggerFactory;
  * loss (as far as the disk honours fsync).
  *
  * <p>Format: an 8-byte magic, then entries of {@code [int length][int crc32c][payload]},
- * little-endian. A torn or corrupt tail (a crash during a write that was therefore never
- * acknowledged) is cut off by {@link #replay}.
+ * little-endian (see {@link LogFrames}). Format 2 ({@code DMWAL002}) marks the last entry of each
+ * appended batch in its type byte, so a batch is replayed whole or not at all; format 1 ({@code
+ * DMWAL001}, still read and appended to) has no marks and every entry counts as a batch.
+ *
+ * <p>Damage, as {@link #replay} tells it apart: a <em>torn tail</em> is an end of the file that
+ * holds no complete batch and no entry that verifies after it (an append cut short by a crash or a
+ * full disk, which was never acknowledged): it is cut. A damaged entry <em>followed by entries that
+ * verify</em> is something else (those later entries were acknowledged): the file is left as it is
+ * and {@link CorruptLogException} names it and the offset; {@link LogRepair} is the explicit way out.
  *
  * <p>Not thread-safe: the owning collection's single writer calls {@link #append}.
  */
 final class WriteAheadLog implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(WriteAheadLog.class);
-  private static final byte[] MAGIC = "DMWAL001".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC_V1 = "DMWAL001".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "DMWAL002".getBytes(StandardCharsets.US_ASCII);
   /** Size of an empty log: just the magic. */
   static final long HEADER_BYTES = MAGIC.length;
-  private static final byte UPSERT = 1;
-  private static final byte DELETE = 2;
-  private static final int MAX_ENTRY_BYTES = 64 * 1024 * 1024;
 
   private final Path file;
   private final FileChannel channel;
+  private final boolean commitMarks;
+  private long length;
+  private boolean tailUnknown;
 
-  private WriteAheadLog(Path file, FileChannel channel) {
+  private WriteAheadLog(Path file, FileChannel channel, boolean commitMarks) throws IOException {
     this.file = file;
     this.channel = channel;
+    this.commitMarks = commitMarks;
+    this.length = channel.size();
   }
 
   /** Creates an empty log (replacing any file there) and syncs it. */
   static WriteAheadLog create(Path file) throws IOException {
     FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
-    channel.write(ByteBuffer.wrap(MAGIC));
-    channel.force(true);
-    return new WriteAheadLog(file, channel);
+    try {
+      channel.write(ByteBuffer.wrap(MAGIC));
+      channel.force(true);
+      return new WriteAheadLog(file, channel, true);
+    } catch (IOException e) {
+      channel.close();
+      throw e;
+    }
   }
 
   /** Opens an existing log for appending after {@link #replay} has validated it. */
   static WriteAheadLog openForAppend(Path file) throws IOException {
-    FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE);
-    channel.position(channel.size());
-    return new WriteAheadLog(file, channel);
-  }
-
-  /**
-   * Reads every entry with {@code seq > afterSeq} in order, handing it to {@code sink}. A torn or
-   * corrupt tail is truncated away (and logged).
-   *
-   * @return the number of entries read (all of them, including those at or below afterSeq)
-   */
-  static long replay(Path file, long afterSeq, Consumer<LogEntry> sink) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      ByteBuffer magic = ByteBuffer.allocate(MAGIC.length);
-      if (readFully(channel, magic, 0) < MAGIC.length
-          || !java.util.Arrays.equals(magic.array(), MAGIC)) {
-        throw new IOException(file + " is not a distillmesh log (bad magic)");
-      }
-      long position = MAGIC.length;
-      long entries = 0;
-      long size = channel.size();
-      ByteBuffer header = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-      while (position < size) {
-        header.clear();
-        if (readFully(channel, header, position) < 8) {
-          break;
-        }
-        int length = header.getInt(0);
-        int crc = header.getInt(4);
-        if (length <= 0 || length > MAX_ENTRY_BYTES || position + 8 + length > size) {
-          break;
-        }
-        ByteBuffer payload = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-        readFully(channel, payload, position + 8);
-        CRC32C check = new CRC32C();
-        check.update(payload.array(), 0, length);
-        if ((int) check.getValue() != crc) {
-          break;
-        }
-        payload.flip();
-        LogEntry entry = decode(payload);
-        if (entry.seq() > afterSeq) {
-          sink.accept(entry);
-        }
-        entries++;
-        position += 8 + length;
-      }
-      if (position < size) {
-        log.warn("{}: cutting a torn or corrupt tail of {} bytes after {} entries "
-            + "(writes that were never acknowledged)", file, size - position, entries);
-        channel.truncate(position);
-        channel.force(true);
-      }
-      return entries;
+    FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    try {
+      boolean marks = readMagic(channel, file);
+      channel.position(channel.size());
+      return new WriteAheadLog(file, channel, marks);
+    } catch (IOException e) {
+      channel.close();
+      throw e;
     }
   }
 
-  /** Writes the entries and fsyncs; when this returns they are durable. */
+  /** What a read of a log found. */
+  record Scan(long entries, long committedEnd, long lastCommittedSeq, long damagedAt, String problem,
+      long nextValidAt) {
+    /** True when a damaged entry is followed by one that verifies. */
+    boolean corruptInTheMiddle() {
+      return nextValidAt >= 0;
+    }
+  }
+
+  /**
+   * Recovery: hands every entry of a complete batch with {@code seq > afterSeq} to {@code sink}, in
+   * order, and cuts a torn tail (logged at WARN). Refuses, changing nothing, when a damaged entry
+   * is followed by entries that verify.
+   *
+   * @return the number of entries read (all of them, including those at or below afterSeq)
+   * @throws CorruptLogException for damage in the middle of the file
+   */
+  static long replay(Path file, long afterSeq, Consumer<LogEntry> sink) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      Scan scan = scan(channel, file, afterSeq, sink);
+      long size = channel.size();
+      if (scan.corruptInTheMiddle()) {
+        throw new CorruptLogException(file, scan);
+      }
+      if (scan.committedEnd() < size) {
+        log.warn("{}: cutting a torn tail of {} bytes at byte offset {} after {} entries: {} there and no"
+            + " entry that verifies after it, so it is the end of an append that never completed (a crash"
+            + " or a full disk) and was never acknowledged", file, size - scan.committedEnd(),
+            scan.committedEnd(), scan.entries(), scan.problem());
+        channel.truncate(scan.committedEnd());
+        channel.force(true);
+      }
+      return scan.entries();
+    }
+  }
+
+  /**
+   * Reads the entries with {@code seq > afterSeq} of a log that is being appended to (the caller
+   * holds the writer's lock), changing nothing; any damage is an error.
+   */
+  static void readAll(Path file, long afterSeq, Consumer<LogEntry> sink) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      Scan scan = scan(channel, file, afterSeq, sink);
+      if (scan.committedEnd() < channel.size()) {
+        throw new CorruptLogException(file, scan);
+      }
+    }
+  }
+
+  /** Reads a log without changing it or keeping its entries: how far it verifies. */
+  static Scan inspect(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      return scan(channel, file, Long.MAX_VALUE, e -> {});
+    }
+  }
+
+  private static Scan scan(FileChannel channel, Path file, long afterSeq, Consumer<LogEntry> sink)
+      throws IOException {
+    boolean marks = readMagic(channel, file);
+    LogFrames frames = new LogFrames(channel, channel.size(), marks);
+    long position = HEADER_BYTES;
+    long entries = 0;
+    long lastSeq = 0;
+    long committedEnd = position;
+    long committedSeq = 0;
+    List<LogEntry> batch = new ArrayList<>();
+    LogFrames.Frame frame;
+    String unparsable = null;
+    while ((frame = frames.readAt(position, lastSeq)) != null) {
+      LogEntry entry = decode(frame);
+      if (entry == null) {
+        unparsable = "an entry whose content does not parse";
+        break;
+      }
+      batch.add(entry);
+      entries++;
+      lastSeq = frame.seq();
+      position = frame.end();
+      if (frame.commit()) {
+        for (LogEntry e : batch) {
+          if (e.seq() > afterSeq) {
+            sink.accept(e);
+          }
+        }
+        batch.clear();
+        committedEnd = position;
+        committedSeq = lastSeq;
+      }
+    }
+    if (committedEnd == frames.size()) {
+      return new Scan(entries, committedEnd, committedSeq, -1, "", -1);
+    }
+    String problem = position == frames.size()
+        ? "a batch of " + batch.size() + " entries without its last entry"
+        : (unparsable != null ? unparsable : frames.problem()) + " at byte offset " + position;
+    long next = position == frames.size() ? -1 : frames.nextValid(position + 1, lastSeq);
+    return new Scan(entries - batch.size(), committedEnd, committedSeq, position, problem, next);
+  }
+
+  /** True for format 2 (batch marks), false for format 1; IOException for anything else. */
+  static boolean readMagic(FileChannel channel, Path file) throws IOException {
+    ByteBuffer magic = ByteBuffer.allocate(MAGIC.length);
+    while (magic.hasRemaining() && channel.read(magic, magic.position()) > 0) {
+      // keep reading
+    }
+    if (Arrays.equals(magic.array(), MAGIC)) {
+      return true;
+    }
+    if (Arrays.equals(magic.array(), MAGIC_V1)) {
+      return false;
+    }
+    throw new IOException(file + " is not a distillmesh log (bad magic)");
+  }
+
+  /**
+   * Writes the entries as one batch and fsyncs; when this returns they are durable. When it fails
+   * the file is cut back to where the batch started, so none of the batch is in the log and a later
+   * append can succeed; if even that fails, {@link #tailUnknown()} turns true.
+   */
   void append(List<LogEntry> entries) throws IOException {
+    if (tailUnknown) {
+      throw new IOException(file + ": an earlier failed append could not be cut back");
+    }
     int total = 0;
     ByteBuffer[] encoded = new ByteBuffer[entries.size()];
     for (int i = 0; i < encoded.length; i++) {
-      encoded[i] = encode(entries.get(i));
+      encoded[i] = encode(entries.get(i), commitMarks && i == encoded.length - 1);
       total += encoded[i].remaining();
     }
     ByteBuffer all = ByteBuffer.allocate(total);
@@ -122,14 +214,32 @@ final class WriteAheadLog implements AutoCloseable {
       all.put(b);
     }
     all.flip();
-    while (all.hasRemaining()) {
-      channel.write(all);
+    long before = length;
+    try {
+      while (all.hasRemaining()) {
+        channel.write(all, before + all.position());
+      }
+      channel.force(false);
+      length = before + total;
+    } catch (IOException e) {
+      try {
+        channel.truncate(before);
+        channel.force(true);
+      } catch (IOException cut) {
+        tailUnknown = true;
+        e.addSuppressed(cut);
+      }
+      throw e;
     }
-    channel.force(false);
   }
 
-  long sizeBytes() throws IOException {
-    return channel.size();
+  /** True after a failed append could not be undone: nothing more may be appended to this file. */
+  boolean tailUnknown() {
+    return tailUnknown;
+  }
+
+  long sizeBytes() {
+    return length;
   }
 
   Path file() {
@@ -141,7 +251,7 @@ final class WriteAheadLog implements AutoCloseable {
     channel.close();
   }
 
-  private static ByteBuffer encode(LogEntry entry) {
+  private static ByteBuffer encode(LogEntry entry, boolean commit) {
     byte[] id = entry instanceof LogEntry.Upsert u ? utf8(u.record().id()) : utf8(((LogEntry.Delete) entry).id());
     int length = 1 + 8 + 4 + id.length;
     byte[] text = null;
@@ -154,7 +264,8 @@ final class WriteAheadLog implements AutoCloseable {
       length += 4 + text.length + 4 + meta.length + 4 + 4 * vector.length;
     }
     ByteBuffer payload = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-    payload.put(entry instanceof LogEntry.Upsert ? UPSERT : DELETE).putLong(entry.seq());
+    byte type = entry instanceof LogEntry.Upsert ? LogFrames.UPSERT : LogFrames.DELETE;
+    payload.put(commit ? (byte) (type | LogFrames.COMMIT) : type).putLong(entry.seq());
     payload.putInt(id.length).put(id);
     if (vector != null) {
       payload.putInt(text.length).put(text).putInt(meta.length).put(meta);
@@ -170,21 +281,22 @@ final class WriteAheadLog implements AutoCloseable {
     return framed;
   }
 
-  private static LogEntry decode(ByteBuffer in) throws IOException {
-    byte type = in.get();
-    long seq = in.getLong();
-    String id = readString(in);
-    if (type == DELETE) {
-      return new LogEntry.Delete(seq, id);
+  /** The entry a verified frame holds, or null when its payload does not parse. */
+  private static LogEntry decode(LogFrames.Frame frame) {
+    ByteBuffer in = frame.payload();
+    try {
+      String id = readString(in);
+      if (frame.type() == LogFrames.DELETE) {
+        return new LogEntry.Delete(frame.seq(), id);
+      }
+      String text = readString(in);
+      String meta = readString(in);
+      float[] vector = new float[in.getInt()];
+      in.asFloatBuffer().get(vector);
+      return new LogEntry.Upsert(frame.seq(), new RecordInput(id, vector, text, meta));
+    } catch (RuntimeException e) {
+      return null;
     }
-    if (type != UPSERT) {
-      throw new IOException("unknown log entry type " + type);
-    }
-    String text = readString(in);
-    String meta = readString(in);
-    float[] vector = new float[in.getInt()];
-    in.asFloatBuffer().get(vector);
-    return new LogEntry.Upsert(seq, new RecordInput(id, vector, text, meta));
   }
 
   private static String readString(ByteBuffer in) {
@@ -195,17 +307,5 @@ final class WriteAheadLog implements AutoCloseable {
 
   private static byte[] utf8(String s) {
     return s.getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static int readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
-    int read = 0;
-    while (buffer.hasRemaining()) {
-      int n = channel.read(buffer, position + read);
-      if (n < 0) {
-        break;
-      }
-      read += n;
-    }
-    return read;
   }
 }

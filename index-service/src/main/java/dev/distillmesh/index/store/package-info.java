@@ -11,5 +11,13 @@
  * current {@link dev.distillmesh.index.store.Generation} with a reference count, so a swap never
  * frees an index under a running search. Listing records takes the write lock only for the moment
  * it pins the generation and reads the last sequence, so that the two agree.
+ *
+ * <p>Damage, in one place: recovery cuts only a torn log tail (an append that never completed) and
+ * deletes only a create carrying its {@code CREATING} marker; anything else that does not verify (a
+ * log entry followed by valid ones, a damaged {@code CURRENT}, snapshot or config) leaves the files
+ * untouched and the collection <em>damaged</em> (refused, listed, logged) while the others serve. A
+ * damaged FAISS file is rebuilt from the snapshot's vectors. {@link
+ * dev.distillmesh.index.store.Repair} is the explicit, offline way back, under {@link
+ * dev.distillmesh.index.store.DataDirLock}.
  */
 package dev.distillmesh.index.store;

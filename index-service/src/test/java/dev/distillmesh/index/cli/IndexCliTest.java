@@ -105,4 +105,21 @@ class IndexCliTest {
     assertTrue(badFile.err().contains("line 1") && badFile.err().contains("\"vector\""), badFile.err());
     assertEquals(2, cli("frobnicate").code());
   }
+
+  @Test
+  void repairRefusesARunningServicesFilesAndWorksOnceItIsStopped() {
+    assertEquals(0, cli("create", "docs", "--dim", "3").code());
+    String data = dir.resolve("data").toString();
+    Result usage = cli("repair", "--data-dir", data);
+    assertEquals(2, usage.code());
+    assertTrue(usage.err().contains("repair needs --data-dir DIR --collection COLLECTION"), usage.err());
+    Result running = cli("repair", "--data-dir", data, "--collection", "docs");
+    assertEquals(1, running.code());
+    assertTrue(running.err().contains("is locked") && running.err().contains("stop it first"), running.err());
+    server.close();
+    Result stopped = cli("repair", "--data-dir", data, "--collection", "docs", "--dry-run");
+    assertEquals(0, stopped.code(), stopped.err());
+    assertTrue(stopped.out().contains("CURRENT: names gen-00000001") && stopped.out().contains("nothing to repair"),
+        stopped.out());
+  }
 }
