@@ -120,7 +120,7 @@ public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdmin
               throw DomainException.invalid("the first Ingest message must name the collection");
             }
             session = ingestor.open(message.getCollection(), message.getIndexSpec(),
-                Deadlines.forCurrentCall(maxIngestDeadline));
+                Deadlines.fromGrpc(Deadlines.forCurrentCall(maxIngestDeadline)));
           } else if (!message.getCollection().isEmpty() && !message.getCollection().equals(session.collection())) {
             throw DomainException.invalid("every Ingest message must name the same collection: got "
                 + message.getCollection() + " after " + session.collection());

@@ -50,7 +50,7 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
   @Override
   public void answer(AnswerRequest request, StreamObserver<QueryResponse> responses) {
     AsyncReply.reply(responses, () -> retriever.answer(request.getQuestion(), request.getK(), request.getCollection(),
-        request.getEfSearch(), Deadlines.forCurrentCall(maxDeadline)), result -> {
+        request.getEfSearch(), Deadlines.fromGrpc(Deadlines.forCurrentCall(maxDeadline))), result -> {
           QueryResponse response = ProtoMapping.queryResponse(result);
           traffic.offerAnswer(request.getCollection(), request.getQuestion());
           return response;
@@ -60,7 +60,7 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
   @Override
   public void respond(RespondRequest request, StreamObserver<QueryResponse> responses) {
     AsyncReply.reply(responses, () -> retriever.respond(request.getTurnsList(), request.getK(), request.getCollection(),
-        request.getEfSearch(), Deadlines.forCurrentCall(maxDeadline)), result -> {
+        request.getEfSearch(), Deadlines.fromGrpc(Deadlines.forCurrentCall(maxDeadline))), result -> {
           QueryResponse response = ProtoMapping.queryResponse(result);
           traffic.offerRespond(request.getCollection(), turnsSeen(request.getTurnsList(), result.input().droppedTurns()));
           return response;

@@ -1,10 +1,10 @@
 package dev.distillmesh.student.query;
 
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.telemetry.RequestIds;
 import dev.distillmesh.student.adapter.Adapter;
 import dev.distillmesh.student.adapter.Tower;
-import io.grpc.Deadline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -19,16 +19,16 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Retriever {
   private final TowerEncoder towers;
-  private final IndexGateway index;
+  private final VectorIndex index;
 
-  public Retriever(TowerEncoder towers, IndexGateway index) {
+  public Retriever(TowerEncoder towers, VectorIndex index) {
     this.towers = towers;
     this.index = index;
   }
 
   /** Top k passages of {@code collection} for a question. */
   public CompletableFuture<QueryResult> answer(String question, int k, String collection, int efSearch,
-      Deadline deadline) {
+      CallDeadline deadline) {
     TextLimits.requireText("question", question);
     return search(towers.prepare(question, Tower.CONTEXT), TextLimits.k(k), TextLimits.collection(collection),
         TextLimits.efSearch(efSearch), deadline);
@@ -36,7 +36,7 @@ public final class Retriever {
 
   /** Top k responses of {@code collection} for a dialogue context (turns, oldest first). */
   public CompletableFuture<QueryResult> respond(List<String> turns, int k, String collection, int efSearch,
-      Deadline deadline) {
+      CallDeadline deadline) {
     if (turns.isEmpty()) {
       throw DomainException.invalid("turns is empty; give the dialogue so far, oldest turn first");
     }
@@ -53,7 +53,7 @@ public final class Retriever {
   }
 
   private CompletableFuture<QueryResult> search(TowerEncoder.Prepared query, int k, String collection, int ef,
-      Deadline deadline) {
+      CallDeadline deadline) {
     Adapter adapter = towers.adapter(Tower.CONTEXT);
     CompletableFuture<float[]> embedding = towers.embedBase(query);
     // The encoder's worker completes the embedding outside this request's gRPC context; the index
