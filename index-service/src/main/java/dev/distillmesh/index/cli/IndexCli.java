@@ -3,11 +3,8 @@ package dev.distillmesh.index.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.distillmesh.common.BearerToken;
-import dev.distillmesh.common.CliOptions;
+import dev.distillmesh.common.CliSession;
 import dev.distillmesh.common.MeshOptions;
-import dev.distillmesh.common.tls.Channels;
-import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.proto.index.v1.CollectionInfo;
 import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
 import dev.distillmesh.proto.index.v1.DeleteRequest;
@@ -25,11 +22,8 @@ import dev.distillmesh.proto.index.v1.QueryVector;
 import dev.distillmesh.proto.index.v1.Record;
 import dev.distillmesh.proto.index.v1.SearchRequest;
 import dev.distillmesh.proto.index.v1.SearchResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -47,9 +41,9 @@ public final class IndexCli {
         dump   COLLECTION [--page N]                 every live record as upsert lines (JSONL) on stdout
         delete COLLECTION ID...
         drop   COLLECTION
-      Target defaults to 127.0.0.1:7401; the admin token comes from DISTILLMESH_ADMIN_TOKEN and is
+      Target defaults to 127.0.0.1:7401; the admin token comes from %s and is
       sent with every call.
-      """ + MeshOptions.CLI_USAGE;
+      """.formatted(MeshOptions.ENV_ADMIN_TOKEN) + MeshOptions.CLI_USAGE;
 
   private IndexCli() {}
 
@@ -59,45 +53,9 @@ public final class IndexCli {
 
   /** Runs one command; returns the exit code. */
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    List<String> args = new ArrayList<>(Arrays.asList(argv));
-    Map<String, String> options = CliOptions.take(args);
-    if (args.isEmpty() || options.containsKey("help")) {
-      err.print(USAGE);
-      return 2;
-    }
-    String target = options.getOrDefault("target", "127.0.0.1:7401");
-    long deadlineMs = Long.parseLong(options.getOrDefault("deadline-ms", "30000"));
-    ClientTls tls;
-    try {
-      tls = MeshOptions.clientTls(options, System.getenv());
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    }
-    ManagedChannel channel = Channels.forTarget(target, tls).maxInboundMessageSize(64 << 20).build();
-    try {
-      IndexServiceGrpc.IndexServiceBlockingStub stub = IndexServiceGrpc.newBlockingStub(channel);
-      String token = System.getenv("DISTILLMESH_ADMIN_TOKEN");
-      if (token != null && !token.isBlank()) {
-        stub = stub.withCallCredentials(new BearerToken(token));
-      }
-      Commands commands = new Commands(stub, deadlineMs, out);
-      return commands.run(args, options);
-    } catch (StatusRuntimeException e) {
-      err.println("error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
-      return 1;
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      err.print(USAGE);
-      return 2;
-    } finally {
-      channel.shutdownNow();
-      try {
-        channel.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return CliSession.run(argv, USAGE, "127.0.0.1:7401", channel -> channel.maxInboundMessageSize(64 << 20), err,
+        session -> new Commands(session.withAdminToken(IndexServiceGrpc.newBlockingStub(session.channel())),
+            session.longOption("deadline-ms", 30000), out).run(session.args(), session.options()));
   }
 
   /** The commands, one method each. */
