@@ -4,7 +4,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.distillmesh.bench.data.Squad;
 import dev.distillmesh.bench.systems.MemoryProbe;
-import dev.distillmesh.bench.systems.ServiceProcess;
+import dev.distillmesh.testsupport.ServiceProcess;
 import dev.distillmesh.bench.systems.StudentMeshClient;
 import dev.distillmesh.proto.index.v1.GetPayloadsRequest;
 import dev.distillmesh.proto.index.v1.IndexServiceGrpc;

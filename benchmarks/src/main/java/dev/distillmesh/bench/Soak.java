@@ -7,7 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.distillmesh.bench.data.Squad;
 import dev.distillmesh.bench.systems.MemoryProbe;
-import dev.distillmesh.bench.systems.ServiceProcess;
+import dev.distillmesh.testsupport.ServiceProcess;
 import dev.distillmesh.bench.systems.StudentMeshClient;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
 import dev.distillmesh.proto.student.v1.QueryResponse;

@@ -4,7 +4,7 @@ import dev.distillmesh.bench.data.Squad;
 import dev.distillmesh.bench.systems.EncoderFaissInProcess;
 import dev.distillmesh.bench.systems.IndexSearchClient;
 import dev.distillmesh.bench.systems.MemoryProbe;
-import dev.distillmesh.bench.systems.ServiceProcess;
+import dev.distillmesh.testsupport.ServiceProcess;
 import dev.distillmesh.bench.systems.StudentMeshClient;
 import dev.distillmesh.proto.student.v1.IngestResponse;
 import dev.distillmesh.proto.student.v1.QueryResponse;

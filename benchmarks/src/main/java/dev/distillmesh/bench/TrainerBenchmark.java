@@ -2,7 +2,7 @@ package dev.distillmesh.bench;
 
 import dev.distillmesh.bench.data.Squad;
 import dev.distillmesh.bench.systems.MemoryProbe;
-import dev.distillmesh.bench.systems.ServiceProcess;
+import dev.distillmesh.testsupport.ServiceProcess;
 import dev.distillmesh.bench.systems.StudentMeshClient;
 import dev.distillmesh.proto.trainer.v1.Evaluation;
 import dev.distillmesh.proto.trainer.v1.GetRunRequest;
