@@ -1,30 +1,24 @@
 package dev.distillmesh.common;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.CallOptions;
+import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
-import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
-import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,21 +30,7 @@ import org.junit.jupiter.api.Test;
  * a domain failure.
  */
 class HeaderThenBatchesTest {
-  private static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+  private static final MethodDescriptor.Marshaller<String> UTF8 = StringMarshaller.UTF8;
   private static final MethodDescriptor<String, String> AUTO = method("Auto");
   private static final MethodDescriptor<String, String> ONE_AT_A_TIME = method("OneAtATime");
   private static final MethodDescriptor<String, String> HEADER_ONLY = method("HeaderOnly");
@@ -148,39 +128,52 @@ class HeaderThenBatchesTest {
     server.shutdownNow();
   }
 
-  /** Sends the messages, completes the stream and returns the answer (or throws its status). */
-  private String upload(MethodDescriptor<String, String> method, String... messages) throws InterruptedException {
-    CompletableFuture<String> answer = new CompletableFuture<>();
-    StreamObserver<String> requests = ClientCalls.asyncClientStreamingCall(
-        channel.newCall(method, CallOptions.DEFAULT), observer(answer));
+  /** How a call ended: its status, and the answer when it is OK. */
+  private record Outcome(Status status, String answer) {}
+
+  /**
+   * Sends every message on a raw call (so nothing stops sending once the server has failed the
+   * stream), then half-closes it, or cancels it when {@code cancel}.
+   */
+  private Outcome call(MethodDescriptor<String, String> method, boolean cancel, String... messages) throws Exception {
+    CompletableFuture<Status> closed = new CompletableFuture<>();
+    List<String> answers = new CopyOnWriteArrayList<>();
+    ClientCall<String, String> call = channel.newCall(method, CallOptions.DEFAULT);
+    call.start(new ClientCall.Listener<>() {
+      @Override
+      public void onMessage(String message) {
+        answers.add(message);
+      }
+
+      @Override
+      public void onClose(Status status, Metadata trailers) {
+        closed.complete(status);
+      }
+    }, new Metadata());
+    call.request(1);
     for (String m : messages) {
-      requests.onNext(m);
+      call.sendMessage(m);
     }
-    requests.onCompleted();
-    try {
-      return answer.get();
-    } catch (ExecutionException e) {
-      throw (StatusRuntimeException) e.getCause();
+    if (cancel) {
+      call.cancel("the client gave up", null);
+    } else {
+      call.halfClose();
     }
+    return new Outcome(closed.get(), answers.isEmpty() ? null : answers.get(0));
   }
 
-  private static StreamObserver<String> observer(CompletableFuture<String> answer) {
-    return new StreamObserver<>() {
-      @Override
-      public void onNext(String value) {
-        answer.complete(value);
-      }
+  /** The answer of a call that must succeed. */
+  private String upload(MethodDescriptor<String, String> method, String... messages) throws Exception {
+    Outcome o = call(method, false, messages);
+    assertTrue(o.status().isOk(), o.status().toString());
+    return o.answer();
+  }
 
-      @Override
-      public void onError(Throwable t) {
-        answer.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        answer.complete(null);
-      }
-    };
+  /** The status of a call that must fail. */
+  private Status failed(String... messages) throws Exception {
+    Outcome o = call(AUTO, false, messages);
+    assertFalse(o.status().isOk(), "expected a failure, got " + o.answer());
+    return o.status();
   }
 
   @Test
@@ -202,45 +195,40 @@ class HeaderThenBatchesTest {
   }
 
   @Test
-  void anotherCollectionFailsTheStreamAbortsTheSessionAndTheRestIsIgnored() {
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-        () -> upload(AUTO, "a:1", "b:2", "a:3", "a:4"));
-    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+  void anotherCollectionFailsTheStreamAbortsTheSessionAndTheRestIsIgnored() throws Exception {
+    Status s = failed("a:1", "b:2", "a:3", "a:4");
+    assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
     assertEquals("every message of one Upload stream must name the same collection: first \"a\", then \"b\"",
-        e.getStatus().getDescription());
+        s.getDescription());
     assertEquals(List.of("open a", "add a:1", "add b:2", "abort FAILED"), log);
   }
 
   @Test
-  void aDomainFailureKeepsItsKindAndMessage() {
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> upload(AUTO, "a:1", "a:bad"));
-    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-    assertEquals("item bad is not allowed", e.getStatus().getDescription());
+  void aDomainFailureKeepsItsKindAndMessage() throws Exception {
+    Status s = failed("a:1", "a:bad");
+    assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
+    assertEquals("item bad is not allowed", s.getDescription());
   }
 
   @Test
-  void anyOtherFailureIsInternalAndNamesTheException() {
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> upload(AUTO, "a:boom"));
-    assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
-    assertTrue(e.getStatus().getDescription().contains("IOException: disk full"), e.getStatus().getDescription());
+  void anyOtherFailureIsInternalAndNamesTheException() throws Exception {
+    Status s = failed("a:boom");
+    assertEquals(Status.Code.INTERNAL, s.getCode());
+    assertTrue(s.getDescription().contains("IOException: disk full"), s.getDescription());
     assertEquals(List.of("open a", "add a:boom", "abort FAILED"), log);
   }
 
   @Test
-  void anEmptyStreamGetsTheStepsAnswerAndOpensNothing() {
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> upload(AUTO));
-    assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
-    assertEquals("Upload stream was empty", e.getStatus().getDescription());
+  void anEmptyStreamGetsTheStepsAnswerAndOpensNothing() throws Exception {
+    Status s = failed();
+    assertEquals(Status.Code.INVALID_ARGUMENT, s.getCode());
+    assertEquals("Upload stream was empty", s.getDescription());
     assertEquals(List.of(), log);
   }
 
   @Test
   void aClientThatGoesAwayAbortsTheSessionWithoutAFinish() throws Exception {
-    CompletableFuture<String> answer = new CompletableFuture<>();
-    var call = channel.newCall(AUTO, CallOptions.DEFAULT);
-    StreamObserver<String> requests = ClientCalls.asyncClientStreamingCall(call, observer(answer));
-    requests.onNext("a:1");
-    call.cancel("the client gave up", null);
+    assertEquals(Status.Code.CANCELLED, call(AUTO, true, "a:1").status().getCode());
     aborted.get();
     assertEquals(List.of("open a", "add a:1", "abort CLIENT_WENT_AWAY"), log);
   }
