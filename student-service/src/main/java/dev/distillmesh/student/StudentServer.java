@@ -5,6 +5,7 @@ import dev.distillmesh.common.ManagedServer;
 import dev.distillmesh.common.metrics.MetricsHttpServer;
 import dev.distillmesh.common.metrics.MetricsRegistry;
 import dev.distillmesh.common.resilience.Deadlines;
+import dev.distillmesh.common.resilience.InFlightLimit;
 import dev.distillmesh.common.resilience.ResilienceInterceptor;
 import dev.distillmesh.common.resilience.ResilienceSettings;
 import dev.distillmesh.common.tls.Channels;
@@ -40,6 +41,8 @@ import org.slf4j.LoggerFactory;
 public final class StudentServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StudentServer.class);
   private static final int INGEST_WINDOW_BYTES = 64 * 1024;
+  /** Index calls allowed beyond the admitted queries' own: ingest streams and their lookups. */
+  private static final int INDEX_CALLS_BEYOND_QUERIES = 16;
 
   private final ManagedServer server;
   private final OnnxEncoder encoder;
@@ -78,7 +81,10 @@ public final class StudentServer implements AutoCloseable {
     try {
       AdapterStore adapters = AdapterStore.open(config.adapterDir(), encoder.dimension());
       towers = new TowerEncoder(encoder, adapters, config.maxBatch(), config.maxWaitMicros(), config.queueCapacity());
-      ResilienceInterceptor resilience = new ResilienceInterceptor(ResilienceSettings.defaults("index-service"));
+      // The bulkhead has room for every admitted query, so one that was encoded is never refused by
+      // it after the work: overload is refused at admission, before any work.
+      ResilienceInterceptor resilience = new ResilienceInterceptor(ResilienceSettings.defaults("index-service")
+          .withMaxConcurrentCalls(config.maxInFlightQueries() + INDEX_CALLS_BEYOND_QUERIES));
       MetricsRegistry metrics = new MetricsRegistry();
       // The default deadline runs first (interceptors apply last-to-first), so retries see it; every
       // call the student makes already carries its request's deadline, this only backs that up.
@@ -95,7 +101,8 @@ public final class StudentServer implements AutoCloseable {
       builder.maxInboundMessageSize(config.maxMessageBytes());
       TrafficRecorder traffic = new TrafficRecorder(config.trafficBuffer(), config.trafficSampleRate());
       List<BindableService> services = List.of(
-          new StudentGrpcService(new Retriever(towers, gateway), config.maxRequestTime(), traffic),
+          new StudentGrpcService(new Retriever(towers, gateway), config.maxRequestTime(), traffic,
+              new InFlightLimit("query calls", config.maxInFlightQueries())),
           new StudentAdminGrpcService(adapters, towers, spec, config.onnxThreads(), new Ingestor(towers, gateway),
               config.maxIngestTime(), traffic));
       StudentMetrics.register(metrics, towers);

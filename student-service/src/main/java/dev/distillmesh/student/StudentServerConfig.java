@@ -35,12 +35,15 @@ import java.util.Map;
  * @param maxConnectionAgeSeconds clients are asked to reconnect after this long; 0 = never
  * @param metricsPort port of the Prometheus endpoint ({@code GET /metrics}) on {@code bind}; 0 picks a
  *     free one, -1 serves none
+ * @param maxInFlightQueries Answer, Respond and Encode calls served at once; one more is refused at
+ *     once with RESOURCE_EXHAUSTED
  */
 public record StudentServerConfig(
     String bind, int port, String indexTarget, Path modelDir, int maxTokens, Path adapterDir,
     int onnxThreads, int maxBatch, long maxWaitMicros, int queueCapacity, Duration maxRequestTime,
     Duration maxIngestTime, AccessPolicy access, int maxMessageBytes, boolean inlineQueries, int trafficBuffer,
-    double trafficSampleRate, ServerTls tls, ClientTls indexTls, int maxConnectionAgeSeconds, int metricsPort) {
+    double trafficSampleRate, ServerTls tls, ClientTls indexTls, int maxConnectionAgeSeconds, int metricsPort,
+    int maxInFlightQueries) {
 
   public static final String ENV_BIND = "DISTILLMESH_STUDENT_BIND";
   public static final String ENV_PORT = "DISTILLMESH_STUDENT_PORT";
@@ -60,6 +63,13 @@ public record StudentServerConfig(
   public static final String ENV_TRAFFIC_BUFFER = "DISTILLMESH_STUDENT_TRAFFIC_BUFFER";
   public static final String ENV_TRAFFIC_SAMPLE_RATE = "DISTILLMESH_STUDENT_TRAFFIC_SAMPLE_RATE";
   public static final String ENV_METRICS_PORT = "DISTILLMESH_STUDENT_METRICS_PORT";
+  public static final String ENV_MAX_IN_FLIGHT_QUERIES = "DISTILLMESH_STUDENT_MAX_IN_FLIGHT_QUERIES";
+
+  /**
+   * Enough to keep the encoder's batches full (two batches of the default 32) while a client that
+   * finds it full learns so at once; more would only queue.
+   */
+  public static final int DEFAULT_MAX_IN_FLIGHT_QUERIES = 64;
 
   static final String USAGE = """
       usage: student-service [--bind ADDR] [--port N] [--index HOST:PORT] [--model-dir DIR]
@@ -67,6 +77,7 @@ public record StudentServerConfig(
                              [--max-wait-us N] [--queue-capacity N] [--request-timeout-ms N]
                              [--ingest-timeout-s N] [--max-message-mb N] [--inline-queries true|false]
                              [--traffic-buffer N] [--traffic-sample-rate R] [--metrics-port N]
+                             [--max-in-flight-queries N]
                              [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
                              [--tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE]]
                              [--tls-authority NAME] [--admin-clients A,B]
@@ -84,7 +95,12 @@ public record StudentServerConfig(
         --max-wait-us         longest wait for a batch to fill, µs  (env %s, default 0: never wait;
                               requests arriving while a batch runs form the next one)
         --queue-capacity      texts waiting for the encoder before RESOURCE_EXHAUSTED (env %s, default 1024)
-        --request-timeout-ms  cap on a query's deadline             (env %s, default 10000)
+        --max-in-flight-queries  Answer/Respond/Encode calls served at once; one more is
+                              refused at once with RESOURCE_EXHAUSTED, before any work
+                              (env %s, default 64)
+        --request-timeout-ms  cap on a query's deadline; past it the call ends
+                              DEADLINE_EXCEEDED and its queued texts are dropped
+                              (env %s, default 10000)
         --ingest-timeout-s    cap on an Ingest stream's deadline    (env %s, default 3600)
         --max-message-mb      largest request in MiB                (env %s, default 64)
         --inline-queries      run Answer/Respond on the transport thread (env %s, default true):
@@ -98,7 +114,8 @@ public record StudentServerConfig(
       The student presents the admin token (%s) to the index service with every call; with
       mutual TLS its client certificate can be the index's admin credential instead.
       """.formatted(ENV_BIND, ENV_PORT, ENV_INDEX_TARGET, ENV_MODEL_DIR, ENV_MAX_TOKENS, ENV_ADAPTER_DIR,
-      ENV_ONNX_THREADS, ENV_MAX_BATCH, ENV_MAX_WAIT_US, ENV_QUEUE_CAPACITY, ENV_REQUEST_TIMEOUT_MS,
+      ENV_ONNX_THREADS, ENV_MAX_BATCH, ENV_MAX_WAIT_US, ENV_QUEUE_CAPACITY, ENV_MAX_IN_FLIGHT_QUERIES,
+      ENV_REQUEST_TIMEOUT_MS,
       ENV_INGEST_TIMEOUT_S, ENV_MAX_MESSAGE_MB, ENV_INLINE_QUERIES, ENV_TRAFFIC_BUFFER, ENV_TRAFFIC_SAMPLE_RATE,
       ENV_METRICS_PORT, ENV_ADMIN_TOKEN) + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
 
@@ -129,7 +146,8 @@ public record StudentServerConfig(
         tls,
         MeshOptions.clientTls(s),
         MeshOptions.maxConnectionAgeSeconds(s),
-        s.integer("metrics-port", ENV_METRICS_PORT, -1, -1, 65535));
+        s.integer("metrics-port", ENV_METRICS_PORT, -1, -1, 65535),
+        s.integer("max-in-flight-queries", ENV_MAX_IN_FLIGHT_QUERIES, DEFAULT_MAX_IN_FLIGHT_QUERIES, 1, 100_000));
     s.rejectUnknown();
     return config;
   }
@@ -165,6 +183,6 @@ public record StudentServerConfig(
         + ", access=" + access + ", maxMessageBytes=" + maxMessageBytes + ", inlineQueries=" + inlineQueries
         + ", trafficBuffer=" + trafficBuffer + ", trafficSampleRate=" + trafficSampleRate + ", tls=" + tls
         + ", indexTls=" + indexTls + ", maxConnectionAgeSeconds=" + maxConnectionAgeSeconds
-        + ", metricsPort=" + metricsPort + "]";
+        + ", metricsPort=" + metricsPort + ", maxInFlightQueries=" + maxInFlightQueries + "]";
   }
 }

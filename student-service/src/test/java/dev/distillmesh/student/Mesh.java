@@ -10,6 +10,7 @@ import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.ServerInterceptor;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.inprocess.InProcessServerBuilder;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ public final class Mesh implements AutoCloseable {
   private final String indexName = InProcessServerBuilder.generateName();
   private final String studentName = InProcessServerBuilder.generateName();
   private final Path dir;
+  private final ServerInterceptor indexInterceptor; // null: none
   private IndexServer index;
   private final ManagedChannel indexChannel;
   private final StudentServer student;
@@ -38,7 +40,17 @@ public final class Mesh implements AutoCloseable {
    * @param env what both config parsers see (e.g. the admin token)
    */
   public Mesh(Path dir, Map<String, String> env, String... studentArgs) throws Exception {
+    this(dir, env, null, studentArgs);
+  }
+
+  /**
+   * As {@link #Mesh(Path, Map, String...)}, with {@code indexInterceptor} in front of every call the
+   * index service receives (e.g. to hold searches open); null for none.
+   */
+  public Mesh(Path dir, Map<String, String> env, ServerInterceptor indexInterceptor, String... studentArgs)
+      throws Exception {
     this.dir = dir;
+    this.indexInterceptor = indexInterceptor;
     startIndex(env);
     indexChannel = InProcessChannelBuilder.forName(indexName).build();
     List<String> args = new ArrayList<>(List.of("--adapter-dir", dir.resolve("adapters").toString()));
@@ -49,8 +61,12 @@ public final class Mesh implements AutoCloseable {
   }
 
   private void startIndex(Map<String, String> env) throws Exception {
+    InProcessServerBuilder builder = InProcessServerBuilder.forName(indexName);
+    if (indexInterceptor != null) {
+      builder.intercept(indexInterceptor);
+    }
     index = IndexServer.start(IndexServerConfig.parse(new String[] {"--data-dir", dir.resolve("index").toString()}, env),
-        InProcessServerBuilder.forName(indexName));
+        builder);
   }
 
   /** Stops the index service (the student stays up and must cope). */

@@ -1,9 +1,10 @@
 package dev.distillmesh.teacher;
 
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.batch.DynamicBatcher;
-import io.grpc.Deadline;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -40,6 +41,11 @@ public interface Teacher extends AutoCloseable {
     return Map.of();
   }
 
+  /** The backend's cache, for Info and metrics; empty unless it caches. */
+  default Optional<CacheStats> cacheStats() {
+    return Optional.empty();
+  }
+
   /** The name reported with generated candidates; the backend's name unless it says better. */
   default String generatorLabel() {
     return backend();
@@ -50,10 +56,10 @@ public interface Teacher extends AutoCloseable {
    *
    * @param deadline when the caller stops waiting; work not started by then is dropped
    */
-  CompletableFuture<float[][]> score(ScoreKind kind, List<ScoreItem> items, Deadline deadline);
+  CompletableFuture<float[][]> score(ScoreKind kind, List<ScoreItem> items, CallDeadline deadline);
 
   /** Samples {@code sampling.n()} candidates per context; one list per context, in order. */
-  CompletableFuture<List<List<String>>> generate(List<String> contexts, Sampling sampling, Deadline deadline);
+  CompletableFuture<List<List<String>>> generate(List<String> contexts, Sampling sampling, CallDeadline deadline);
 
   @Override
   void close();

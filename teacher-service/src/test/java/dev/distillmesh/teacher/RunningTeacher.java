@@ -29,9 +29,14 @@ public final class RunningTeacher implements AutoCloseable {
     return over(config, TeacherServer.openTeacher(config));
   }
 
-  /** Serves {@code teacher} (any backend) with {@code config}'s service settings. */
+  /** Serves {@code teacher} (any backend, needing no channel) with {@code config}'s service settings. */
   public static RunningTeacher over(TeacherServerConfig config, Teacher teacher) throws Exception {
-    TeacherServer server = TeacherServer.start(config, NettyServerBuilder.forPort(0), teacher);
+    return over(config, new TeacherServer.Backend(teacher, null));
+  }
+
+  /** Serves {@code backend} (as {@link TeacherServer#openTeacher} opens it) with {@code config}'s settings. */
+  public static RunningTeacher over(TeacherServerConfig config, TeacherServer.Backend backend) throws Exception {
+    TeacherServer server = TeacherServer.start(config, NettyServerBuilder.forPort(0), backend);
     ManagedChannel channel = NettyChannelBuilder.forTarget("127.0.0.1:" + server.port()).usePlaintext()
         .maxInboundMessageSize(64 << 20).build();
     return new RunningTeacher(server, channel);

@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * at once, and requests that arrive while a batch runs form the next batch — batching then costs
  * nothing at low load and grows with load. At most {@code capacity} items wait; {@link #submit}
  * fails at once with RESOURCE_EXHAUSTED beyond that, so overload is visible to clients instead of
- * turning into unbounded latency. Items whose future was cancelled while queued are skipped.
+ * turning into unbounded latency. Items whose future was cancelled while queued are skipped, and
+ * items still queued when their deadline passes are dropped without running: their future fails
+ * with DEADLINE_EXCEEDED, so a request that gave up costs the model nothing.
  *
  * <p>Thread-safe. Whoever creates it closes it; closing fails the queued items with UNAVAILABLE.
  */
@@ -34,7 +36,11 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     List<O> apply(List<I> inputs) throws Exception;
   }
 
-  private record Pending<I, O>(I input, CompletableFuture<O> result) {}
+  /** @param deadlineNanos a {@link System#nanoTime()} value after which the item is not run */
+  private record Pending<I, O>(I input, CompletableFuture<O> result, long deadlineNanos) {}
+
+  /** How far away the deadline of an item submitted without one is: never, in practice (146 years). */
+  private static final long NO_DEADLINE_NANOS = Long.MAX_VALUE / 2;
 
   private final String name;
   private final BatchFunction<I, O> function;
@@ -48,6 +54,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong items = new AtomicLong();
   private final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong expired = new AtomicLong();
   private final AtomicLongArray sizeCounts; // sizeCounts[n] = batches of n items
 
   /**
@@ -74,7 +81,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
   }
 
   /**
-   * Queues one item.
+   * Queues one item with no deadline.
    *
    * @throws DomainException RESOURCE_EXHAUSTED when the queue is full, UNAVAILABLE after close
    */
@@ -82,8 +89,23 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     return submitAll(List.of(input)).get(0);
   }
 
-  /** Queues all of {@code inputs} or none of them (same errors as {@link #submit}). */
+  /** Queues one item that is not run once {@code deadlineNanos} (a {@link System#nanoTime()} value) passed. */
+  public CompletableFuture<O> submit(I input, long deadlineNanos) {
+    return submitAll(List.of(input), deadlineNanos).get(0);
+  }
+
+  /** Queues all of {@code inputs} or none of them, with no deadline (same errors as {@link #submit}). */
   public List<CompletableFuture<O>> submitAll(List<I> inputs) {
+    return submitAll(inputs, System.nanoTime() + NO_DEADLINE_NANOS);
+  }
+
+  /**
+   * Queues all of {@code inputs} or none of them (same errors as {@link #submit}). Those still
+   * queued at {@code deadlineNanos} are not run: their futures fail with DEADLINE_EXCEEDED.
+   *
+   * @param deadlineNanos a {@link System#nanoTime()} value
+   */
+  public List<CompletableFuture<O>> submitAll(List<I> inputs, long deadlineNanos) {
     if (closed) {
       throw new DomainException(DomainException.Kind.UNAVAILABLE, name + " is shutting down");
     }
@@ -100,7 +122,7 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     for (I input : inputs) {
       CompletableFuture<O> f = new CompletableFuture<>();
       futures.add(f);
-      queue.add(new Pending<>(input, f));
+      queue.add(new Pending<>(input, f, deadlineNanos));
     }
     if (closed) { // raced with close(): make sure nothing is left waiting
       drainAndFail();
@@ -138,6 +160,8 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
 
   private void execute(List<Pending<I, O>> batch) {
     batch.removeIf(p -> p.result().isDone()); // cancelled by the caller while queued
+    long now = System.nanoTime();
+    batch.removeIf(p -> now - p.deadlineNanos() >= 0 && expire(p));
     if (batch.isEmpty()) {
       return;
     }
@@ -164,6 +188,14 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     }
   }
 
+  /** Fails an item whose deadline passed while it was queued; always true (for removeIf). */
+  private boolean expire(Pending<I, O> p) {
+    expired.incrementAndGet();
+    p.result().completeExceptionally(new DomainException(DomainException.Kind.DEADLINE_EXCEEDED,
+        "the deadline passed while the request waited in the " + name + " queue; it was dropped without running"));
+    return true;
+  }
+
   private void drainAndFail() {
     List<Pending<I, O>> left = new ArrayList<>();
     queue.drainTo(left);
@@ -173,19 +205,24 @@ public final class DynamicBatcher<I, O> implements AutoCloseable {
     }
   }
 
-  /** Counters for tests and metrics: batches run, items run, submissions rejected, queue depth. */
+  /**
+   * Counters for tests and metrics: batches run, items run, submissions rejected, queue depth,
+   * items dropped at their deadline.
+   */
   public Stats stats() {
     long[] sizes = new long[sizeCounts.length()];
     for (int i = 0; i < sizes.length; i++) {
       sizes[i] = sizeCounts.get(i);
     }
-    return new Stats(batches.get(), items.get(), rejected.get(), capacity - slots.availablePermits(), sizes);
+    return new Stats(batches.get(), items.get(), rejected.get(), capacity - slots.availablePermits(), sizes,
+        expired.get());
   }
 
   /**
    * @param batchSizeCounts element n = number of batches that held n items
+   * @param expired items dropped without running because their deadline passed while queued
    */
-  public record Stats(long batches, long items, long rejected, int queued, long[] batchSizeCounts) {}
+  public record Stats(long batches, long items, long rejected, int queued, long[] batchSizeCounts, long expired) {}
 
   public String name() {
     return name;

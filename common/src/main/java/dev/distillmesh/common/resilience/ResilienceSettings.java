@@ -83,6 +83,12 @@ public record ResilienceSettings(
     }
   }
 
+  /** These settings with another bulkhead size. */
+  public ResilienceSettings withMaxConcurrentCalls(int calls) {
+    return new ResilienceSettings(name, maxAttempts, initialBackoff, maxBackoff, failureRateThreshold,
+        slidingWindowSize, minimumNumberOfCalls, openStateWait, calls);
+  }
+
   /**
    * 3 attempts, backoff from 20 ms (×2, ±50% jitter) capped at 200 ms; the breaker opens when at
    * least 50% of the last 20 calls failed (once 10 calls were seen) and stays open 5 s; 64 calls

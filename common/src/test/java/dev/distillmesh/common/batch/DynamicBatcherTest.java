@@ -118,6 +118,30 @@ class DynamicBatcherTest {
   }
 
   @Test
+  void itemsStillQueuedAtTheirDeadlineAreDroppedWithoutRunning() throws Exception {
+    Recorder f = new Recorder(true);
+    try (DynamicBatcher<Integer, Integer> b = new DynamicBatcher<>("encoder", f, 32, 0, 100)) {
+      b.submit(0);
+      f.entered.await(); // the worker holds item 0; what follows waits in the queue
+      List<CompletableFuture<Integer>> late = b.submitAll(List.of(1, 2, 3), System.nanoTime() - 1);
+      CompletableFuture<Integer> timely = b.submit(4, System.nanoTime() + TimeUnit.DAYS.toNanos(1));
+      CompletableFuture<Integer> undated = b.submit(5);
+      f.gate.countDown();
+      for (CompletableFuture<Integer> gone : late) {
+        ExecutionException e = assertThrows(ExecutionException.class, gone::get);
+        DomainException cause = (DomainException) e.getCause();
+        assertEquals(DomainException.Kind.DEADLINE_EXCEEDED, cause.kind());
+        assertTrue(cause.getMessage().contains("encoder queue"), cause.getMessage());
+      }
+      assertEquals(40, timely.get());
+      assertEquals(50, undated.get());
+      assertEquals(List.of(1, 2), f.sizes, "the late items never reached the model");
+      assertEquals(3, b.stats().expired());
+      assertEquals(3, b.stats().items());
+    }
+  }
+
+  @Test
   void aFailingBatchFailsItsCallersAndTheWorkerCarriesOn() throws Exception {
     List<Integer> calls = new CopyOnWriteArrayList<>();
     DynamicBatcher.BatchFunction<Integer, Integer> f = inputs -> {

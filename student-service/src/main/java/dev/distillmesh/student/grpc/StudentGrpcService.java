@@ -1,7 +1,9 @@
 package dev.distillmesh.student.grpc;
 
 import dev.distillmesh.common.AsyncReply;
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.resilience.Deadlines;
+import dev.distillmesh.common.resilience.InFlightLimit;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
 import dev.distillmesh.proto.student.v1.EncodeRequest;
 import dev.distillmesh.proto.student.v1.EncodeResponse;
@@ -11,10 +13,13 @@ import dev.distillmesh.proto.student.v1.RespondRequest;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
 import dev.distillmesh.student.query.Retriever;
 import dev.distillmesh.student.query.TrafficRecorder;
+import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 
 /**
  * The query rpcs (Answer, Respond, Encode) on the wire: validate via the domain, answer
@@ -22,6 +27,11 @@ import java.util.Set;
  * {@link dev.distillmesh.common.GrpcErrors#toStatus}. A call cancelled by its client leaves the
  * encoder queue. Answer and Respond queries are offered to the {@link TrafficRecorder} once their
  * response is ready, never when they fail or are cancelled.
+ *
+ * <p>Every call is admitted first into one {@link InFlightLimit} shared by the three rpcs: when it
+ * is full the call is refused at once with RESOURCE_EXHAUSTED, before it is tokenized or queued.
+ * An admitted call ends at its deadline (the client's, capped by {@code maxDeadline}) with
+ * DEADLINE_EXCEEDED, and its texts still waiting for the encoder are dropped.
  */
 public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceImplBase {
   /**
@@ -36,21 +46,38 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
   private final Retriever retriever;
   private final Duration maxDeadline;
   private final TrafficRecorder traffic;
+  private final InFlightLimit admission;
 
   /**
    * @param maxDeadline longest a request may take, whatever deadline its client set
    * @param traffic where answered queries are recorded for the trainer
+   * @param admission how many query calls may be served at once
    */
-  public StudentGrpcService(Retriever retriever, Duration maxDeadline, TrafficRecorder traffic) {
+  public StudentGrpcService(Retriever retriever, Duration maxDeadline, TrafficRecorder traffic,
+      InFlightLimit admission) {
     this.retriever = retriever;
     this.maxDeadline = maxDeadline;
     this.traffic = traffic;
+    this.admission = admission;
+  }
+
+  /**
+   * Admits the call, then starts it under its deadline: it ends with DEADLINE_EXCEEDED when that
+   * passes first. Read the deadline on the thread that received the request.
+   */
+  private <T, R> void serve(String rpc, StreamObserver<R> responses,
+      Function<CallDeadline, CompletableFuture<T>> call, Function<T, R> toProto) {
+    AsyncReply.reply(responses, () -> admission.admit(() -> {
+      Deadline deadline = Deadlines.forCurrentCall(maxDeadline);
+      return Deadlines.bound(deadline, call.apply(Deadlines.fromGrpc(deadline)), rpc + " did not finish before its deadline (the"
+          + " client's, at most " + maxDeadline.toMillis() + " ms); work still queued for it was dropped");
+    }), toProto);
   }
 
   @Override
   public void answer(AnswerRequest request, StreamObserver<QueryResponse> responses) {
-    AsyncReply.reply(responses, () -> retriever.answer(request.getQuestion(), request.getK(), request.getCollection(),
-        request.getEfSearch(), Deadlines.fromGrpc(Deadlines.forCurrentCall(maxDeadline))), result -> {
+    serve("Answer", responses, deadline -> retriever.answer(request.getQuestion(), request.getK(),
+        request.getCollection(), request.getEfSearch(), deadline), result -> {
           QueryResponse response = ProtoMapping.queryResponse(result);
           traffic.offerAnswer(request.getCollection(), request.getQuestion());
           return response;
@@ -59,8 +86,8 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
 
   @Override
   public void respond(RespondRequest request, StreamObserver<QueryResponse> responses) {
-    AsyncReply.reply(responses, () -> retriever.respond(request.getTurnsList(), request.getK(), request.getCollection(),
-        request.getEfSearch(), Deadlines.fromGrpc(Deadlines.forCurrentCall(maxDeadline))), result -> {
+    serve("Respond", responses, deadline -> retriever.respond(request.getTurnsList(), request.getK(),
+        request.getCollection(), request.getEfSearch(), deadline), result -> {
           QueryResponse response = ProtoMapping.queryResponse(result);
           traffic.offerRespond(request.getCollection(), turnsSeen(request.getTurnsList(), result.input().droppedTurns()));
           return response;
@@ -86,8 +113,8 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
 
   @Override
   public void encode(EncodeRequest request, StreamObserver<EncodeResponse> responses) {
-    AsyncReply.reply(responses, () -> retriever.encode(request.getTextsList(), ProtoMapping.tower(request.getTower()),
-        request.getBase()), encoded -> {
+    serve("Encode", responses, deadline -> retriever.encode(request.getTextsList(),
+        ProtoMapping.tower(request.getTower()), request.getBase(), deadline), encoded -> {
           EncodeResponse.Builder b = EncodeResponse.newBuilder().setAdapterVersion(encoded.adapterVersion());
           for (int i = 0; i < encoded.vectors().size(); i++) {
             Embedding.Builder e = b.addEmbeddingsBuilder().setInput(ProtoMapping.input(encoded.inputs().get(i)));

@@ -55,7 +55,7 @@ public final class Retriever {
   private CompletableFuture<QueryResult> search(TowerEncoder.Prepared query, int k, String collection, int ef,
       CallDeadline deadline) {
     Adapter adapter = towers.adapter(Tower.CONTEXT);
-    CompletableFuture<float[]> embedding = towers.embedBase(query);
+    CompletableFuture<float[]> embedding = towers.embedBase(query, deadline.nanoTime());
     // The encoder's worker completes the embedding outside this request's gRPC context; the index
     // call made there must still carry the request id.
     CompletableFuture<QueryResult> result = embedding
@@ -78,9 +78,10 @@ public final class Retriever {
 
   /**
    * Embeddings of {@code texts} with one tower, with its adapter unless {@code base}. All texts
-   * use the same adapter version, returned with them.
+   * use the same adapter version, returned with them. Texts still queued for the encoder when
+   * {@code deadline} passes are not encoded: the result fails with DEADLINE_EXCEEDED.
    */
-  public CompletableFuture<Encoded> encode(List<String> texts, Tower tower, boolean base) {
+  public CompletableFuture<Encoded> encode(List<String> texts, Tower tower, boolean base, CallDeadline deadline) {
     if (texts.isEmpty()) {
       throw DomainException.invalid("texts is empty; give 1.." + TextLimits.MAX_ENCODE_TEXTS + " texts");
     }
@@ -90,11 +91,15 @@ public final class Retriever {
     List<TowerEncoder.Prepared> prepared = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {
       TextLimits.requireText("texts[" + i + "]", texts.get(i));
+      if (deadline.isExpired()) { // tokenizing 256 long texts alone can take longer than the deadline
+        throw new DomainException(DomainException.Kind.DEADLINE_EXCEEDED, "the deadline passed while the texts"
+            + " were tokenized (at texts[" + i + "] of " + texts.size() + "); nothing was encoded");
+      }
       prepared.add(towers.prepare(texts.get(i), tower));
     }
     Adapter adapter = base ? Adapter.identity(tower, towers.dimension()) : towers.adapter(tower);
-    List<CompletableFuture<float[]>> pending = towers.embedBase(prepared);
-    return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(done -> {
+    List<CompletableFuture<float[]>> pending = towers.embedBase(prepared, deadline.nanoTime());
+    CompletableFuture<Encoded> result = CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(done -> {
       List<float[]> vectors = new ArrayList<>(pending.size());
       List<InputReport> reports = new ArrayList<>(pending.size());
       for (int i = 0; i < pending.size(); i++) {
@@ -103,6 +108,21 @@ public final class Retriever {
       }
       return new Encoded(vectors, reports, adapter.version());
     });
+    // The first text that fails (e.g. dropped at its deadline) fails the call at once, and a call
+    // that failed or was given up takes its other texts out of the encoder queue.
+    for (CompletableFuture<float[]> p : pending) {
+      p.whenComplete((v, t) -> {
+        if (t != null) {
+          result.completeExceptionally(t);
+        }
+      });
+    }
+    result.whenComplete((r, t) -> {
+      if (t != null) {
+        pending.forEach(p -> p.cancel(false));
+      }
+    });
+    return result;
   }
 
   /** Embeddings in request order, what the model saw of each text, and the adapter version used. */

@@ -88,18 +88,25 @@ public final class TowerEncoder implements AutoCloseable {
     return new Prepared(t, new InputReport(t.tokens(), t.truncated(), dropped));
   }
 
-  /** The backbone embedding of one prepared text, computed in a shared batch. */
-  public CompletableFuture<float[]> embedBase(Prepared text) {
-    return batcher.submit(text.tokens());
+  /**
+   * The backbone embedding of one prepared text, computed in a shared batch; not computed (fails
+   * with DEADLINE_EXCEEDED) if it is still queued at {@code deadlineNanos}, a {@link
+   * System#nanoTime()} value.
+   */
+  public CompletableFuture<float[]> embedBase(Prepared text, long deadlineNanos) {
+    return batcher.submit(text.tokens(), deadlineNanos);
   }
 
-  /** Backbone embeddings of several texts: all queued or none (RESOURCE_EXHAUSTED). */
-  public List<CompletableFuture<float[]>> embedBase(List<Prepared> texts) {
+  /**
+   * Backbone embeddings of several texts: all queued or none (RESOURCE_EXHAUSTED); those still
+   * queued at {@code deadlineNanos} are not computed (DEADLINE_EXCEEDED).
+   */
+  public List<CompletableFuture<float[]>> embedBase(List<Prepared> texts, long deadlineNanos) {
     List<Tokenized> tokens = new ArrayList<>(texts.size());
     for (Prepared p : texts) {
       tokens.add(p.tokens());
     }
-    return batcher.submitAll(tokens);
+    return batcher.submitAll(tokens, deadlineNanos);
   }
 
   /**

@@ -1,18 +1,20 @@
 package dev.distillmesh.teacher.embedded;
 
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.batch.DynamicBatcher;
 import dev.distillmesh.encoder.OnnxEncoder;
+import dev.distillmesh.teacher.CacheStats;
 import dev.distillmesh.teacher.Sampling;
 import dev.distillmesh.teacher.ScoreItem;
 import dev.distillmesh.teacher.ScoreKind;
 import dev.distillmesh.teacher.Teacher;
 import dev.distillmesh.teacher.TeacherModel;
-import io.grpc.Deadline;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 
@@ -96,6 +98,12 @@ public final class EmbeddedTeacher implements Teacher {
     return n;
   }
 
+  /** {@link #cacheEntries} and {@link #cacheHitRate}. */
+  @Override
+  public Optional<CacheStats> cacheStats() {
+    return Optional.of(new CacheStats(cacheEntries(), cacheHitRate()));
+  }
+
   /** Candidates encoded by all members since start (each cache miss once). */
   public long encodedCandidates() {
     long n = 0;
@@ -127,7 +135,7 @@ public final class EmbeddedTeacher implements Teacher {
   }
 
   @Override
-  public CompletableFuture<float[][]> score(ScoreKind kind, List<ScoreItem> items, Deadline deadline) {
+  public CompletableFuture<float[][]> score(ScoreKind kind, List<ScoreItem> items, CallDeadline deadline) {
     if (kind != ScoreKind.RELEVANCE) {
       return CompletableFuture.failedFuture(DomainException.precondition(
           "the embedded teacher gives RELEVANCE only, not " + kind));
@@ -187,7 +195,7 @@ public final class EmbeddedTeacher implements Teacher {
   }
 
   @Override
-  public CompletableFuture<List<List<String>>> generate(List<String> contexts, Sampling sampling, Deadline deadline) {
+  public CompletableFuture<List<List<String>>> generate(List<String> contexts, Sampling sampling, CallDeadline deadline) {
     return CompletableFuture.failedFuture(DomainException.precondition(
         "the embedded teacher (an encoder ensemble) cannot generate; start the teacher-service with"
             + " --backend triton --triton-target HOST:PORT and a generator model (see deploy/triton/README.md)"));

@@ -1,10 +1,10 @@
 package dev.distillmesh.teacher.embedded;
 
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.batch.DynamicBatcher;
 import dev.distillmesh.encoder.OnnxEncoder;
 import dev.distillmesh.encoder.Tokenized;
-import io.grpc.Deadline;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -86,7 +86,7 @@ final class MemberEncoder implements AutoCloseable {
    *
    * @param keys {@link EmbeddingCache#keyOf} of each candidate, computed once for all members
    */
-  CompletableFuture<float[][]> candidates(List<String> texts, List<Object> keys, Deadline deadline) {
+  CompletableFuture<float[][]> candidates(List<String> texts, List<Object> keys, CallDeadline deadline) {
     float[][] out = new float[texts.size()][];
     Map<Object, List<Integer>> mine = new HashMap<>();
     Map<Object, CompletableFuture<float[]>> minePending = new HashMap<>();
@@ -170,7 +170,7 @@ final class MemberEncoder implements AutoCloseable {
 
   private record Miss(Object key, List<Integer> positions, CompletableFuture<float[]> pending, Tokenized tokens) {}
 
-  private CompletableFuture<Void> encodeChunk(List<Miss> chunk, float[][] out, Deadline deadline) {
+  private CompletableFuture<Void> encodeChunk(List<Miss> chunk, float[][] out, CallDeadline deadline) {
     if (deadline.isExpired()) {
       return CompletableFuture.failedFuture(new DomainException(DomainException.Kind.DEADLINE_EXCEEDED,
           "the deadline passed while the teacher was encoding candidates (" + encoder.spec().name() + ")"));

@@ -92,7 +92,7 @@ final class ScoreStream implements StreamObserver<ScoreStreamRequest> {
     }
     CompletableFuture<ScoreResponse> scored;
     try {
-      scored = scoring.score(request.getScore(), Deadlines.forCurrentCall(maxRequestTime));
+      scored = scoring.score(request.getScore(), Deadlines.fromGrpc(Deadlines.forCurrentCall(maxRequestTime)));
     } catch (RuntimeException e) {
       scored = CompletableFuture.failedFuture(e);
     }

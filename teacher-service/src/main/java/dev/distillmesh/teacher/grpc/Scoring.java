@@ -1,12 +1,12 @@
 package dev.distillmesh.teacher.grpc;
 
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.proto.teacher.v1.ScoreRequest;
 import dev.distillmesh.proto.teacher.v1.ScoreResponse;
 import dev.distillmesh.teacher.ScoreItem;
 import dev.distillmesh.teacher.ScoreKind;
 import dev.distillmesh.teacher.Teacher;
 import dev.distillmesh.teacher.TeacherLimits;
-import io.grpc.Deadline;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -19,7 +19,7 @@ final class Scoring {
   }
 
   /** Validates (throwing DomainException) and starts the backend call. */
-  CompletableFuture<ScoreResponse> score(ScoreRequest request, Deadline deadline) {
+  CompletableFuture<ScoreResponse> score(ScoreRequest request, CallDeadline deadline) {
     ScoreKind kind = TeacherProtos.kind(request.getKind());
     List<ScoreItem> items = TeacherProtos.items(request);
     TeacherLimits.checkScore(teacher, kind, items);

@@ -1,6 +1,7 @@
 package dev.distillmesh.teacher.grpc;
 
 import dev.distillmesh.common.AsyncReply;
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.proto.teacher.v1.GenerateRequest;
 import dev.distillmesh.proto.teacher.v1.GenerateResponse;
@@ -16,8 +17,6 @@ import dev.distillmesh.teacher.ScoreKind;
 import dev.distillmesh.teacher.Teacher;
 import dev.distillmesh.teacher.TeacherLimits;
 import dev.distillmesh.teacher.TeacherModel;
-import dev.distillmesh.teacher.embedded.EmbeddedTeacher;
-import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
@@ -52,7 +51,7 @@ public final class TeacherGrpcService extends TeacherServiceGrpc.TeacherServiceI
 
   @Override
   public void score(ScoreRequest request, StreamObserver<ScoreResponse> responses) {
-    Deadline deadline = Deadlines.forCurrentCall(maxRequestTime);
+    CallDeadline deadline = Deadlines.fromGrpc(Deadlines.forCurrentCall(maxRequestTime));
     AsyncReply.reply(responses, () -> scoring.score(request, deadline), r -> r);
   }
 
@@ -63,7 +62,7 @@ public final class TeacherGrpcService extends TeacherServiceGrpc.TeacherServiceI
 
   @Override
   public void generate(GenerateRequest request, StreamObserver<GenerateResponse> responses) {
-    Deadline deadline = Deadlines.forCurrentCall(maxRequestTime);
+    CallDeadline deadline = Deadlines.fromGrpc(Deadlines.forCurrentCall(maxRequestTime));
     AsyncReply.reply(responses, () -> {
       dev.distillmesh.proto.teacher.v1.Sampling s = request.getSampling();
       Sampling sampling = TeacherLimits.checkGenerate(request.getContextsList(), s.getN(), s.getTopK(),
@@ -91,9 +90,7 @@ public final class TeacherGrpcService extends TeacherServiceGrpc.TeacherServiceI
       b.addModelsBuilder().setName(m.name()).setRole(m.role()).setWeight(m.weight()).setSource(m.source())
           .setReady(m.ready());
     }
-    if (teacher instanceof EmbeddedTeacher embedded) {
-      b.setCacheEntries(embedded.cacheEntries()).setCacheHitRate(embedded.cacheHitRate());
-    }
+    teacher.cacheStats().ifPresent(c -> b.setCacheEntries(c.entries()).setCacheHitRate(c.hitRate()));
     responses.onNext(b.build());
     responses.onCompleted();
   }

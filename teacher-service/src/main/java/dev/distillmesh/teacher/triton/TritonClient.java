@@ -1,8 +1,11 @@
 package dev.distillmesh.teacher.triton;
 
-import com.google.protobuf.ByteString;
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.DomainException.Kind;
+import dev.distillmesh.common.Futures;
+import dev.distillmesh.common.RemoteErrors;
+import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.proto.kserve.GRPCInferenceServiceGrpc;
 import dev.distillmesh.proto.kserve.ModelInferRequest;
 import dev.distillmesh.proto.kserve.ModelInferResponse;
@@ -15,29 +18,24 @@ import dev.distillmesh.proto.kserve.ServerReadyResponse;
 import io.grpc.Channel;
 import io.grpc.Deadline;
 import io.grpc.Status;
-import io.grpc.StatusException;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * A thin client of one Triton server's KServe v2 gRPC API ({@code inference.GRPCInferenceService}).
  *
  * <p>Guarantees: every call carries a deadline, the caller's capped at {@code callTimeout}; every
- * failure is a {@link DomainException} whose message says it came from Triton at the target, for
- * which model, with Triton's own message. Status codes map as: INVALID_ARGUMENT, UNAVAILABLE,
- * DEADLINE_EXCEEDED and RESOURCE_EXHAUSTED to the same kind; NOT_FOUND (Triton does not serve the
- * model) to FAILED_PRECONDITION, since only a deployment or configuration change fixes it; anything
- * else to INTERNAL. The output readers turn a response that breaks the model's contract (missing
- * output, wrong datatype, shape or element count, malformed contents) into INTERNAL naming the model
- * and what was wrong. Thread-safe.
+ * failure is a {@link DomainException} ({@link #translate}) whose message says it came from Triton
+ * at the target, for which model, with Triton's own message. It knows the KServe rpcs, not what the
+ * tensors mean: requests are built and answers read by {@link KServeCodec}. It neither builds nor
+ * closes the channel. Thread-safe.
  */
 public final class TritonClient {
   private final GRPCInferenceServiceGrpc.GRPCInferenceServiceStub stub;
@@ -63,11 +61,9 @@ public final class TritonClient {
    * Runs one ModelInfer. The call's deadline is the earlier of {@code deadline} and now + callTimeout.
    * The future fails with a mapped {@link DomainException}.
    */
-  public CompletableFuture<ModelInferResponse> infer(ModelInferRequest request, Deadline deadline) {
-    Deadline capped = Deadline.after(callTimeout.toNanos(), TimeUnit.NANOSECONDS).minimum(deadline);
-    CompletableFuture<ModelInferResponse> answer =
-        call(request.getModelName(), o -> stub.withDeadline(capped).modelInfer(request, o));
-    return answer;
+  public CompletableFuture<ModelInferResponse> infer(ModelInferRequest request, CallDeadline deadline) {
+    Deadline capped = Deadlines.toGrpc(CallDeadline.after(callTimeout).minimum(deadline));
+    return call(request.getModelName(), o -> stub.withDeadline(capped).modelInfer(request, o));
   }
 
   /** ServerReady with a deadline of {@code timeout}. */
@@ -92,112 +88,66 @@ public final class TritonClient {
   }
 
   /**
-   * Reads FP32 output {@code name} holding {@code count} elements.
-   *
-   * @throws DomainException INTERNAL if the response breaks that contract
+   * Waits for calls about {@code model} made for one request, then applies {@code finish} to their
+   * answers, in order ({@link Futures#allWithin}): the first failure, or DEADLINE_EXCEEDED when
+   * {@code deadline} passes first, fails the result, and then the calls not yet done are cancelled
+   * (so pairs still queued are dropped before they reach Triton). Cancelling the result does the
+   * same. Every failure, {@code finish}'s included, is {@link #translate}d.
    */
-  public float[] fp32Output(ModelInferResponse response, String model, String name, int count) {
-    ByteString raw = rawOutput(response, model, name, "FP32", count);
-    try {
-      return TensorCodec.decodeFp32(raw, count);
-    } catch (IllegalArgumentException e) {
-      throw broken(model, "output '" + name + "': " + e.getMessage());
-    }
+  public <T, R> CompletableFuture<R> gather(List<CompletableFuture<T>> calls, CallDeadline deadline, String model,
+      Function<List<T>, R> finish) {
+    CompletableFuture<List<T>> all = Futures.allWithin(calls, deadline, () -> new DomainException(
+        Kind.DEADLINE_EXCEEDED, "the deadline passed before " + where(model) + ", answered"));
+    CompletableFuture<R> result = new CompletableFuture<>();
+    all.whenComplete((answers, error) -> {
+      if (error != null) {
+        result.completeExceptionally(translate(error, model));
+        return;
+      }
+      try {
+        result.complete(finish.apply(answers));
+      } catch (RuntimeException e) {
+        result.completeExceptionally(translate(e, model));
+      }
+    });
+    result.whenComplete((r, error) -> {
+      if (error != null) {
+        all.cancel(false);
+      }
+    });
+    return result;
   }
 
   /**
-   * Reads INT32 output {@code name} holding {@code count} elements.
-   *
-   * @throws DomainException INTERNAL if the response breaks that contract
-   */
-  public int[] int32Output(ModelInferResponse response, String model, String name, int count) {
-    ByteString raw = rawOutput(response, model, name, "INT32", count);
-    try {
-      return TensorCodec.decodeInt32(raw, count);
-    } catch (IllegalArgumentException e) {
-      throw broken(model, "output '" + name + "': " + e.getMessage());
-    }
-  }
-
-  /**
-   * Reads BYTES output {@code name} holding {@code count} UTF-8 elements.
-   *
-   * @throws DomainException INTERNAL if the response breaks that contract
-   */
-  public List<String> bytesOutput(ModelInferResponse response, String model, String name, int count) {
-    ByteString raw = rawOutput(response, model, name, "BYTES", count);
-    try {
-      return TensorCodec.decodeBytes(raw, count);
-    } catch (IllegalArgumentException e) {
-      throw broken(model, "output '" + name + "': " + e.getMessage());
-    }
-  }
-
-  /** INTERNAL: the model answered but broke its contract. */
-  public DomainException broken(String model, String what) {
-    return new DomainException(Kind.INTERNAL, "Triton at " + target + ", model '" + model
-        + "', broke the model contract: " + what);
-  }
-
-  /**
-   * Maps any failure of a call about {@code model} (null for a server-level call) to a
-   * {@link DomainException}, keeping those already mapped.
+   * Maps any failure of a call about {@code model} (null for a server-level call) to a {@link
+   * DomainException}, keeping those already mapped. The kind is {@link RemoteErrors}' rule, but for
+   * NOT_FOUND: Triton does not serve the model, which only a deployment or configuration change
+   * fixes, so FAILED_PRECONDITION. The message names Triton's address and the model, says in
+   * Triton's terms what went wrong where that adds meaning, and carries Triton's own message.
    */
   public DomainException translate(Throwable error, String model) {
-    Throwable cause = unwrap(error);
-    if (cause instanceof DomainException d) {
-      return d;
-    }
-    Status status = cause instanceof StatusRuntimeException s ? s.getStatus()
-        : cause instanceof StatusException s ? s.getStatus() : null;
     String where = where(model);
-    if (status == null) {
-      return new DomainException(Kind.INTERNAL, where + ": call failed: " + cause, cause);
+    DomainException common = RemoteErrors.toDomain(where, error);
+    Status.Code code = RemoteErrors.codeOf(error);
+    if (code == null) {
+      return common; // already a domain failure, or not a remote status at all (INTERNAL)
     }
-    String detail = status.getDescription() == null ? "(no message)" : status.getDescription();
-    return switch (status.getCode()) {
-      case INVALID_ARGUMENT -> new DomainException(Kind.INVALID_ARGUMENT,
-          where + ", rejected the request: " + detail, cause);
-      case NOT_FOUND -> new DomainException(Kind.FAILED_PRECONDITION, where + ", is not served there (NOT_FOUND: "
-          + detail + "); deploy it in Triton's model repository or configure a model Triton serves", cause);
-      case UNAVAILABLE -> new DomainException(Kind.UNAVAILABLE, where + ", is unavailable: " + detail, cause);
-      case DEADLINE_EXCEEDED -> new DomainException(Kind.DEADLINE_EXCEEDED,
-          where + ", did not answer before the deadline: " + detail, cause);
-      case RESOURCE_EXHAUSTED -> new DomainException(Kind.RESOURCE_EXHAUSTED,
-          where + ", is out of capacity or the message is too large: " + detail, cause);
-      default -> new DomainException(Kind.INTERNAL, where + ", failed with " + status.getCode() + ": " + detail, cause);
+    String description = Status.fromThrowable(error).getDescription();
+    String detail = description == null ? "(no message)" : description;
+    String message = switch (code) {
+      case NOT_FOUND -> where + ", is not served there (NOT_FOUND: " + detail
+          + "); deploy it in Triton's model repository or configure a model Triton serves";
+      case INVALID_ARGUMENT -> where + ", rejected the request: " + detail;
+      case UNAVAILABLE -> where + ", is unavailable: " + detail;
+      case DEADLINE_EXCEEDED -> where + ", did not answer before the deadline: " + detail;
+      case RESOURCE_EXHAUSTED -> where + ", is out of capacity or the message is too large: " + detail;
+      default -> null;
     };
-  }
-
-  private ByteString rawOutput(ModelInferResponse response, String model, String name, String datatype, int count) {
-    for (int i = 0; i < response.getOutputsCount(); i++) {
-      ModelInferResponse.InferOutputTensor output = response.getOutputs(i);
-      if (!output.getName().equals(name)) {
-        continue;
-      }
-      if (!output.getDatatype().equals(datatype)) {
-        throw broken(model, "output '" + name + "' has datatype " + output.getDatatype() + ", expected " + datatype);
-      }
-      List<Long> shape = output.getShapeList();
-      boolean shapeOk;
-      try {
-        shapeOk = (shape.size() == 1 || shape.size() == 2) && shape.get(0) == count
-            && TensorCodec.elementCount(shape) == count;
-      } catch (IllegalArgumentException e) {
-        shapeOk = false;
-      }
-      if (!shapeOk) {
-        throw broken(model, "output '" + name + "' has shape " + shape + ", expected [" + count + "] or ["
-            + count + ", 1]");
-      }
-      if (i >= response.getRawOutputContentsCount()) {
-        throw broken(model, "output '" + name + "' has no raw_output_contents entry (" + response.getRawOutputContentsCount()
-            + " entries for " + response.getOutputsCount() + " outputs)");
-      }
-      return response.getRawOutputContents(i);
+    if (message == null) {
+      return common;
     }
-    throw broken(model, "output '" + name + "' is missing (outputs: "
-        + response.getOutputsList().stream().map(ModelInferResponse.InferOutputTensor::getName).toList() + ")");
+    Kind kind = code == Status.Code.NOT_FOUND ? Kind.FAILED_PRECONDITION : common.kind();
+    return new DomainException(kind, message, common.getCause());
   }
 
   /** "Triton at TARGET, model 'NAME'", or "Triton at TARGET" for server-level calls (model null). */
@@ -242,13 +192,5 @@ public final class TritonClient {
       Thread.currentThread().interrupt();
       throw new DomainException(Kind.CANCELLED, "interrupted while waiting for Triton", e);
     }
-  }
-
-  private static Throwable unwrap(Throwable error) {
-    Throwable t = error;
-    while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    return t;
   }
 }

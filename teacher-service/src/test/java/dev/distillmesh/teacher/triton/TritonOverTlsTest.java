@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillmesh.common.tls.ServerTls;
-import dev.distillmesh.teacher.Teacher;
 import dev.distillmesh.teacher.TeacherServer;
 import dev.distillmesh.teacher.TeacherServerConfig;
 import java.nio.file.Path;
@@ -21,7 +20,7 @@ class TritonOverTlsTest {
   private static final Path CERTS = Path.of("..", "common", "src", "test", "resources", "tls").toAbsolutePath().normalize();
 
   private FakeTritonServer fake;
-  private final List<Teacher> teachers = new ArrayList<>();
+  private final List<TeacherServer.Backend> backends = new ArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -31,7 +30,7 @@ class TritonOverTlsTest {
 
   @AfterEach
   void stop() throws Exception {
-    teachers.forEach(Teacher::close);
+    backends.forEach(TeacherServer.Backend::close);
     fake.close();
   }
 
@@ -58,9 +57,9 @@ class TritonOverTlsTest {
         "--request-timeout-ms", "5000"));
     args.addAll(List.of(tlsFlags));
     TeacherServerConfig config = TeacherServerConfig.parse(args.toArray(String[]::new), Map.of());
-    TritonTeacher t = (TritonTeacher) TeacherServer.openTeacher(config);
-    teachers.add(t);
-    return t;
+    TeacherServer.Backend backend = TeacherServer.openTeacher(config);
+    backends.add(backend);
+    return (TritonTeacher) backend.teacher();
   }
 
   private static String cert(String name) {

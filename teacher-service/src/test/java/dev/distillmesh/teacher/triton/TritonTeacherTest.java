@@ -7,14 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.DomainException.Kind;
+import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.proto.kserve.ModelInferRequest;
 import dev.distillmesh.teacher.Sampling;
 import dev.distillmesh.teacher.ScoreItem;
 import dev.distillmesh.teacher.ScoreKind;
 import dev.distillmesh.teacher.TeacherModel;
-import io.grpc.Deadline;
+import dev.distillmesh.teacher.TeacherServer;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.time.Duration;
@@ -42,6 +44,7 @@ class TritonTeacherTest {
   private FakeTritonServer fake;
   private ManagedChannel channel;
   private final List<TritonTeacher> teachers = new ArrayList<>();
+  private final List<TeacherServer.Backend> backends = new ArrayList<>();
 
   @BeforeEach
   void start() throws Exception {
@@ -53,6 +56,7 @@ class TritonTeacherTest {
   @AfterEach
   void stop() throws Exception {
     teachers.forEach(TritonTeacher::close);
+    backends.forEach(TeacherServer.Backend::close);
     channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
     fake.close();
   }
@@ -69,8 +73,8 @@ class TritonTeacherTest {
     return t;
   }
 
-  private static Deadline seconds(long s) {
-    return Deadline.after(s, TimeUnit.SECONDS);
+  private static CallDeadline seconds(long s) {
+    return CallDeadline.after(Duration.ofSeconds(s));
   }
 
   private static DomainException failure(CompletableFuture<?> future) {
@@ -337,7 +341,7 @@ class TritonTeacherTest {
   void deadlinePassingWhileTritonWorksIsDeadlineExceeded() {
     TritonTeacher t = teacher(settings());
     DomainException e = failure(t.score(ScoreKind.LOG_LIKELIHOOD,
-        List.of(new ScoreItem("__slow__", List.of("a"))), Deadline.after(200, TimeUnit.MILLISECONDS)));
+        List.of(new ScoreItem("__slow__", List.of("a"))), CallDeadline.after(Duration.ofMillis(200))));
     assertEquals(Kind.DEADLINE_EXCEEDED, e.kind());
     assertTrue(e.getMessage().contains("deadline"), e.getMessage());
   }
@@ -345,7 +349,7 @@ class TritonTeacherTest {
   @Test
   void expiredDeadlineIsNeverSentToTriton() {
     TritonTeacher t = teacher(settings());
-    Deadline past = Deadline.after(-1, TimeUnit.SECONDS);
+    CallDeadline past = CallDeadline.after(Duration.ofSeconds(-1));
     assertEquals(Kind.DEADLINE_EXCEEDED,
         failure(t.score(ScoreKind.LOG_LIKELIHOOD, List.of(new ScoreItem("a", List.of("a"))), past)).kind());
     assertEquals(Kind.DEADLINE_EXCEEDED, failure(t.generate(List.of("a"), sampling(1), past)).kind());
@@ -353,11 +357,12 @@ class TritonTeacherTest {
   }
 
   @Test
-  void messagesLargerThanFourMebibytesPassThroughTheConnectedChannel() throws Exception {
+  void messagesLargerThanFourMebibytesPassThroughTheChannelTheServerWires() throws Exception {
     TritonSettings s = TritonSettings.defaults(fake.target()).withTimings(Duration.ofHours(1), Duration.ofSeconds(60))
         .withBatching(1000, 4096);
-    TritonTeacher t = TritonTeacher.connect(s);
-    teachers.add(t);
+    TeacherServer.Backend wired = TeacherServer.openTriton(s, ClientTls.PLAINTEXT);
+    backends.add(wired);
+    TritonTeacher t = (TritonTeacher) wired.teacher();
     t.refreshReadiness();
     assertTrue(t.ready());
 
