@@ -135,7 +135,8 @@ public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdmin
 
       @Override
       public void abort(Ingestor.Session session, HeaderThenBatches.Abort why, Throwable cause) {
-        session.abort(why == HeaderThenBatches.Abort.CLIENT_WENT_AWAY ? "ingest client went away" : "ingest failed", cause);
+        session.abort(why == HeaderThenBatches.Abort.CLIENT_WENT_AWAY ? "ingest client went away" : "ingest failed",
+            cause);
       }
     });
   }
