@@ -12,7 +12,7 @@ import dev.distillmesh.bench.systems.IndexServerProcess;
 import dev.distillmesh.bench.systems.JVectorHnsw;
 import dev.distillmesh.bench.systems.LuceneHnsw;
 import dev.distillmesh.bench.systems.MemoryProbe;
-import dev.distillmesh.index.faiss.FaissNative;
+import dev.distillmesh.index.faiss.FaissIndex;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.IOException;
@@ -154,7 +154,7 @@ public final class IndexBenchmark {
     out.println("java:    " + System.getProperty("java.vm.name") + " "
         + System.getProperty("java.version") + ", max heap "
         + (Runtime.getRuntime().maxMemory() >> 20) + " MB");
-    out.println("faiss:   " + FaissNative.buildInfo() + " from " + FaissNative.loadedFrom());
+    out.println("faiss:   " + FaissIndex.nativeLibrary());
     out.println("params:  " + describeParams());
     out.println("load:    " + loadAverage() + " (1/5/15 min; the machine may be shared)");
   }

@@ -1,7 +1,7 @@
 package dev.distillmesh.bench;
 
 import dev.distillmesh.bench.data.Squad;
-import dev.distillmesh.index.faiss.FaissNative;
+import dev.distillmesh.index.faiss.FaissIndex;
 import java.io.PrintStream;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -30,7 +30,7 @@ final class StudentReport {
         + " cores, " + (Machine.totalMemoryKb() >> 20) + " GB RAM");
     out.println("java:    " + System.getProperty("java.vm.name") + " "
         + System.getProperty("java.version") + " (benchmark and both services)");
-    out.println("faiss:   " + FaissNative.buildInfo());
+    out.println("faiss:   " + FaissIndex.nativeLibrary());
     out.printf("params:  k=%d, efSearch=%d, %s, %d ONNX threads in-process, %d clients for the"
             + " throughput rows, warm-up %d sequential + %d concurrent calls, blocks of %d,"
             + " %d throughput rounds of %d sentences, service JVMs %s%n",

@@ -2,7 +2,6 @@ package dev.distillmesh.bench;
 
 import dev.distillmesh.bench.data.Squad;
 import dev.distillmesh.bench.systems.MemoryProbe;
-import dev.distillmesh.bench.systems.ServiceProcess;
 import dev.distillmesh.bench.systems.StudentMeshClient;
 import dev.distillmesh.proto.teacher.v1.InfoRequest;
 import dev.distillmesh.proto.teacher.v1.InfoResponse;
@@ -12,6 +11,7 @@ import dev.distillmesh.proto.teacher.v1.ScoreRequest;
 import dev.distillmesh.proto.teacher.v1.ScoreStreamRequest;
 import dev.distillmesh.proto.teacher.v1.ScoreStreamResponse;
 import dev.distillmesh.proto.teacher.v1.TeacherServiceGrpc;
+import dev.distillmesh.testsupport.ServiceProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;

@@ -2,7 +2,6 @@ package dev.distillmesh.bench;
 
 import dev.distillmesh.bench.data.Squad;
 import dev.distillmesh.bench.systems.MemoryProbe;
-import dev.distillmesh.bench.systems.ServiceProcess;
 import dev.distillmesh.bench.systems.StudentMeshClient;
 import dev.distillmesh.proto.trainer.v1.Evaluation;
 import dev.distillmesh.proto.trainer.v1.GetRunRequest;
@@ -15,6 +14,7 @@ import dev.distillmesh.proto.trainer.v1.Source;
 import dev.distillmesh.proto.trainer.v1.Task;
 import dev.distillmesh.proto.trainer.v1.StartRunRequest;
 import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
+import dev.distillmesh.testsupport.ServiceProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.PrintStream;

@@ -49,6 +49,14 @@ public final class CallDeadline implements Comparable<CallDeadline> {
     return unit.convert(expiresAtNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
   }
 
+  /**
+   * The {@link System#nanoTime()} value at which it expires, for queues that compare their
+   * entries' deadlines with the clock (as {@code a - b < 0}, since the value may wrap).
+   */
+  public long nanoTime() {
+    return expiresAtNanos;
+  }
+
   /** The earlier of the two. */
   public CallDeadline minimum(CallDeadline other) {
     return compareTo(other) <= 0 ? this : other;

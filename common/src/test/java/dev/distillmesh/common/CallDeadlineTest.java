@@ -28,6 +28,15 @@ class CallDeadlineTest {
   }
 
   @Test
+  void nanoTimeIsWhenItExpiresOnTheNanoClock() {
+    long before = System.nanoTime();
+    CallDeadline d = CallDeadline.after(Duration.ofSeconds(10));
+    long after = System.nanoTime();
+    assertTrue(d.nanoTime() - before >= Duration.ofSeconds(10).toNanos());
+    assertTrue(d.nanoTime() - after <= Duration.ofSeconds(10).toNanos());
+  }
+
+  @Test
   void minimumIsTheEarlier() {
     CallDeadline soon = CallDeadline.after(Duration.ofSeconds(1));
     CallDeadline late = CallDeadline.after(Duration.ofSeconds(100));

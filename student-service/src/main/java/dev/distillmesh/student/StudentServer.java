@@ -16,7 +16,7 @@ import dev.distillmesh.encoder.EncoderSpec;
 import dev.distillmesh.encoder.OnnxEncoder;
 import dev.distillmesh.student.grpc.StudentAdminGrpcService;
 import dev.distillmesh.student.grpc.StudentGrpcService;
-import dev.distillmesh.student.query.IndexGateway;
+import dev.distillmesh.student.client.IndexGateway;
 import dev.distillmesh.student.query.Ingestor;
 import dev.distillmesh.student.query.Retriever;
 import dev.distillmesh.student.query.TowerEncoder;

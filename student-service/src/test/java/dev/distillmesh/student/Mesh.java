@@ -49,9 +49,18 @@ public final class Mesh implements AutoCloseable {
    */
   public Mesh(Path dir, Map<String, String> env, ServerInterceptor indexInterceptor, String... studentArgs)
       throws Exception {
+    this(dir, env, env, indexInterceptor, studentArgs);
+  }
+
+  /**
+   * As {@link #Mesh(Path, Map, ServerInterceptor, String...)}, with what each config parser sees
+   * given apart (e.g. two admin tokens that do not match).
+   */
+  public Mesh(Path dir, Map<String, String> indexEnv, Map<String, String> env, ServerInterceptor indexInterceptor,
+      String... studentArgs) throws Exception {
     this.dir = dir;
     this.indexInterceptor = indexInterceptor;
-    startIndex(env);
+    startIndex(indexEnv);
     indexChannel = InProcessChannelBuilder.forName(indexName).build();
     List<String> args = new ArrayList<>(List.of("--adapter-dir", dir.resolve("adapters").toString()));
     args.addAll(List.of(studentArgs));

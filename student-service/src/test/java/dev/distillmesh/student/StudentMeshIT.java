@@ -14,6 +14,7 @@ import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
 import dev.distillmesh.proto.student.v1.Tower;
 import dev.distillmesh.student.cli.StudentCliAccess;
+import dev.distillmesh.testsupport.ServiceProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -40,10 +41,10 @@ class StudentMeshIT {
   @Test
   void answersSurvivesAnIndexCrashAndKeepsAdaptersAcrossAStudentCrash(@TempDir Path dir) throws Exception {
     Path indexData = dir.resolve("index");
-    ServiceProcess index = ServiceProcess.start("index-service", "index.server.jar", dir.resolve("index.log"),
+    ServiceProcess index = start("index-service", "index.server.jar", dir.resolve("index.log"),
         "--port", "0", "--data-dir", indexData.toString());
     String[] studentArgs = {"--port", "0", "--index", index.target(), "--adapter-dir", dir.resolve("adapters").toString()};
-    ServiceProcess student = ServiceProcess.start("student-service", "student.server.jar", dir.resolve("student.log"),
+    ServiceProcess student = start("student-service", "student.server.jar", dir.resolve("student.log"),
         studentArgs);
     ManagedChannel channel = NettyChannelBuilder.forTarget(student.target()).usePlaintext().build();
     ManagedChannel restarted = null;
@@ -66,7 +67,7 @@ class StudentMeshIT {
       assertTrue(down.getStatus().getDescription().contains("index-service"), down.getStatus().getDescription());
 
       // Back on the same port and data: every acknowledged document is there again.
-      index = ServiceProcess.start("index-service", "index.server.jar", dir.resolve("index2.log"),
+      index = start("index-service", "index.server.jar", dir.resolve("index2.log"),
           "--port", Integer.toString(indexPort), "--data-dir", indexData.toString());
       QueryResponse again = awaitAnswer(channel, "how do I rebuild a collection?");
       assertEquals(5, again.getCandidatesCount());
@@ -84,7 +85,7 @@ class StudentMeshIT {
       }
       StudentAdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).loadAdapter(load.build());
       student.kill9();
-      student = ServiceProcess.start("student-service", "student.server.jar", dir.resolve("student2.log"), studentArgs);
+      student = start("student-service", "student.server.jar", dir.resolve("student2.log"), studentArgs);
       restarted = NettyChannelBuilder.forTarget(student.target()).usePlaintext().build();
       var info = StudentAdminGrpc.newBlockingStub(restarted).withDeadlineAfter(30, TimeUnit.SECONDS)
           .getModelInfo(GetModelInfoRequest.getDefaultInstance());
@@ -145,5 +146,10 @@ class StudentMeshIT {
     String text = out.toString(StandardCharsets.UTF_8);
     assertEquals(0, code, text);
     return text;
+  }
+
+  /** A packaged service (the jar from {@code jarProperty}, which failsafe sets) with a 1 GB heap. */
+  private static ServiceProcess start(String name, String jarProperty, Path log, String... args) throws Exception {
+    return ServiceProcess.start(name, ServiceProcess.jarFromProperty(jarProperty), List.of("-Xmx1g"), List.of(args), log);
   }
 }

@@ -3,7 +3,6 @@ package dev.distillmesh.bench.systems;
 import dev.distillmesh.bench.data.Dataset;
 import dev.distillmesh.bench.data.VectorFile;
 import dev.distillmesh.index.faiss.FaissIndex;
-import dev.distillmesh.index.faiss.FaissNative;
 import dev.distillmesh.index.faiss.Metric;
 import dev.distillmesh.encoder.EncoderSpec;
 import dev.distillmesh.encoder.OnnxEncoder;
@@ -50,7 +49,7 @@ public final class EncoderFaissInProcess implements AutoCloseable {
    */
   public static EncoderFaissInProcess open(List<String> passages, int onnxThreads,
       int efConstruction, Path cacheDir, PrintStream log) throws Exception {
-    FaissNative.load();
+    FaissIndex.nativeLibrary(); // fail before the encoder loads and encodes, not after
     OnnxEncoder encoder = OnnxEncoder.open(EncoderSpec.bundled(), onnxThreads);
     try {
       float[][] vectors = cachedOrEncode(encoder, passages, cacheDir, log);

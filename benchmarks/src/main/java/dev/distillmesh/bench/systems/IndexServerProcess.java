@@ -1,5 +1,6 @@
 package dev.distillmesh.bench.systems;
 
+import dev.distillmesh.testsupport.ServiceProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@
  * in-process through our JNI binding, Lucene HNSW and JVector; adapters build with the same HNSW
  * parameters ({@link dev.distillmesh.bench.systems.HnswParams}) and expose one "search effort"
  * knob each. Student benchmark: our services as separate JVMs ({@link
- * dev.distillmesh.bench.systems.ServiceProcess}), a client of the student ({@link
+ * dev.distillmesh.testsupport.ServiceProcess}, shared with the integration tests), a client of the student ({@link
  * dev.distillmesh.bench.systems.StudentMeshClient}) and the same encoder and FAISS in this JVM
  * ({@link dev.distillmesh.bench.systems.EncoderFaissInProcess}).
  */

@@ -1,5 +1,6 @@
 package dev.distillmesh.common.resilience;
 
+import dev.distillmesh.common.StringMarshaller;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
@@ -12,11 +13,6 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -34,21 +30,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class EchoBackend {
   static final String SERVICE = "distillmesh.test.Echo";
-  static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+  static final MethodDescriptor.Marshaller<String> UTF8 = StringMarshaller.UTF8;
   static final MethodDescriptor<String, String> UNARY = method("Unary", MethodType.UNARY);
   static final MethodDescriptor<String, String> STREAM =
       method("Stream", MethodType.SERVER_STREAMING);

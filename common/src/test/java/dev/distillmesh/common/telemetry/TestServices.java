@@ -1,5 +1,6 @@
 package dev.distillmesh.common.telemetry;
 
+import dev.distillmesh.common.StringMarshaller;
 import dev.distillmesh.common.AdminAuthInterceptor;
 import dev.distillmesh.common.ManagedServer;
 import dev.distillmesh.common.metrics.MetricsRegistry;
@@ -14,12 +15,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -32,21 +29,7 @@ import java.util.concurrent.TimeUnit;
 final class TestServices {
   static final String SERVICE = "distillmesh.test.Telemetry";
   static final String TOKEN = "s3cret-token";
-  static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+  static final MethodDescriptor.Marshaller<String> UTF8 = StringMarshaller.UTF8;
   static final MethodDescriptor<String, String> WHO_AM_I = method("WhoAmI");
   static final MethodDescriptor<String, String> RELAY = method("Relay");
   static final MethodDescriptor<String, String> ADMIN = method("Admin");

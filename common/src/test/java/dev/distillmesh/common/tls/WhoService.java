@@ -1,5 +1,6 @@
 package dev.distillmesh.common.tls;
 
+import dev.distillmesh.common.StringMarshaller;
 import dev.distillmesh.common.AccessPolicy;
 import dev.distillmesh.common.ManagedServer;
 import io.grpc.BindableService;
@@ -11,11 +12,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -27,21 +24,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class WhoService implements BindableService {
   // Before the descriptors: static fields initialise in order.
-  private static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(String value) {
-      return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public String parse(InputStream stream) {
-      try {
-        return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
+  private static final MethodDescriptor.Marshaller<String> UTF8 = StringMarshaller.UTF8;
   static final String SERVICE = "distillmesh.test.Who";
   static final MethodDescriptor<String, String> QUERY = method("Query");
   static final MethodDescriptor<String, String> ADMIN = method("Admin");

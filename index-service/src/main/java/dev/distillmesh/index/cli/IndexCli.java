@@ -3,11 +3,9 @@ package dev.distillmesh.index.cli;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import dev.distillmesh.common.BearerToken;
-import dev.distillmesh.common.CliOptions;
+import dev.distillmesh.common.CliSession;
 import dev.distillmesh.common.MeshOptions;
-import dev.distillmesh.common.tls.Channels;
-import dev.distillmesh.common.tls.ClientTls;
+import dev.distillmesh.common.CliOptions;
 import dev.distillmesh.index.store.Repair;
 import dev.distillmesh.proto.index.v1.CollectionInfo;
 import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
@@ -26,8 +24,6 @@ import dev.distillmesh.proto.index.v1.QueryVector;
 import dev.distillmesh.proto.index.v1.Record;
 import dev.distillmesh.proto.index.v1.SearchRequest;
 import dev.distillmesh.proto.index.v1.SearchResponse;
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,9 +49,9 @@ public final class IndexCli {
                complete generation with the latest write, rewrites a log damaged in the middle
                keeping every entry that verifies, keeps the originals as *.before-repair-<time>,
                and reports what was dropped (byte offsets, lost sequence numbers)
-      Target defaults to 127.0.0.1:7401; the admin token comes from DISTILLMESH_ADMIN_TOKEN and is
+      Target defaults to 127.0.0.1:7401; the admin token comes from %s and is
       sent with every call.
-      """ + MeshOptions.CLI_USAGE;
+      """.formatted(MeshOptions.ENV_ADMIN_TOKEN) + MeshOptions.CLI_USAGE;
 
   private IndexCli() {}
 
@@ -66,48 +62,20 @@ public final class IndexCli {
   /** Runs one command; returns the exit code. */
   static int run(String[] argv, PrintStream out, PrintStream err) {
     List<String> args = new ArrayList<>(Arrays.asList(argv));
-    boolean dryRun = args.remove("--dry-run"); // a flag without a value (repair only)
-    Map<String, String> options = CliOptions.take(args);
-    if (args.isEmpty() || options.containsKey("help")) {
-      err.print(USAGE);
-      return 2;
-    }
-    if (args.get(0).equals("repair")) {
+    if (!args.isEmpty() && args.get(0).equals("repair")) { // offline: no channel, no server
+      boolean dryRun = args.remove("--dry-run"); // a flag without a value
+      Map<String, String> options;
+      try {
+        options = CliOptions.take(args);
+      } catch (IllegalArgumentException e) {
+        err.println("error: " + e.getMessage());
+        return CliSession.USAGE;
+      }
       return repair(args, options, dryRun, out, err);
     }
-    String target = options.getOrDefault("target", "127.0.0.1:7401");
-    long deadlineMs = Long.parseLong(options.getOrDefault("deadline-ms", "30000"));
-    ClientTls tls;
-    try {
-      tls = MeshOptions.clientTls(options, System.getenv());
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    }
-    ManagedChannel channel = Channels.forTarget(target, tls).maxInboundMessageSize(64 << 20).build();
-    try {
-      IndexServiceGrpc.IndexServiceBlockingStub stub = IndexServiceGrpc.newBlockingStub(channel);
-      String token = System.getenv("DISTILLMESH_ADMIN_TOKEN");
-      if (token != null && !token.isBlank()) {
-        stub = stub.withCallCredentials(new BearerToken(token));
-      }
-      Commands commands = new Commands(stub, deadlineMs, out);
-      return commands.run(args, options);
-    } catch (StatusRuntimeException e) {
-      err.println("error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
-      return 1;
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      err.print(USAGE);
-      return 2;
-    } finally {
-      channel.shutdownNow();
-      try {
-        channel.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    return CliSession.run(argv, USAGE, "127.0.0.1:7401", channel -> channel.maxInboundMessageSize(64 << 20), err,
+        session -> new Commands(session.withAdminToken(IndexServiceGrpc.newBlockingStub(session.channel())),
+            session.longOption("deadline-ms", 30000), out).run(session.args(), session.options()));
   }
 
   /** The commands, one method each. */

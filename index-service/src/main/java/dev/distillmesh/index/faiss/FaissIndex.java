@@ -100,6 +100,18 @@ public final class FaissIndex implements AutoCloseable {
     return new FaissIndex(nCreate(dimension, factorySpec, metric.nativeCode()), metric);
   }
 
+  /**
+   * Loads the native library now, if it is not loaded yet, and describes it: the FAISS version,
+   * its SIMD level and the file it was loaded from. {@link #create} and {@link #read} load it on
+   * first use; call this first where that first use must not pay for it (a memory or latency
+   * measurement), or to report which build runs.
+   *
+   * @throws UnsatisfiedLinkError listing every attempt, when no variant loads
+   */
+  public static String nativeLibrary() {
+    return FaissNative.buildInfo() + " from " + FaissNative.loadedFrom();
+  }
+
   /** Reads an index written by {@link #write}; dimension and metric come from the file. */
   public static FaissIndex read(Path file) {
     FaissNative.load();

@@ -2,14 +2,13 @@ package dev.distillmesh.index.grpc;
 
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.GrpcErrors;
+import dev.distillmesh.common.HeaderThenBatches;
 import dev.distillmesh.index.store.Collection;
 import dev.distillmesh.index.store.CollectionConfig;
-import dev.distillmesh.index.store.CollectionInfo;
 import dev.distillmesh.index.store.CollectionStore;
 import dev.distillmesh.index.store.IndexSpec;
 import dev.distillmesh.index.store.Limits;
 import dev.distillmesh.index.store.Payload;
-import dev.distillmesh.index.store.RebuildSession;
 import dev.distillmesh.index.store.RecordPage;
 import dev.distillmesh.index.store.SearchHit;
 import dev.distillmesh.index.store.SearchResult;
@@ -28,7 +27,6 @@ import dev.distillmesh.proto.index.v1.ListCollectionsResponse;
 import dev.distillmesh.proto.index.v1.ListRecordsRequest;
 import dev.distillmesh.proto.index.v1.ListRecordsResponse;
 import dev.distillmesh.proto.index.v1.PayloadEntry;
-import dev.distillmesh.proto.index.v1.RebuildHeader;
 import dev.distillmesh.proto.index.v1.RebuildRequest;
 import dev.distillmesh.proto.index.v1.RebuildResponse;
 import dev.distillmesh.proto.index.v1.SearchRequest;
@@ -127,55 +125,7 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
 
   @Override
   public StreamObserver<UpsertRequest> upsert(StreamObserver<UpsertResponse> response) {
-    return new StreamObserver<>() {
-      private String collection;
-      private long upserted;
-      private long replaced;
-      private long lastSequence;
-      private boolean failed;
-
-      @Override
-      public void onNext(UpsertRequest batch) {
-        if (failed) {
-          return;
-        }
-        try {
-          if (collection == null) {
-            collection = batch.getCollection();
-          } else if (!collection.equals(batch.getCollection())) {
-            throw DomainException.invalid("every batch of one Upsert stream must name the same"
-                + " collection: first \"" + collection + "\", then \"" + batch.getCollection() + "\"");
-          }
-          WriteResult result = store.get(collection).upsert(ProtoMapping.records(batch.getRecordsList()));
-          upserted += result.written();
-          replaced += result.replaced();
-          lastSequence = result.lastSequence();
-        } catch (Exception e) {
-          failed = true;
-          response.onError(GrpcErrors.toStatus(e));
-        }
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        // The client went away; batches already applied stay (each was acknowledged to the log).
-      }
-
-      @Override
-      public void onCompleted() {
-        if (failed) {
-          return;
-        }
-        if (collection == null) {
-          response.onError(GrpcErrors.toStatus(DomainException.invalid(
-              "Upsert stream carried no batches; send at least one UpsertRequest")));
-          return;
-        }
-        response.onNext(UpsertResponse.newBuilder().setUpserted(upserted).setReplaced(replaced)
-            .setLastSequence(lastSequence).build());
-        response.onCompleted();
-      }
-    };
+    return HeaderThenBatches.receive(response, UploadSteps.upsert(store));
   }
 
   @Override
@@ -258,7 +208,7 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
 
   @Override
   public StreamObserver<RebuildRequest> rebuild(StreamObserver<RebuildResponse> response) {
-    return new RebuildStream(store, response);
+    return HeaderThenBatches.receive(response, UploadSteps.rebuild(store));
   }
 
   /** Runs a unary call body, mapping any failure to a status. */
@@ -277,76 +227,5 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
   /** A supplier that may throw checked exceptions (I/O of durable writes). */
   interface ThrowingSupplier<T> {
     T get() throws Exception;
-  }
-
-  /** Receives one Rebuild stream: header first, then batches; commits on completion. */
-  private static final class RebuildStream implements StreamObserver<RebuildRequest> {
-    private final CollectionStore store;
-    private final StreamObserver<RebuildResponse> response;
-    private RebuildSession session;
-    private boolean failed;
-
-    RebuildStream(CollectionStore store, StreamObserver<RebuildResponse> response) {
-      this.store = store;
-      this.response = response;
-    }
-
-    @Override
-    public void onNext(RebuildRequest message) {
-      if (failed) {
-        return;
-      }
-      try {
-        if (session == null) {
-          if (!message.hasHeader()) {
-            throw DomainException.invalid("the first Rebuild message must carry the header"
-                + " (collection, optional index_spec and expected_last_sequence)");
-          }
-          RebuildHeader header = message.getHeader();
-          session = store.get(header.getCollection())
-              .startRebuild(header.getIndexSpec(), header.getExpectedLastSequence());
-        } else if (message.hasHeader()) {
-          throw DomainException.invalid("a Rebuild stream carries exactly one header, first");
-        } else {
-          session.add(ProtoMapping.records(message.getBatch().getRecordsList()));
-        }
-      } catch (Exception e) {
-        fail(e);
-      }
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      if (session != null) {
-        session.abort();
-      }
-    }
-
-    @Override
-    public void onCompleted() {
-      if (failed) {
-        return;
-      }
-      if (session == null) {
-        fail(DomainException.invalid("Rebuild stream ended before its header"));
-        return;
-      }
-      try {
-        CollectionInfo info = session.commit();
-        response.onNext(RebuildResponse.newBuilder().setGeneration(info.generation())
-            .setRecordCount(info.liveCount()).build());
-        response.onCompleted();
-      } catch (Exception e) {
-        fail(e);
-      }
-    }
-
-    private void fail(Exception e) {
-      failed = true;
-      if (session != null) {
-        session.abort();
-      }
-      response.onError(GrpcErrors.toStatus(e));
-    }
   }
 }

@@ -2,12 +2,9 @@ package dev.distillmesh.student.cli;
 
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
-import dev.distillmesh.common.BearerToken;
-import dev.distillmesh.common.CliOptions;
+import dev.distillmesh.common.CliSession;
 import dev.distillmesh.common.ClientStream;
 import dev.distillmesh.common.MeshOptions;
-import dev.distillmesh.common.tls.Channels;
-import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
 import dev.distillmesh.proto.student.v1.Candidate;
 import dev.distillmesh.proto.student.v1.Document;
@@ -24,14 +21,11 @@ import dev.distillmesh.proto.student.v1.TakeTrafficRequest;
 import dev.distillmesh.proto.student.v1.TakeTrafficResponse;
 import dev.distillmesh.proto.student.v1.TrafficItem;
 import dev.distillmesh.student.cli.JsonlDocuments.Format;
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -49,9 +43,9 @@ public final class StudentCli {
         info                                                the model and the adapters being served
         traffic [--max N] [--collection C]                  take (remove) up to N recorded queries, oldest
                                                             first, one per line (N 1..10000, default 1000)
-      Target defaults to 127.0.0.1:7402; every command sends DISTILLMESH_ADMIN_TOKEN when it is set
+      Target defaults to 127.0.0.1:7402; every command sends %s when it is set
       (admin commands need it, or an allowed client certificate; queries only if the server says so).
-      """ + MeshOptions.CLI_USAGE;
+      """.formatted(MeshOptions.ENV_ADMIN_TOKEN) + MeshOptions.CLI_USAGE;
 
   private StudentCli() {}
 
@@ -61,32 +55,12 @@ public final class StudentCli {
 
   /** Runs one command; returns the exit code. */
   static int run(String[] argv, PrintStream out, PrintStream err, boolean terminal) {
-    List<String> args = new ArrayList<>(Arrays.asList(argv));
-    Map<String, String> options;
-    try {
-      options = CliOptions.take(args);
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    }
-    if (args.isEmpty() || options.containsKey("help")) {
-      err.print(USAGE);
-      return 2;
-    }
-    String target = options.getOrDefault("target", "127.0.0.1:7402");
-    ClientTls tls;
-    try {
-      tls = MeshOptions.clientTls(options, System.getenv());
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    }
-    ManagedChannel channel = Channels.forTarget(target, tls).build();
-    try {
+    return CliSession.run(argv, USAGE, "127.0.0.1:7402", err, session -> {
+      List<String> args = session.args();
+      Map<String, String> options = session.options();
       String command = args.remove(0);
-      long deadlineMs = Long.parseLong(options.getOrDefault("deadline-ms",
-          command.equals("ingest") ? "3600000" : "30000"));
-      Commands c = new Commands(channel, deadlineMs, out, err, terminal);
+      long deadlineMs = session.longOption("deadline-ms", command.equals("ingest") ? 3600000 : 30000);
+      Commands c = new Commands(session, deadlineMs, out, err, terminal);
       return switch (command) {
         case "ask" -> c.ask(args, options);
         case "respond" -> c.respond(args, options);
@@ -95,48 +69,25 @@ public final class StudentCli {
         case "traffic" -> c.traffic(args, options);
         default -> throw new IllegalArgumentException("unknown command " + command);
       };
-    } catch (StatusRuntimeException e) {
-      err.println("error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
-      return 1;
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      err.print(USAGE);
-      return 2;
-    } catch (Exception e) {
-      err.println("error: " + e);
-      return 1;
-    } finally {
-      channel.shutdownNow();
-      try {
-        channel.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
+    });
   }
 
-  private record Commands(ManagedChannel channel, long deadlineMs, PrintStream out, PrintStream err,
+  private record Commands(CliSession session, long deadlineMs, PrintStream out, PrintStream err,
       boolean terminal) {
 
     StudentServiceGrpc.StudentServiceBlockingStub query() {
-      return StudentServiceGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
-          .withCallCredentials(adminCredentials());
+      return session.withAdminToken(StudentServiceGrpc.newBlockingStub(session.channel()))
+          .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
     }
 
     StudentAdminGrpc.StudentAdminStub adminAsync() {
-      return StudentAdminGrpc.newStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
-          .withCallCredentials(adminCredentials());
+      return session.withAdminToken(StudentAdminGrpc.newStub(session.channel()))
+          .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
     }
 
     StudentAdminGrpc.StudentAdminBlockingStub admin() {
-      return StudentAdminGrpc.newBlockingStub(channel).withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS)
-          .withCallCredentials(adminCredentials());
-    }
-
-    /** The admin token from the environment, or null (no credentials) when it is unset. */
-    private static BearerToken adminCredentials() {
-      String token = System.getenv("DISTILLMESH_ADMIN_TOKEN");
-      return token == null || token.isBlank() ? null : new BearerToken(token);
+      return session.withAdminToken(StudentAdminGrpc.newBlockingStub(session.channel()))
+          .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
     }
 
     int ask(List<String> args, Map<String, String> options) {

@@ -2,6 +2,7 @@ package dev.distillmesh.student.grpc;
 
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.GrpcErrors;
+import dev.distillmesh.common.HeaderThenBatches;
 import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.proto.student.v1.AdapterInfo;
 import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
@@ -19,7 +20,6 @@ import dev.distillmesh.encoder.EncoderSpec;
 import dev.distillmesh.student.query.Ingestor;
 import dev.distillmesh.student.query.TowerEncoder;
 import dev.distillmesh.student.query.TrafficRecorder;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.Set;
@@ -102,72 +102,42 @@ public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdmin
    */
   @Override
   public StreamObserver<IngestRequest> ingest(StreamObserver<IngestResponse> responses) {
-    ServerCallStreamObserver<IngestResponse> call = (ServerCallStreamObserver<IngestResponse>) responses;
-    call.disableAutoRequest();
-    call.request(1);
-    return new StreamObserver<>() {
-      private Ingestor.Session session;
-      private boolean failed;
-
+    return HeaderThenBatches.receiveOneAtATime(responses, new HeaderThenBatches.Steps<IngestRequest, IngestResponse,
+        Ingestor.Session>() {
       @Override
-      public void onNext(IngestRequest message) {
-        if (failed) {
-          return;
+      public Ingestor.Session open(IngestRequest first) throws Exception {
+        if (first.getCollection().isEmpty()) {
+          throw DomainException.invalid("the first Ingest message must name the collection");
         }
-        try {
-          if (session == null) {
-            if (message.getCollection().isEmpty()) {
-              throw DomainException.invalid("the first Ingest message must name the collection");
-            }
-            session = ingestor.open(message.getCollection(), message.getIndexSpec(),
-                Deadlines.forCurrentCall(maxIngestDeadline));
-          } else if (!message.getCollection().isEmpty() && !message.getCollection().equals(session.collection())) {
-            throw DomainException.invalid("every Ingest message must name the same collection: got "
-                + message.getCollection() + " after " + session.collection());
-          }
-          session.add(ProtoMapping.documents(message.getDocumentsList()));
-          call.request(1);
-        } catch (Exception e) {
-          fail(e);
-        }
+        return ingestor.open(first.getCollection(), first.getIndexSpec(),
+            Deadlines.fromGrpc(Deadlines.forCurrentCall(maxIngestDeadline)));
       }
 
       @Override
-      public void onError(Throwable t) { // the client cancelled or the connection broke
-        failed = true;
-        if (session != null) {
-          session.abort("ingest client went away", t);
+      public void add(Ingestor.Session session, IngestRequest message) throws Exception {
+        if (!message.getCollection().isEmpty() && !message.getCollection().equals(session.collection())) {
+          throw HeaderThenBatches.otherCollection("Ingest", session.collection(), message.getCollection());
         }
+        session.add(ProtoMapping.documents(message.getDocumentsList()));
       }
 
       @Override
-      public void onCompleted() {
-        if (failed) {
-          return;
-        }
-        try {
-          if (session == null) {
-            throw DomainException.invalid("Ingest stream was empty; the first message must name the collection");
-          }
-          Ingestor.Summary s = session.finish();
-          responses.onNext(IngestResponse.newBuilder().setIngested(s.ingested()).setReplaced(s.replaced())
-              .setTruncated(s.truncated()).setCreated(s.created()).setLastSequence(s.lastSequence()).build());
-          responses.onCompleted();
-        } catch (Exception e) {
-          fail(e);
-        }
+      public IngestResponse finish(Ingestor.Session session) throws Exception {
+        Ingestor.Summary s = session.finish();
+        return IngestResponse.newBuilder().setIngested(s.ingested()).setReplaced(s.replaced())
+            .setTruncated(s.truncated()).setCreated(s.created()).setLastSequence(s.lastSequence()).build();
       }
 
-      private void fail(Exception e) {
-        failed = true;
-        if (e instanceof InterruptedException) {
-          Thread.currentThread().interrupt();
-        }
-        if (session != null) {
-          session.abort("ingest failed", e);
-        }
-        responses.onError(GrpcErrors.toStatus(e));
+      @Override
+      public DomainException empty() {
+        return DomainException.invalid("Ingest stream was empty; the first message must name the collection");
       }
-    };
+
+      @Override
+      public void abort(Ingestor.Session session, HeaderThenBatches.Abort why, Throwable cause) {
+        session.abort(why == HeaderThenBatches.Abort.CLIENT_WENT_AWAY ? "ingest client went away" : "ingest failed",
+            cause);
+      }
+    });
   }
 }

@@ -1,6 +1,7 @@
 package dev.distillmesh.student.grpc;
 
 import dev.distillmesh.common.AsyncReply;
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.common.resilience.InFlightLimit;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
@@ -64,11 +65,11 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
    * Admits the call, then starts it under its deadline: it ends with DEADLINE_EXCEEDED when that
    * passes first. Read the deadline on the thread that received the request.
    */
-  private <T, R> void serve(String rpc, StreamObserver<R> responses, Function<Deadline, CompletableFuture<T>> call,
-      Function<T, R> toProto) {
+  private <T, R> void serve(String rpc, StreamObserver<R> responses,
+      Function<CallDeadline, CompletableFuture<T>> call, Function<T, R> toProto) {
     AsyncReply.reply(responses, () -> admission.admit(() -> {
       Deadline deadline = Deadlines.forCurrentCall(maxDeadline);
-      return Deadlines.bound(deadline, call.apply(deadline), rpc + " did not finish before its deadline (the"
+      return Deadlines.bound(deadline, call.apply(Deadlines.fromGrpc(deadline)), rpc + " did not finish before its deadline (the"
           + " client's, at most " + maxDeadline.toMillis() + " ms); work still queued for it was dropped");
     }), toProto);
   }

@@ -1,15 +1,10 @@
 package dev.distillmesh.student.query;
 
-import dev.distillmesh.common.ClientStream;
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.MetadataJson;
-import dev.distillmesh.proto.index.v1.Payload;
-import dev.distillmesh.proto.index.v1.Record;
-import dev.distillmesh.proto.index.v1.UpsertRequest;
-import dev.distillmesh.proto.index.v1.UpsertResponse;
 import dev.distillmesh.student.adapter.Adapter;
 import dev.distillmesh.student.adapter.Tower;
-import io.grpc.Deadline;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -19,7 +14,7 @@ import java.util.Set;
 
 /**
  * Bulk ingestion: documents are encoded with the response tower (on the caller's thread, not
- * through the interactive query queue) and upserted into an index-service collection over one
+ * through the interactive query queue) and upserted into a collection of the {@link VectorIndex} over one
  * flow-controlled stream. One {@link Session} per ingest; the whole session uses the response
  * adapter that was serving when it opened, so a collection is never a mix of two versions.
  */
@@ -29,19 +24,18 @@ public final class Ingestor {
   private static final int ENCODE_CHUNK = 32;
 
   private final TowerEncoder towers;
-  private final IndexGateway index;
+  private final VectorIndex index;
 
-  public Ingestor(TowerEncoder towers, IndexGateway index) {
+  public Ingestor(TowerEncoder towers, VectorIndex index) {
     this.towers = towers;
     this.index = index;
   }
 
   /** Creates the collection if needed and opens the upsert stream; {@code deadline} bounds it all. */
-  public Session open(String collection, String spec, Deadline deadline) {
+  public Session open(String collection, String spec, CallDeadline deadline) {
     TextLimits.collection(collection);
-    IndexGateway.Existing existing = index.getOrCreate(collection, towers.dimension(),
-        spec.isEmpty() ? DEFAULT_SPEC : spec, deadline);
-    return new Session(collection, existing.created(), index.openUpsert(deadline), towers.adapter(Tower.RESPONSE));
+    boolean created = index.getOrCreate(collection, towers.dimension(), spec.isEmpty() ? DEFAULT_SPEC : spec, deadline);
+    return new Session(collection, created, index.openUpsert(collection, deadline), towers.adapter(Tower.RESPONSE));
   }
 
   /** Totals of a finished ingest. */
@@ -52,12 +46,12 @@ public final class Ingestor {
   public final class Session {
     private final String collection;
     private final boolean created;
-    private final ClientStream<UpsertRequest, UpsertResponse> stream;
+    private final VectorIndex.UpsertStream stream;
     private final Adapter adapter;
     private long sent;
     private long truncated;
 
-    private Session(String collection, boolean created, ClientStream<UpsertRequest, UpsertResponse> stream, Adapter adapter) {
+    private Session(String collection, boolean created, VectorIndex.UpsertStream stream, Adapter adapter) {
       this.collection = collection;
       this.created = created;
       this.stream = stream;
@@ -93,32 +87,20 @@ public final class Ingestor {
           chunk.add(prepared.get(order[j]));
         }
         float[][] base = towers.embedBaseNow(chunk);
-        UpsertRequest.Builder batch = UpsertRequest.newBuilder().setCollection(collection);
+        List<VectorIndex.Entry> batch = new ArrayList<>(to - from);
         for (int j = from; j < to; j++) {
           Document d = documents.get(order[j]);
-          Record.Builder r = batch.addRecordsBuilder().setId(d.id())
-              .setPayload(Payload.newBuilder().setText(d.text()).setMetadataJson(d.metadataJson()));
-          for (float v : adapter.apply(base[j - from])) {
-            r.addVector(v);
-          }
+          batch.add(new VectorIndex.Entry(d.id(), adapter.apply(base[j - from]), d.text(), d.metadataJson()));
         }
-        try {
-          stream.send(batch.build());
-        } catch (RuntimeException e) {
-          throw translate(e);
-        }
+        stream.send(batch);
         sent += to - from;
       }
     }
 
     /** Ends the stream; when it returns every document is durable in the index. */
     public Summary finish() throws InterruptedException {
-      try {
-        UpsertResponse r = stream.finish();
-        return new Summary(r.getUpserted(), r.getReplaced(), truncated, created, r.getLastSequence(), adapter.version());
-      } catch (RuntimeException e) {
-        throw translate(e);
-      }
+      VectorIndex.Written w = stream.finish();
+      return new Summary(w.upserted(), w.replaced(), truncated, created, w.lastSequence(), adapter.version());
     }
 
     /** Abandons the ingest; batches already acknowledged by the index stay. */
@@ -129,14 +111,6 @@ public final class Ingestor {
     /** Documents encoded and handed to the index so far. */
     public long sent() {
       return sent;
-    }
-
-    private DomainException translate(RuntimeException e) {
-      // The index validates what we send; its INVALID_ARGUMENT is about the client's documents.
-      if (io.grpc.Status.fromThrowable(e).getCode() == io.grpc.Status.Code.INVALID_ARGUMENT) {
-        return DomainException.invalid("index-service rejected a batch: " + io.grpc.Status.fromThrowable(e).getDescription());
-      }
-      return index.translate(e, collection, false);
     }
   }
 

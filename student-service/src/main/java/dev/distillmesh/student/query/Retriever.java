@@ -1,11 +1,10 @@
 package dev.distillmesh.student.query;
 
+import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.DomainException;
-import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.common.telemetry.RequestIds;
 import dev.distillmesh.student.adapter.Adapter;
 import dev.distillmesh.student.adapter.Tower;
-import io.grpc.Deadline;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -20,16 +19,16 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class Retriever {
   private final TowerEncoder towers;
-  private final IndexGateway index;
+  private final VectorIndex index;
 
-  public Retriever(TowerEncoder towers, IndexGateway index) {
+  public Retriever(TowerEncoder towers, VectorIndex index) {
     this.towers = towers;
     this.index = index;
   }
 
   /** Top k passages of {@code collection} for a question. */
   public CompletableFuture<QueryResult> answer(String question, int k, String collection, int efSearch,
-      Deadline deadline) {
+      CallDeadline deadline) {
     TextLimits.requireText("question", question);
     return search(towers.prepare(question, Tower.CONTEXT), TextLimits.k(k), TextLimits.collection(collection),
         TextLimits.efSearch(efSearch), deadline);
@@ -37,7 +36,7 @@ public final class Retriever {
 
   /** Top k responses of {@code collection} for a dialogue context (turns, oldest first). */
   public CompletableFuture<QueryResult> respond(List<String> turns, int k, String collection, int efSearch,
-      Deadline deadline) {
+      CallDeadline deadline) {
     if (turns.isEmpty()) {
       throw DomainException.invalid("turns is empty; give the dialogue so far, oldest turn first");
     }
@@ -54,9 +53,9 @@ public final class Retriever {
   }
 
   private CompletableFuture<QueryResult> search(TowerEncoder.Prepared query, int k, String collection, int ef,
-      Deadline deadline) {
+      CallDeadline deadline) {
     Adapter adapter = towers.adapter(Tower.CONTEXT);
-    CompletableFuture<float[]> embedding = towers.embedBase(query, Deadlines.toNanoTime(deadline));
+    CompletableFuture<float[]> embedding = towers.embedBase(query, deadline.nanoTime());
     // The encoder's worker completes the embedding outside this request's gRPC context; the index
     // call made there must still carry the request id.
     CompletableFuture<QueryResult> result = embedding
@@ -82,7 +81,7 @@ public final class Retriever {
    * use the same adapter version, returned with them. Texts still queued for the encoder when
    * {@code deadline} passes are not encoded: the result fails with DEADLINE_EXCEEDED.
    */
-  public CompletableFuture<Encoded> encode(List<String> texts, Tower tower, boolean base, Deadline deadline) {
+  public CompletableFuture<Encoded> encode(List<String> texts, Tower tower, boolean base, CallDeadline deadline) {
     if (texts.isEmpty()) {
       throw DomainException.invalid("texts is empty; give 1.." + TextLimits.MAX_ENCODE_TEXTS + " texts");
     }
@@ -99,7 +98,7 @@ public final class Retriever {
       prepared.add(towers.prepare(texts.get(i), tower));
     }
     Adapter adapter = base ? Adapter.identity(tower, towers.dimension()) : towers.adapter(tower);
-    List<CompletableFuture<float[]>> pending = towers.embedBase(prepared, Deadlines.toNanoTime(deadline));
+    List<CompletableFuture<float[]>> pending = towers.embedBase(prepared, deadline.nanoTime());
     CompletableFuture<Encoded> result = CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(done -> {
       List<float[]> vectors = new ArrayList<>(pending.size());
       List<InputReport> reports = new ArrayList<>(pending.size());

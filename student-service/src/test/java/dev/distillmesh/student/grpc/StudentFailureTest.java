@@ -81,4 +81,18 @@ class StudentFailureTest {
           .getCandidatesCount());
     }
   }
+
+  @Test
+  void anIndexThatRefusesTheStudentsTokenIsAFailedPreconditionNamingTheIndex(@TempDir Path dir) throws Exception {
+    try (Mesh mesh = new Mesh(dir, Map.of(StudentServerConfig.ENV_ADMIN_TOKEN, "index-token"),
+        Map.of(StudentServerConfig.ENV_ADMIN_TOKEN, "student-token"), null)) {
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> mesh.ingest("faq", "Flat", List.of(doc("a", "x")), new BearerToken("student-token")));
+      // Not the client's credential (the student took it) and not a bug: the operator's configuration.
+      assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode(), e.getStatus().toString());
+      assertTrue(e.getStatus().getDescription().startsWith("index-service ("), e.getStatus().getDescription());
+      assertTrue(e.getStatus().getDescription().contains("refused this service's credential (UNAUTHENTICATED"),
+          e.getStatus().getDescription());
+    }
+  }
 }

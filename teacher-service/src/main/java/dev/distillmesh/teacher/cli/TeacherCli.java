@@ -1,9 +1,7 @@
 package dev.distillmesh.teacher.cli;
 
-import dev.distillmesh.common.CliOptions;
+import dev.distillmesh.common.CliSession;
 import dev.distillmesh.common.MeshOptions;
-import dev.distillmesh.common.tls.Channels;
-import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.proto.teacher.v1.GenerateRequest;
 import dev.distillmesh.proto.teacher.v1.GenerateResponse;
 import dev.distillmesh.proto.teacher.v1.InfoRequest;
@@ -15,11 +13,8 @@ import dev.distillmesh.proto.teacher.v1.ScoreRequest;
 import dev.distillmesh.proto.teacher.v1.ScoreResponse;
 import dev.distillmesh.proto.teacher.v1.TeacherModel;
 import dev.distillmesh.proto.teacher.v1.TeacherServiceGrpc;
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -49,29 +44,11 @@ public final class TeacherCli {
 
   /** Runs one command; returns the exit code. */
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    List<String> args = new ArrayList<>(Arrays.asList(argv));
-    Map<String, String> options;
-    try {
-      options = CliOptions.take(args);
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    }
-    if (args.isEmpty() || options.containsKey("help")) {
-      err.print(USAGE);
-      return 2;
-    }
-    ClientTls tls;
-    try {
-      tls = MeshOptions.clientTls(options, System.getenv());
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    }
-    ManagedChannel channel = Channels.forTarget(options.getOrDefault("target", "127.0.0.1:7403"), tls).build();
-    try {
-      TeacherServiceGrpc.TeacherServiceBlockingStub stub = TeacherServiceGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(Long.parseLong(options.getOrDefault("deadline-ms", "60000")), TimeUnit.MILLISECONDS);
+    return CliSession.run(argv, USAGE, "127.0.0.1:7403", err, session -> {
+      List<String> args = session.args();
+      Map<String, String> options = session.options();
+      TeacherServiceGrpc.TeacherServiceBlockingStub stub = TeacherServiceGrpc.newBlockingStub(session.channel())
+          .withDeadlineAfter(session.longOption("deadline-ms", 60000), TimeUnit.MILLISECONDS);
       String command = args.remove(0);
       return switch (command) {
         case "score" -> score(stub, args, options, out);
@@ -79,16 +56,7 @@ public final class TeacherCli {
         case "info" -> info(stub, out);
         default -> throw new IllegalArgumentException("unknown command " + command);
       };
-    } catch (StatusRuntimeException e) {
-      err.println("error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
-      return 1;
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      err.print(USAGE);
-      return 2;
-    } finally {
-      channel.shutdownNow();
-    }
+    });
   }
 
   private static int score(TeacherServiceGrpc.TeacherServiceBlockingStub stub, List<String> args,

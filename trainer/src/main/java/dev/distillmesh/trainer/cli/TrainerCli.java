@@ -1,10 +1,7 @@
 package dev.distillmesh.trainer.cli;
 
-import dev.distillmesh.common.BearerToken;
-import dev.distillmesh.common.CliOptions;
+import dev.distillmesh.common.CliSession;
 import dev.distillmesh.common.MeshOptions;
-import dev.distillmesh.common.tls.Channels;
-import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.proto.trainer.v1.Evaluation;
 import dev.distillmesh.proto.trainer.v1.GetRunRequest;
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
@@ -22,13 +19,9 @@ import dev.distillmesh.proto.trainer.v1.StartRunRequest;
 import dev.distillmesh.proto.trainer.v1.StopRunRequest;
 import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
 import dev.distillmesh.proto.trainer.v1.WatchRunRequest;
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -55,12 +48,12 @@ public final class TrainerCli {
         list               every run
         stop RUN           stop after the current step (it checkpoints)
         rollback RUN VERSION   publish the run's adapter VERSION again (0: the untrained student)
-      Target defaults to 127.0.0.1:7404; every command sends DISTILLMESH_ADMIN_TOKEN when it is set
+      Target defaults to 127.0.0.1:7404; every command sends %s when it is set
       (start, stop and rollback need it, or an allowed client certificate).
       Defaults: source labelled, holdout fraction:0.2 (dialogue: all), objective topk (dialogue: g2r).
       FILE is read by the trainer, from its data directories (--data-dirs): a file that exists here is
       sent as its absolute path, any other path as written (relative to the trainer's data directories).
-      """ + MeshOptions.CLI_USAGE;
+      """.formatted(MeshOptions.ENV_ADMIN_TOKEN) + MeshOptions.CLI_USAGE;
 
   private TrainerCli() {}
 
@@ -69,33 +62,13 @@ public final class TrainerCli {
   }
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    List<String> args = new ArrayList<>(Arrays.asList(argv));
-    Map<String, String> options;
-    try {
-      options = CliOptions.take(args);
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    }
-    if (args.isEmpty() || options.containsKey("help")) {
-      err.print(USAGE);
-      return 2;
-    }
-    ClientTls tls;
-    try {
-      tls = MeshOptions.clientTls(options, System.getenv());
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      return 2;
-    }
-    ManagedChannel channel = Channels.forTarget(options.getOrDefault("target", "127.0.0.1:7404"), tls).build();
-    try {
+    return CliSession.run(argv, USAGE, "127.0.0.1:7404", err, session -> {
+      List<String> args = session.args();
+      Map<String, String> options = session.options();
       String command = args.remove(0);
       // The token goes with queries too, for a trainer that requires a credential for them.
-      String token = System.getenv(MeshOptions.ENV_ADMIN_TOKEN);
-      TrainerServiceGrpc.TrainerServiceBlockingStub stub = token == null || token.isBlank()
-          ? TrainerServiceGrpc.newBlockingStub(channel)
-          : TrainerServiceGrpc.newBlockingStub(channel).withCallCredentials(new BearerToken(token));
+      TrainerServiceGrpc.TrainerServiceBlockingStub stub =
+          session.withAdminToken(TrainerServiceGrpc.newBlockingStub(session.channel()));
       return switch (command) {
         case "start" -> {
           RunInfo info = stub.withDeadlineAfter(5, TimeUnit.MINUTES)
@@ -133,16 +106,7 @@ public final class TrainerCli {
         }
         default -> throw new IllegalArgumentException("unknown command " + command);
       };
-    } catch (StatusRuntimeException e) {
-      err.println("error: " + e.getStatus().getCode() + ": " + e.getStatus().getDescription());
-      return 1;
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      err.print(USAGE);
-      return 2;
-    } finally {
-      channel.shutdownNow();
-    }
+    });
   }
 
   private static String one(List<String> args, String message) {
