@@ -61,17 +61,23 @@ public final class IndexCli {
 
   /** Runs one command; returns the exit code. */
   static int run(String[] argv, PrintStream out, PrintStream err) {
+    // repair works offline, on a stopped service's files: no channel, no server.
     List<String> args = new ArrayList<>(Arrays.asList(argv));
-    if (!args.isEmpty() && args.get(0).equals("repair")) { // offline: no channel, no server
-      boolean dryRun = args.remove("--dry-run"); // a flag without a value
-      Map<String, String> options;
-      try {
-        options = CliOptions.take(args);
-      } catch (IllegalArgumentException e) {
-        err.println("error: " + e.getMessage());
-        return CliSession.USAGE;
-      }
+    boolean dryRun = args.remove("--dry-run"); // a flag without a value
+    Map<String, String> options;
+    try {
+      options = CliOptions.take(args);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.print(USAGE);
+      return CliSession.USAGE;
+    }
+    if (!args.isEmpty() && args.get(0).equals("repair") && !options.containsKey("help")) {
       return repair(args, options, dryRun, out, err);
+    }
+    if (dryRun) {
+      err.println("error: --dry-run is an option of repair only");
+      return CliSession.USAGE;
     }
     return CliSession.run(argv, USAGE, "127.0.0.1:7401", channel -> channel.maxInboundMessageSize(64 << 20), err,
         session -> new Commands(session.withAdminToken(IndexServiceGrpc.newBlockingStub(session.channel())),
