@@ -1,0 +1,124 @@
+package dev.distillmesh.trainer.run;
+
+import dev.distillmesh.trainer.learn.Adam;
+import dev.distillmesh.trainer.learn.ListwiseLoss;
+import dev.distillmesh.trainer.learn.QueryAdapter;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a run trains: the context adapter A with its optimizer, and (for a DIALOGUE run with
+ * train_response_adapter) the response adapter B with its own; and one optimisation step over a
+ * batch's examples. Owned by the run's thread.
+ */
+final class Adapters {
+  /** The loss of one step, averaged per context, and the pairs it scored. */
+  record StepLoss(double kd, double ce, double identity, long pairs) {
+    double total() {
+      return kd + ce + identity;
+    }
+  }
+
+  private final QueryAdapter context;
+  private final Adam contextAdam;
+  private final QueryAdapter response;
+  private final Adam responseAdam;
+
+  /** @param response B, or null when the run trains only A (then {@code responseAdam} is null too) */
+  Adapters(QueryAdapter context, Adam contextAdam, QueryAdapter response, Adam responseAdam) {
+    this.context = context;
+    this.contextAdam = contextAdam;
+    this.response = response;
+    this.responseAdam = responseAdam;
+  }
+
+  /** Untrained adapters (the identity) with fresh optimizers. */
+  static Adapters identity(int dim, double learningRate, boolean trainsResponse) {
+    return new Adapters(QueryAdapter.identity(dim), new Adam(dim * dim, learningRate),
+        trainsResponse ? QueryAdapter.identity(dim) : null, trainsResponse ? new Adam(dim * dim, learningRate) : null);
+  }
+
+  QueryAdapter context() {
+    return context;
+  }
+
+  Adam contextAdam() {
+    return contextAdam;
+  }
+
+  /** B, or null when the run does not train it. */
+  QueryAdapter response() {
+    return response;
+  }
+
+  Adam responseAdam() {
+    return responseAdam;
+  }
+
+  int dim() {
+    return context.dim();
+  }
+
+  /**
+   * One step: sums the examples' gradients, averages them per context (a context may bring several
+   * examples: G2R has one per positive, and the KD term), pulls A (and B) toward the identity and
+   * steps the optimizers.
+   *
+   * @param responseBase the base embeddings the examples' candidate indices point into, for ∂L/∂B
+   */
+  StepLoss step(List<Example> batch, double identityWeight, float[][] responseBase) {
+    double[] grad = new double[context.values().length];
+    double kd = 0;
+    double ce = 0;
+    long pairs = 0;
+    for (Example ex : batch) {
+      ListwiseLoss.Terms t = ListwiseLoss.accumulate(context, ex.query(), ex.vectors(), ex.teacher(), ex.gold(),
+          ex.scale(), ex.wKd(), ex.wCe(), grad, ex.candidateGrad());
+      kd += t.kd();
+      ce += t.ce();
+      pairs += ex.candidates().length;
+    }
+    Set<float[]> seenQueries = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (Example ex : batch) {
+      seenQueries.add(ex.query());
+    }
+    int contexts = Math.max(1, seenQueries.size());
+    for (int i = 0; i < grad.length; i++) {
+      grad[i] /= contexts;
+    }
+    double identity = context.identityPull(identityWeight, grad);
+    contextAdam.step(context.values(), grad);
+    if (response != null && !batch.isEmpty()) {
+      identity += stepResponse(batch, contexts, identityWeight, responseBase);
+    }
+    return new StepLoss(kd / contexts, ce / contexts, identity, pairs);
+  }
+
+  /**
+   * Folds the step's ∂L/∂p_j (one row per response, shared by the examples) into ∂L/∂B (p_j =
+   * B·e_j), averaged over the batch's contexts, pulls B toward the identity and steps its
+   * optimizer; returns the identity term.
+   */
+  private double stepResponse(List<Example> batch, int contexts, double identityWeight, float[][] base) {
+    Map<Integer, double[]> rows = new LinkedHashMap<>();
+    for (Example ex : batch) {
+      for (int j = 0; j < ex.candidates().length; j++) {
+        rows.putIfAbsent(ex.candidates()[j], ex.candidateGrad()[j]);
+      }
+    }
+    double[] grad = new double[response.values().length];
+    for (Map.Entry<Integer, double[]> row : rows.entrySet()) {
+      QueryAdapter.addOuter(row.getValue(), base[row.getKey()], grad);
+    }
+    for (int i = 0; i < grad.length; i++) {
+      grad[i] /= contexts;
+    }
+    double identity = response.identityPull(identityWeight, grad);
+    responseAdam.step(response.values(), grad);
+    return identity;
+  }
+}
