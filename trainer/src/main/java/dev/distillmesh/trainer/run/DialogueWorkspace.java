@@ -1,6 +1,5 @@
 package dev.distillmesh.trainer.run;
 
-import dev.distillmesh.proto.trainer.v1.RunSpec;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.Tower;
 import dev.distillmesh.trainer.data.DialogueData;
@@ -62,9 +61,9 @@ final class DialogueWorkspace implements Workspace {
    */
   static DialogueWorkspace prepare(RunSpec spec, Hyper hyper, StudentLink student, Map<String, float[]> responseBase,
       Consumer<String> message) {
-    DialogueData data = DialogueData.load(Path.of(spec.getDialogues()), Path.of(spec.getDialogueEval()),
-        spec.getTrainLimit(), spec.getHoldout(), hyper.seed());
-    boolean base = spec.getTrainResponseAdapter();
+    DialogueData data = DialogueData.load(Path.of(spec.dialogues()), Path.of(spec.dialogueEval()),
+        spec.trainLimit(), spec.holdout(), hyper.seed());
+    boolean base = spec.trainResponseAdapter();
     message.accept("encoding " + data.responses().size() + " responses and " + data.candidateTexts().size()
         + " held-out candidates");
     float[][] pool = student.encode(data.responses(), Tower.RESPONSE, base);

@@ -1,6 +1,5 @@
 package dev.distillmesh.trainer.run;
 
-import dev.distillmesh.proto.trainer.v1.Evaluation;
 import dev.distillmesh.trainer.learn.QueryAdapter;
 
 /**

@@ -1,6 +1,6 @@
 package dev.distillmesh.trainer.run;
 
-import dev.distillmesh.proto.trainer.v1.Progress;
+import java.util.Map;
 
 /**
  * The loss and throughput of a run over an interval of steps, reported every {@link #EVERY} steps
@@ -29,9 +29,8 @@ final class ProgressMeter {
       return null;
     }
     double seconds = (System.nanoTime() - intervalStart) / 1e9;
-    Progress p = Progress.newBuilder().setLoss(loss / steps).putTerms("kd", kd / steps).putTerms("ce", ce / steps)
-        .putTerms("identity", identity / steps).setPairsPerSecond(pairs / seconds).setStepsPerSecond(steps / seconds)
-        .setTrafficTaken(trafficTaken).setTrafficDropped(trafficDropped).build();
+    Progress p = new Progress(loss / steps, Map.of("kd", kd / steps, "ce", ce / steps, "identity", identity / steps),
+        pairs / seconds, steps / seconds, trafficTaken, trafficDropped);
     intervalStart = System.nanoTime();
     pairs = 0;
     steps = 0;

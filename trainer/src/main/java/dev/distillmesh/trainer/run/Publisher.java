@@ -1,6 +1,5 @@
 package dev.distillmesh.trainer.run;
 
-import dev.distillmesh.proto.trainer.v1.Publish;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.Tower;
 import dev.distillmesh.trainer.learn.QueryAdapter;
@@ -98,7 +97,7 @@ final class Publisher {
     long generation = send(pending.version(), pending.responseVersion(), dim,
         "trainer run " + runId + " step " + pending.step() + " (resumed)");
     var latest = record.latest();
-    recordPublish(pending.version(), pending.step(), latest == null ? 0 : latest.getRAt1(), "improved",
+    recordPublish(pending.version(), pending.step(), latest == null ? 0 : latest.rAt1(), "improved",
         pending.responseVersion(), generation);
   }
 
@@ -128,9 +127,8 @@ final class Publisher {
     }
     long generation = send(version, responseVersion, (int) Math.round(Math.sqrt(matrix.length)),
         "trainer run " + runId + " rollback to v" + toVersion);
-    Publish p = Publish.newBuilder().setVersion(version).setStep(record.step()).setAtUnixMs(System.currentTimeMillis())
-        .setReason("rollback to v" + toVersion).setRAt1(rollbackR1(toVersion)).setResponseVersion(responseVersion)
-        .setIndexGeneration(generation).build();
+    Publish p = new Publish(record.step(), version, rollbackR1(toVersion), System.currentTimeMillis(),
+        "rollback to v" + toVersion, responseVersion, generation);
     record.addPublish(p);
     return p;
   }
@@ -162,9 +160,7 @@ final class Publisher {
 
   private void recordPublish(long version, long step, double r1, String reason, long responseVersion, long generation)
       throws IOException {
-    Publish p = Publish.newBuilder().setVersion(version).setStep(step).setRAt1(r1)
-        .setAtUnixMs(System.currentTimeMillis()).setReason(reason).setResponseVersion(responseVersion)
-        .setIndexGeneration(generation).build();
+    Publish p = new Publish(step, version, r1, System.currentTimeMillis(), reason, responseVersion, generation);
     record.addPublish(p);
     pending = Pending.NONE;
     checkpoint.write();
@@ -179,19 +175,20 @@ final class Publisher {
 
   private long nextVersion() {
     Publish last = record.lastPublish();
-    return Math.max(student.modelInfo().contextVersion(), last == null ? 0 : last.getVersion()) + 1;
+    return Math.max(student.modelInfo().contextVersion(), last == null ? 0 : last.version()) + 1;
   }
 
   private long nextResponseVersion() {
     Publish last = record.lastPublish();
-    return Math.max(student.modelInfo().responseVersion(), last == null ? 0 : last.getResponseVersion()) + 1;
+    return Math.max(student.modelInfo().responseVersion(), last == null ? 0 : last.responseVersion()) + 1;
   }
 
   private double rollbackR1(long toVersion) {
     if (toVersion == 0) {
-      return record.studentAtStart().getRAt1();
+      Evaluation start = record.studentAtStart();
+      return start == null ? 0 : start.rAt1();
     }
-    return record.publishes().stream().filter(p -> p.getVersion() == toVersion).mapToDouble(Publish::getRAt1)
+    return record.publishes().stream().filter(p -> p.version() == toVersion).mapToDouble(Publish::rAt1)
         .findFirst().orElse(0);
   }
 

@@ -1,8 +1,6 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.common.DomainException;
-import dev.distillmesh.proto.trainer.v1.RunSpec;
-import dev.distillmesh.proto.trainer.v1.Source;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.Tower;
 import dev.distillmesh.trainer.data.QaData;
@@ -17,16 +15,16 @@ record QaWorkspace(QaData data, float[][] pool, float[][] heldOut, float[][] tra
 
   /** Reads the spec's files and has the student encode them. */
   static QaWorkspace prepare(RunSpec spec, Hyper hyper, StudentLink student) {
-    QaData data = QaData.load(Path.of(spec.getPassages()), Path.of(spec.getQuestions()), spec.getHoldout(),
+    QaData data = QaData.load(Path.of(spec.passages()), Path.of(spec.questions()), spec.holdout(),
         hyper.seed());
     float[][] pool = student.encode(data.passageTexts(), Tower.RESPONSE, false);
     float[][] heldOut = student.encode(data.heldOut().stream().map(QaData.Question::text).toList(), Tower.CONTEXT,
         true);
     float[][] train = new float[0][];
-    if (spec.getSource() == Source.LABELLED) {
+    if (spec.source() == RunSpec.Source.LABELLED) {
       train = student.encode(data.train().stream().map(QaData.Question::text).toList(), Tower.CONTEXT, true);
       if (train.length == 0) {
-        throw DomainException.invalid("every question of " + spec.getQuestions() + " is held out; nothing to train on");
+        throw DomainException.invalid("every question of " + spec.questions() + " is held out; nothing to train on");
       }
     }
     return new QaWorkspace(data, pool, heldOut, train);

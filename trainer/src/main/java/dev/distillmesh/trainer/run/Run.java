@@ -1,16 +1,6 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.common.DomainException;
-import dev.distillmesh.proto.trainer.v1.Evaluation;
-import dev.distillmesh.proto.trainer.v1.Progress;
-import dev.distillmesh.proto.trainer.v1.Publish;
-import dev.distillmesh.proto.trainer.v1.RunEvent;
-import dev.distillmesh.proto.trainer.v1.RunInfo;
-import dev.distillmesh.proto.trainer.v1.RunSpec;
-import dev.distillmesh.proto.trainer.v1.RunState;
-import dev.distillmesh.proto.trainer.v1.Source;
-import dev.distillmesh.proto.trainer.v1.StateChange;
-import dev.distillmesh.proto.trainer.v1.Task;
 import dev.distillmesh.trainer.clients.IndexLink;
 import dev.distillmesh.trainer.clients.ScoreKind;
 import dev.distillmesh.trainer.clients.StudentLink;
@@ -19,7 +9,6 @@ import dev.distillmesh.trainer.clients.TeacherLink;
 import dev.distillmesh.trainer.learn.Adam;
 import dev.distillmesh.trainer.learn.QueryAdapter;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +30,7 @@ final class Run implements Runnable {
   private static final long TRAFFIC_MAX_STEPS = 1000;
 
   private final String id;
-  private final Path dir;
+  private final RunDirectory dir;
   private final Hyper hyper;
   private final StudentLink student;
   private final TeacherLink teacher;
@@ -62,18 +51,18 @@ final class Run implements Runnable {
   private BatchSource source;
   private Adapters adapters;
 
-  Run(String id, Path dir, RunInfo info, StudentLink student, TeacherLink teacher, IndexLink index) {
-    this.id = id;
+  Run(RunDirectory dir, RunStatus info, StudentLink student, TeacherLink teacher, IndexLink index) {
+    this.id = info.runId();
     this.dir = dir;
     this.record = new RunRecord(info);
-    this.hyper = Hyper.of(info.getSpec().getObjective(), info.getSpec().getHyper());
+    this.hyper = Hyper.of(info.spec().objective(), info.spec().hyper());
     this.student = student;
     this.teacher = teacher;
     this.reindexer = new Reindexer(index, student);
-    AdapterArchive archive = new AdapterArchive(id, dir,
-        () -> record.publishes().stream().map(Publish::getVersion).toList());
-    this.publisher = new Publisher(id, info.getSpec().getCollection(), record, archive, student, reindexer,
-        responseBase, this::checkpoint, p -> emit(RunEvent.newBuilder().setStep(p.getStep()).setPublish(p)));
+    AdapterArchive archive = new AdapterArchive(id, dir.path(),
+        () -> record.publishes().stream().map(Publish::version).toList());
+    this.publisher = new Publisher(id, info.spec().collection(), record, archive, student, reindexer, responseBase,
+        this::checkpoint, p -> emit(p.step(), p));
     replayHistory(info);
   }
 
@@ -85,7 +74,7 @@ final class Run implements Runnable {
     return events;
   }
 
-  RunInfo info() {
+  RunStatus info() {
     return record.snapshot();
   }
 
@@ -104,15 +93,15 @@ final class Run implements Runnable {
   }
 
   /** Events a watcher of a resumed run sees first: what the record already holds. */
-  private void replayHistory(RunInfo saved) {
-    if (saved.hasStudentAtStart()) {
-      emit(RunEvent.newBuilder().setStep(0).setEvaluation(saved.getStudentAtStart()));
+  private void replayHistory(RunStatus saved) {
+    if (saved.studentAtStart() != null) {
+      emit(0, saved.studentAtStart());
     }
-    if (saved.hasTeacher()) {
-      emit(RunEvent.newBuilder().setStep(0).setEvaluation(saved.getTeacher()));
+    if (saved.teacher() != null) {
+      emit(0, saved.teacher());
     }
-    for (Publish p : saved.getPublishesList()) {
-      emit(RunEvent.newBuilder().setStep(p.getStep()).setPublish(p));
+    for (Publish p : saved.publishes()) {
+      emit(p.step(), p);
     }
   }
 
@@ -168,12 +157,12 @@ final class Run implements Runnable {
     }
     TeacherOracle oracle = new TeacherOracle(id, (context, candidates) -> teacher.score(kind, context, candidates),
         () -> stopRequested, record::setMessage);
-    if (spec.getTask() == Task.DIALOGUE) {
-      if (spec.getTrainResponseAdapter()) {
-        reindexer.checkCollection(spec.getCollection());
+    if (spec.isDialogue()) {
+      if (spec.trainResponseAdapter()) {
+        reindexer.checkCollection(spec.collection());
       }
       DialogueWorkspace d = DialogueWorkspace.prepare(spec, hyper, student, responseBase, record::setMessage);
-      ResponseGenerator generator = new ResponseGenerator(id, spec.getCollection(), hyper, d, teacher, student,
+      ResponseGenerator generator = new ResponseGenerator(id, spec.collection(), hyper, d, teacher, student,
           record::addGeneratedResponses);
       workspace = d;
       evaluator = new DialogueEvaluator(d, oracle);
@@ -182,12 +171,11 @@ final class Run implements Runnable {
       QaWorkspace qa = QaWorkspace.prepare(spec, hyper, student);
       workspace = qa;
       evaluator = new QaEvaluator(qa, oracle);
-      objective = switch (spec.getObjective()) {
+      objective = switch (spec.objective()) {
         case TOPK -> new TopKObjective(qa, oracle, hyper);
         case G2R -> new G2rObjective(qa, oracle, hyper);
         case RDR -> new RdrObjective(qa, oracle, hyper, () -> adapters.context());
         case RELATIONAL -> new RelationalObjective(qa, oracle, hyper);
-        default -> throw DomainException.invalid("objective " + spec.getObjective() + " is not supported");
       };
     }
     restoreOrStart(spec);
@@ -199,30 +187,31 @@ final class Run implements Runnable {
       Evaluation s = evaluator.student(QueryAdapter.identity(workspace.dim()), null, 0);
       Evaluation t = evaluator.teacher();
       record.setStart(s, t);
-      emit(RunEvent.newBuilder().setStep(0).setEvaluation(s));
-      emit(RunEvent.newBuilder().setStep(0).setEvaluation(t));
-      log.info("run {}: held-out {} student {} teacher {} ({} examples)", id, evaluator.headline(), s.getRAt1(),
-          t.getRAt1(), s.getQuestions());
+      emit(0, s);
+      emit(0, t);
+      log.info("run {}: held-out {} student {} teacher {} ({} examples)", id, evaluator.headline(), s.rAt1(),
+          t.rAt1(), s.questions());
       checkpoint();
     }
   }
 
   private void restoreOrStart(RunSpec spec) throws Exception {
     int dim = workspace.dim();
-    boolean trainsResponse = spec.getTask() == Task.DIALOGUE && spec.getTrainResponseAdapter();
-    Checkpoint saved = Checkpoint.read(dir);
+    boolean trainsResponse = spec.trainsResponse();
+    Checkpoint saved = dir.readCheckpoint();
     long position = 0;
     if (saved != null) {
       if (saved.dim() != dim) {
-        throw DomainException.precondition("the checkpoint is for dimension " + saved.dim() + " but the student encodes "
-            + dim + "; start a new run");
+        throw DomainException.precondition("the checkpoint is for dimension " + saved.dim()
+            + " but the student encodes " + dim + "; start a new run");
       }
       QueryAdapter b = null;
       Adam bAdam = null;
       long responsePending = 0;
       if (saved.response() != null) {
         b = QueryAdapter.of(dim, saved.response().adapter());
-        bAdam = new Adam(hyper.learningRate(), saved.response().m(), saved.response().v(), saved.response().adamSteps());
+        bAdam = new Adam(hyper.learningRate(), saved.response().m(), saved.response().v(),
+            saved.response().adamSteps());
         responsePending = saved.response().pendingVersion();
       } else if (trainsResponse) {
         b = QueryAdapter.identity(dim);
@@ -232,19 +221,20 @@ final class Run implements Runnable {
           new Adam(hyper.learningRate(), saved.m(), saved.v(), saved.adamSteps()), b, bAdam);
       position = saved.position();
       publisher.restore(new Publisher.Pending(saved.pendingVersion(), saved.pendingStep(), responsePending));
-      record.restore(saved.info());
+      record.resumeFrom(saved.info());
       log.info("run {} resumes at step {}", id, saved.step());
     } else {
       adapters = Adapters.identity(dim, hyper.learningRate(), trainsResponse);
     }
-    source = spec.getSource() == Source.TRAFFIC
-        ? new TrafficSource(student, spec.getCollection(), hyper.batchSize(), new TrafficJournal(dir), position,
+    boolean traffic = spec.source() == RunSpec.Source.TRAFFIC;
+    source = traffic
+        ? new TrafficSource(student, spec.collection(), hyper.batchSize(), dir.trafficJournal(), position,
             record::setMessage)
         : new LabelledSource(workspace, hyper.batchSize(), hyper.seed(), position);
     if (saved != null) {
       publisher.confirmPending(dim);
     }
-    record.setMaxSteps(hyper.maxSteps() > 0 ? hyper.maxSteps() : spec.getSource() == Source.TRAFFIC
+    record.setMaxSteps(hyper.maxSteps() > 0 ? hyper.maxSteps() : traffic
         ? TRAFFIC_MAX_STEPS : (long) Math.ceil((double) workspace.trainSize() * hyper.epochs() / hyper.batchSize()));
   }
 
@@ -265,8 +255,8 @@ final class Run implements Runnable {
       long step = record.advance();
       Progress p = meter.add(loss, step == max, source.taken(), source.dropped());
       if (p != null) {
-        record.setRates(p.getPairsPerSecond(), p.getStepsPerSecond());
-        emit(RunEvent.newBuilder().setStep(step).setProgress(p));
+        record.setRates(p.pairsPerSecond(), p.stepsPerSecond());
+        emit(step, p);
       }
       if (step % hyper.evalEvery() == 0 || step == max) {
         evaluateAndPublish(step);
@@ -279,7 +269,7 @@ final class Run implements Runnable {
     // A trainer shutting down only checkpoints (the run goes on when it restarts); a run that ends
     // here evaluates its last step, and publishes it if it is the best.
     Evaluation latest = record.latest();
-    if (!suspended && step > 0 && (latest == null || latest.getStep() != step)) {
+    if (!suspended && step > 0 && (latest == null || latest.step() != step)) {
       evaluateAndPublish(step);
     }
   }
@@ -287,9 +277,9 @@ final class Run implements Runnable {
   private void evaluateAndPublish(long step) throws Exception {
     Evaluation e = evaluator.student(adapters.context(), adapters.response(), step);
     double toBeat = record.evaluated(e);
-    emit(RunEvent.newBuilder().setStep(step).setEvaluation(e));
-    if (e.getRAt1() > toBeat) {
-      publisher.publish(adapters, step, e.getRAt1(), "improved");
+    emit(step, e);
+    if (e.rAt1() > toBeat) {
+      publisher.publish(adapters, step, e.rAt1(), "improved");
     }
   }
 
@@ -298,16 +288,15 @@ final class Run implements Runnable {
    * identity). Only for a run that is not training.
    */
   void rollback(long toVersion) throws Exception {
-    RunSpec spec = record.spec();
-    Publish p = publisher.rollback(toVersion, spec.getTask() == Task.DIALOGUE && spec.getTrainResponseAdapter());
-    RunManager.writeRecord(dir, record.snapshot());
-    emit(RunEvent.newBuilder().setStep(p.getStep()).setPublish(p));
+    Publish p = publisher.rollback(toVersion, record.spec().trainsResponse());
+    dir.writeRecord(record.snapshot());
+    emit(p.step(), p);
   }
 
   void checkpoint() throws IOException {
-    RunInfo snapshot = record.snapshot();
+    RunStatus snapshot = record.snapshot();
     if (adapters == null || source == null) { // failed before the model existed: keep the record only
-      RunManager.writeRecord(dir, snapshot);
+      dir.writeRecord(snapshot);
       return;
     }
     QueryAdapter a = adapters.context();
@@ -316,18 +305,16 @@ final class Run implements Runnable {
     Checkpoint.Response response = adapters.response() == null ? null : new Checkpoint.Response(
         adapters.responseAdam().steps(), adapters.response().values(), adapters.responseAdam().firstMoment(),
         adapters.responseAdam().secondMoment(), pending.responseVersion());
-    new Checkpoint(snapshot.getStep(), source.position(), adam.steps(), a.dim(), a.values(), adam.firstMoment(),
-        adam.secondMoment(), pending.version(), pending.step(), snapshot, response).write(dir);
-    RunManager.writeRecord(dir, snapshot);
+    dir.writeCheckpoint(new Checkpoint(snapshot.step(), source.position(), adam.steps(), a.dim(), a.values(),
+        adam.firstMoment(), adam.secondMoment(), pending.version(), pending.step(), snapshot, response));
   }
 
   private void setState(RunState state, String message) {
     record.setState(state, message);
-    emit(RunEvent.newBuilder().setStep(record.step()).setState(StateChange.newBuilder().setState(state)
-        .setMessage(message)));
+    emit(record.step(), new StateChange(state, message));
   }
 
-  private void emit(RunEvent.Builder event) {
-    events.add(event.setRunId(id).setAtUnixMs(System.currentTimeMillis()).build());
+  private void emit(long step, RunEvent.Payload payload) {
+    events.add(new RunEvent(id, step, System.currentTimeMillis(), payload));
   }
 }

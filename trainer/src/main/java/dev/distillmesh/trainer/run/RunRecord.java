@@ -1,89 +1,101 @@
 package dev.distillmesh.trainer.run;
 
-import dev.distillmesh.proto.trainer.v1.Evaluation;
-import dev.distillmesh.proto.trainer.v1.Publish;
-import dev.distillmesh.proto.trainer.v1.RunInfo;
-import dev.distillmesh.proto.trainer.v1.RunSpec;
-import dev.distillmesh.proto.trainer.v1.RunState;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What is known of one run: its spec, state, step, evaluations and publishes, as ListRuns shows it
- * and as it is checkpointed. The run's thread writes it, RPC threads read snapshots; every method
- * holds the record's lock.
+ * What is known of one run while it lives: its spec, state, step, evaluations and publishes. The
+ * run's thread writes it, RPC threads read {@link #snapshot}s; every method holds the record's
+ * lock, and a snapshot is taken only when asked for (for an RPC or a checkpoint), not every step.
  */
 final class RunRecord {
-  private RunInfo.Builder info;
+  private final String runId;
+  private final RunSpec spec;
+  private final long startedAtUnixMs;
+  private final int resumed;
+  // All below guarded by this.
+  private RunState state;
+  private long step;
+  private long maxSteps;
+  private Evaluation studentAtStart;
+  private Evaluation teacher;
+  private Evaluation latest;
+  private Evaluation best;
+  private final List<Publish> publishes = new ArrayList<>();
+  private String message;
+  private double pairsPerSecond;
+  private double stepsPerSecond;
+  private long generatedResponses;
 
-  RunRecord(RunInfo info) {
-    this.info = info.toBuilder();
+  RunRecord(RunStatus s) {
+    this.runId = s.runId();
+    this.spec = s.spec();
+    this.startedAtUnixMs = s.startedAtUnixMs();
+    this.resumed = s.resumed();
+    restore(s);
   }
 
-  synchronized RunInfo snapshot() {
-    return info.build();
+  synchronized RunStatus snapshot() {
+    return new RunStatus(runId, spec, state, step, maxSteps, studentAtStart, teacher, latest, best, publishes,
+        message, startedAtUnixMs, pairsPerSecond, stepsPerSecond, resumed, generatedResponses);
   }
 
-  synchronized String id() {
-    return info.getRunId();
-  }
-
-  synchronized RunSpec spec() {
-    return info.getSpec();
+  RunSpec spec() {
+    return spec;
   }
 
   synchronized RunState state() {
-    return info.getState();
+    return state;
   }
 
   synchronized long step() {
-    return info.getStep();
+    return step;
   }
 
   /** Counts one more step taken; returns it. */
   synchronized long advance() {
-    info.setStep(info.getStep() + 1);
-    return info.getStep();
+    return ++step;
   }
 
   synchronized long maxSteps() {
-    return info.getMaxSteps();
+    return maxSteps;
   }
 
   synchronized void setMaxSteps(long maxSteps) {
-    info.setMaxSteps(maxSteps);
+    this.maxSteps = maxSteps;
   }
 
   synchronized void setState(RunState state, String message) {
-    info.setState(state).setMessage(message);
+    this.state = state;
+    this.message = message;
   }
 
   synchronized void setMessage(String message) {
-    info.setMessage(message);
+    this.message = message;
   }
 
   synchronized void setRates(double pairsPerSecond, double stepsPerSecond) {
-    info.setPairsPerSecond(pairsPerSecond).setStepsPerSecond(stepsPerSecond);
+    this.pairsPerSecond = pairsPerSecond;
+    this.stepsPerSecond = stepsPerSecond;
   }
 
   synchronized boolean measuredAtStart() {
-    return info.hasStudentAtStart();
+    return studentAtStart != null;
   }
 
   synchronized void setStart(Evaluation student, Evaluation teacher) {
-    info.setStudentAtStart(student).setTeacher(teacher);
+    this.studentAtStart = student;
+    this.teacher = teacher;
   }
 
+  /** The untrained student's evaluation; null before it is measured. */
   synchronized Evaluation studentAtStart() {
-    return info.getStudentAtStart();
-  }
-
-  synchronized Evaluation teacher() {
-    return info.hasTeacher() ? info.getTeacher() : null;
+    return studentAtStart;
   }
 
   /** The latest evaluation, or null before the first. */
   synchronized Evaluation latest() {
-    return info.hasLatest() ? info.getLatest() : null;
+    return latest;
   }
 
   /**
@@ -91,36 +103,54 @@ final class RunRecord {
    * beat for a publish: the last publish's, or the untrained student's.
    */
   synchronized double evaluated(Evaluation e) {
-    info.setLatest(e);
-    if (!info.hasBest() || e.getRAt1() > info.getBest().getRAt1()) {
-      info.setBest(e);
+    latest = e;
+    if (best == null || e.rAt1() > best.rAt1()) {
+      best = e;
     }
-    return info.getPublishesCount() == 0 ? info.getStudentAtStart().getRAt1()
-        : info.getPublishes(info.getPublishesCount() - 1).getRAt1();
+    return publishes.isEmpty() ? (studentAtStart == null ? 0 : studentAtStart.rAt1())
+        : publishes.get(publishes.size() - 1).rAt1();
   }
 
   synchronized List<Publish> publishes() {
-    return List.copyOf(info.getPublishesList());
+    return List.copyOf(publishes);
   }
 
   /** The last publish, or null before the first. */
   synchronized Publish lastPublish() {
-    return info.getPublishesCount() == 0 ? null : info.getPublishes(info.getPublishesCount() - 1);
+    return publishes.isEmpty() ? null : publishes.get(publishes.size() - 1);
   }
 
   synchronized void addPublish(Publish p) {
-    info.addPublishes(p);
+    publishes.add(p);
   }
 
   synchronized void addGeneratedResponses(long n) {
-    info.setGeneratedResponses(info.getGeneratedResponses() + n);
+    generatedResponses += n;
   }
 
   /**
-   * Takes the checkpointed record's history, keeping this record's resume count; the state becomes
-   * PREPARING (the run is preparing again).
+   * Takes a checkpointed record's history (its id, spec, start time and resume count stay this
+   * record's); the state becomes PREPARING (the run is preparing again).
    */
-  synchronized void restore(RunInfo saved) {
-    info = saved.toBuilder().setResumed(info.getResumed()).setState(RunState.PREPARING);
+  synchronized void restore(RunStatus saved) {
+    state = saved.state();
+    step = saved.step();
+    maxSteps = saved.maxSteps();
+    studentAtStart = saved.studentAtStart();
+    teacher = saved.teacher();
+    latest = saved.latest();
+    best = saved.best();
+    publishes.clear();
+    publishes.addAll(saved.publishes());
+    message = saved.message();
+    pairsPerSecond = saved.pairsPerSecond();
+    stepsPerSecond = saved.stepsPerSecond();
+    generatedResponses = saved.generatedResponses();
+  }
+
+  /** {@link #restore}, as a run resuming from its checkpoint: then PREPARING. */
+  synchronized void resumeFrom(RunStatus saved) {
+    restore(saved);
+    state = RunState.PREPARING;
   }
 }

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
 import dev.distillmesh.proto.trainer.v1.NegativeMass;
-import dev.distillmesh.proto.trainer.v1.Objective;
+import dev.distillmesh.trainer.grpc.RunMessages;
+import dev.distillmesh.trainer.run.RunSpec.ObjectiveKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,8 @@ class G2rObjectiveTest {
   @Test
   void theStudentLearnsThePositiveAgainstSharedRandomNegatives() throws Exception {
     LearningProblem problem = new LearningProblem(14);
-    Hyper hyper = Hyper.of(Objective.G2R, Hyperparameters.newBuilder().setLearningRate(0.02).setNegatives(5).build());
+    Hyper hyper = Hyper.of(ObjectiveKind.G2R, RunMessages.hyper(
+        Hyperparameters.newBuilder().setLearningRate(0.02).setNegatives(5).build()));
     Adapters adapters = Adapters.identity(LearningProblem.DIM, hyper.learningRate(), false);
     G2rObjective g2r = new G2rObjective(problem.workspace, problem.teacher(), hyper);
 
@@ -26,8 +28,9 @@ class G2rObjectiveTest {
   @Test
   void withNegativeMassZeroTheTargetIsAllOnThePositive() throws Exception {
     LearningProblem problem = new LearningProblem(14);
-    Hyper hyper = Hyper.of(Objective.G2R, Hyperparameters.newBuilder().setLearningRate(0.02).setNegatives(5)
-        .setNegativeMass(NegativeMass.ZERO).build());
+    Hyper hyper = Hyper.of(ObjectiveKind.G2R, RunMessages.hyper(
+        Hyperparameters.newBuilder().setLearningRate(0.02).setNegatives(5)
+        .setNegativeMass(NegativeMass.ZERO).build()));
     Adapters adapters = Adapters.identity(LearningProblem.DIM, hyper.learningRate(), false);
     G2rObjective g2r = new G2rObjective(problem.workspace, problem.teacher(), hyper);
 

@@ -4,7 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
-import dev.distillmesh.proto.trainer.v1.Objective;
+import dev.distillmesh.trainer.grpc.RunMessages;
+import dev.distillmesh.trainer.run.RunSpec.ObjectiveKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,8 @@ class RelationalObjectiveTest {
   @Test
   void theStudentLearnsTheTeachersInBatchPreference() throws Exception {
     LearningProblem problem = new LearningProblem(13);
-    Hyper hyper = Hyper.of(Objective.RELATIONAL, Hyperparameters.newBuilder().setLearningRate(0.02).build());
+    Hyper hyper = Hyper.of(ObjectiveKind.RELATIONAL, RunMessages.hyper(
+        Hyperparameters.newBuilder().setLearningRate(0.02).build()));
     Adapters adapters = Adapters.identity(LearningProblem.DIM, hyper.learningRate(), false);
     RelationalObjective relational = new RelationalObjective(problem.workspace, problem.teacher(), hyper);
 
@@ -25,7 +27,8 @@ class RelationalObjectiveTest {
   @Test
   void aBatchWhosePassagesAreOneHasNothingToLearn() throws Exception {
     LearningProblem problem = new LearningProblem(13);
-    Hyper hyper = Hyper.of(Objective.RELATIONAL, Hyperparameters.getDefaultInstance());
+    Hyper hyper = Hyper.of(ObjectiveKind.RELATIONAL, RunMessages.hyper(
+        Hyperparameters.getDefaultInstance()));
     Batch one = new Batch(problem.batch.texts().subList(0, 1), problem.batch.queries().subList(0, 1),
         problem.batch.golds().subList(0, 1));
     assertTrue(new RelationalObjective(problem.workspace, problem.teacher(), hyper).examples(one, 0).isEmpty());

@@ -3,14 +3,16 @@ package dev.distillmesh.trainer.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
-import dev.distillmesh.proto.trainer.v1.Objective;
+import dev.distillmesh.trainer.grpc.RunMessages;
+import dev.distillmesh.trainer.run.RunSpec.ObjectiveKind;
 import org.junit.jupiter.api.Test;
 
 class TopKObjectiveTest {
   @Test
   void theStudentLearnsThePassageTheTeacherPrefersFromItsTopK() throws Exception {
     LearningProblem problem = new LearningProblem(11);
-    Hyper hyper = Hyper.of(Objective.TOPK, Hyperparameters.newBuilder().setLearningRate(0.02).setTopK(4).build());
+    Hyper hyper = Hyper.of(ObjectiveKind.TOPK, RunMessages.hyper(
+        Hyperparameters.newBuilder().setLearningRate(0.02).setTopK(4).build()));
     Adapters adapters = Adapters.identity(LearningProblem.DIM, hyper.learningRate(), false);
     TopKObjective topK = new TopKObjective(problem.workspace, problem.teacher(), hyper);
 
