@@ -42,21 +42,40 @@ final class Adapters {
         trainsResponse ? QueryAdapter.identity(dim) : null, trainsResponse ? new Adam(dim * dim, learningRate) : null);
   }
 
-  QueryAdapter context() {
-    return context;
+  /**
+   * The adapters a checkpoint holds; B as the identity when the run trains it but the checkpoint
+   * has none (it was written before the run trained B).
+   */
+  static Adapters restore(Checkpoint saved, double learningRate, boolean trainsResponse) {
+    int dim = saved.dim();
+    QueryAdapter b = null;
+    Adam bAdam = null;
+    if (saved.response() != null) {
+      b = QueryAdapter.of(dim, saved.response().adapter());
+      bAdam = new Adam(learningRate, saved.response().m(), saved.response().v(), saved.response().adamSteps());
+    } else if (trainsResponse) {
+      b = QueryAdapter.identity(dim);
+      bAdam = new Adam(dim * dim, learningRate);
+    }
+    return new Adapters(QueryAdapter.of(dim, saved.adapter()),
+        new Adam(learningRate, saved.m(), saved.v(), saved.adamSteps()), b, bAdam);
   }
 
-  Adam contextAdam() {
-    return contextAdam;
+  /** A checkpoint of these adapters with the run's record, data position and pending publish. */
+  Checkpoint checkpoint(RunStatus record, long position, Publisher.Pending pending) {
+    Checkpoint.Response r = response == null ? null : new Checkpoint.Response(responseAdam.steps(), response.values(),
+        responseAdam.firstMoment(), responseAdam.secondMoment(), pending.responseVersion());
+    return new Checkpoint(record.step(), position, contextAdam.steps(), context.dim(), context.values(),
+        contextAdam.firstMoment(), contextAdam.secondMoment(), pending.version(), pending.step(), record, r);
+  }
+
+  QueryAdapter context() {
+    return context;
   }
 
   /** B, or null when the run does not train it. */
   QueryAdapter response() {
     return response;
-  }
-
-  Adam responseAdam() {
-    return responseAdam;
   }
 
   int dim() {

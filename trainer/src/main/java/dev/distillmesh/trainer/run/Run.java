@@ -6,7 +6,6 @@ import dev.distillmesh.trainer.clients.ScoreKind;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.TeacherInfo;
 import dev.distillmesh.trainer.clients.TeacherLink;
-import dev.distillmesh.trainer.learn.Adam;
 import dev.distillmesh.trainer.learn.QueryAdapter;
 import java.io.IOException;
 import java.util.HashMap;
@@ -205,22 +204,10 @@ final class Run implements Runnable {
         throw DomainException.precondition("the checkpoint is for dimension " + saved.dim()
             + " but the student encodes " + dim + "; start a new run");
       }
-      QueryAdapter b = null;
-      Adam bAdam = null;
-      long responsePending = 0;
-      if (saved.response() != null) {
-        b = QueryAdapter.of(dim, saved.response().adapter());
-        bAdam = new Adam(hyper.learningRate(), saved.response().m(), saved.response().v(),
-            saved.response().adamSteps());
-        responsePending = saved.response().pendingVersion();
-      } else if (trainsResponse) {
-        b = QueryAdapter.identity(dim);
-        bAdam = new Adam(dim * dim, hyper.learningRate());
-      }
-      adapters = new Adapters(QueryAdapter.of(dim, saved.adapter()),
-          new Adam(hyper.learningRate(), saved.m(), saved.v(), saved.adamSteps()), b, bAdam);
+      adapters = Adapters.restore(saved, hyper.learningRate(), trainsResponse);
       position = saved.position();
-      publisher.restore(new Publisher.Pending(saved.pendingVersion(), saved.pendingStep(), responsePending));
+      publisher.restore(new Publisher.Pending(saved.pendingVersion(), saved.pendingStep(),
+          saved.response() == null ? 0 : saved.response().pendingVersion()));
       record.resumeFrom(saved.info());
       log.info("run {} resumes at step {}", id, saved.step());
     } else {
@@ -299,14 +286,7 @@ final class Run implements Runnable {
       dir.writeRecord(snapshot);
       return;
     }
-    QueryAdapter a = adapters.context();
-    Adam adam = adapters.contextAdam();
-    Publisher.Pending pending = publisher.pending();
-    Checkpoint.Response response = adapters.response() == null ? null : new Checkpoint.Response(
-        adapters.responseAdam().steps(), adapters.response().values(), adapters.responseAdam().firstMoment(),
-        adapters.responseAdam().secondMoment(), pending.responseVersion());
-    dir.writeCheckpoint(new Checkpoint(snapshot.step(), source.position(), adam.steps(), a.dim(), a.values(),
-        adam.firstMoment(), adam.secondMoment(), pending.version(), pending.step(), snapshot, response));
+    dir.writeCheckpoint(adapters.checkpoint(snapshot, source.position(), publisher.pending()));
   }
 
   private void setState(RunState state, String message) {
