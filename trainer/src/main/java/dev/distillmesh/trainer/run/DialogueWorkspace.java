@@ -29,7 +29,8 @@ final class DialogueWorkspace implements Workspace {
   private final Map<String, Integer> responseIndex = new HashMap<>();
   private final Map<String, float[]> responseBase;
 
-  private DialogueWorkspace(DialogueData data, boolean base, float[][] pool, float[][] heldOutCandidates,
+  /** A workspace over embeddings already made (see {@link #prepare}). */
+  DialogueWorkspace(DialogueData data, boolean base, float[][] pool, float[][] heldOutCandidates,
       float[][] heldOut, float[][] train, Map<String, float[]> responseBase) {
     this.data = data;
     this.base = base;
