@@ -13,16 +13,7 @@ import java.util.Random;
  * alpha·CE on the positive plus (1 − alpha)·KD toward the teacher's distribution over the same
  * candidates, or (negative_mass ZERO) toward all mass on the positive.
  */
-final class G2rObjective implements Objective {
-  private final QaWorkspace workspace;
-  private final TeacherOracle teacher;
-  private final Hyper hyper;
-
-  G2rObjective(QaWorkspace workspace, TeacherOracle teacher, Hyper hyper) {
-    this.workspace = workspace;
-    this.teacher = teacher;
-    this.hyper = hyper;
-  }
+record G2rObjective(QaWorkspace workspace, TeacherOracle teacher, Hyper hyper) implements Objective {
 
   @Override
   public List<Example> examples(Batch batch, long step) throws Exception {

@@ -9,20 +9,11 @@ import java.util.function.Supplier;
 /**
  * RDR (reader to retriever): the student's own top_k passages under the adapter being trained
  * (its hard negatives), re-scored by the teacher; KL(P_teacher || P_student) over them.
+ *
+ * @param adapter the context adapter as it is now (it changes every step)
  */
-final class RdrObjective implements Objective {
-  private final QaWorkspace workspace;
-  private final TeacherOracle teacher;
-  private final Hyper hyper;
-  private final Supplier<QueryAdapter> adapter;
-
-  /** @param adapter the context adapter as it is now (it changes every step) */
-  RdrObjective(QaWorkspace workspace, TeacherOracle teacher, Hyper hyper, Supplier<QueryAdapter> adapter) {
-    this.workspace = workspace;
-    this.teacher = teacher;
-    this.hyper = hyper;
-    this.adapter = adapter;
-  }
+record RdrObjective(QaWorkspace workspace, TeacherOracle teacher, Hyper hyper, Supplier<QueryAdapter> adapter)
+    implements Objective {
 
   @Override
   public List<Example> examples(Batch batch, long step) throws Exception {

@@ -10,16 +10,7 @@ import java.util.List;
  * teacher's best); the teacher's in-batch distribution at temperature tau1 matched by the
  * student's at tau2 (KL). A batch whose questions all share one passage has nothing to learn.
  */
-final class RelationalObjective implements Objective {
-  private final QaWorkspace workspace;
-  private final TeacherOracle teacher;
-  private final Hyper hyper;
-
-  RelationalObjective(QaWorkspace workspace, TeacherOracle teacher, Hyper hyper) {
-    this.workspace = workspace;
-    this.teacher = teacher;
-    this.hyper = hyper;
-  }
+record RelationalObjective(QaWorkspace workspace, TeacherOracle teacher, Hyper hyper) implements Objective {
 
   @Override
   public List<Example> examples(Batch batch, long step) throws Exception {

@@ -9,16 +9,7 @@ import java.util.List;
  * distribution renormalised over them, plus alpha·CE on the gold passage when the question has one
  * (it joins the candidates if the teacher did not rank it that high).
  */
-final class TopKObjective implements Objective {
-  private final QaWorkspace workspace;
-  private final TeacherOracle teacher;
-  private final Hyper hyper;
-
-  TopKObjective(QaWorkspace workspace, TeacherOracle teacher, Hyper hyper) {
-    this.workspace = workspace;
-    this.teacher = teacher;
-    this.hyper = hyper;
-  }
+record TopKObjective(QaWorkspace workspace, TeacherOracle teacher, Hyper hyper) implements Objective {
 
   @Override
   public List<Example> examples(Batch batch, long step) throws Exception {
