@@ -2,8 +2,8 @@ package dev.distillmesh.trainer.grpc;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import dev.distillmesh.proto.trainer.v1.RunInfo;
-import dev.distillmesh.trainer.run.RunStatus;
-import dev.distillmesh.trainer.run.RunStatusCodec;
+import dev.distillmesh.trainer.run.model.RunStatus;
+import dev.distillmesh.trainer.run.model.RunStatusCodec;
 import java.io.IOException;
 
 /**

@@ -7,15 +7,15 @@ import dev.distillmesh.proto.trainer.v1.Objective;
 import dev.distillmesh.proto.trainer.v1.RunInfo;
 import dev.distillmesh.proto.trainer.v1.Source;
 import dev.distillmesh.proto.trainer.v1.Task;
-import dev.distillmesh.trainer.run.Evaluation;
-import dev.distillmesh.trainer.run.HyperSettings;
-import dev.distillmesh.trainer.run.Progress;
-import dev.distillmesh.trainer.run.Publish;
-import dev.distillmesh.trainer.run.RunEvent;
-import dev.distillmesh.trainer.run.RunSpec;
-import dev.distillmesh.trainer.run.RunState;
-import dev.distillmesh.trainer.run.RunStatus;
-import dev.distillmesh.trainer.run.StateChange;
+import dev.distillmesh.trainer.run.model.Evaluation;
+import dev.distillmesh.trainer.run.model.HyperSettings;
+import dev.distillmesh.trainer.run.model.Progress;
+import dev.distillmesh.trainer.run.model.Publish;
+import dev.distillmesh.trainer.run.model.RunEvent;
+import dev.distillmesh.trainer.run.model.RunSpec;
+import dev.distillmesh.trainer.run.model.RunState;
+import dev.distillmesh.trainer.run.model.RunStatus;
+import dev.distillmesh.trainer.run.model.StateChange;
 
 /**
  * The one mapping between the trainer's contract messages and its domain types, both ways: what

@@ -12,7 +12,7 @@ import dev.distillmesh.proto.trainer.v1.StopRunRequest;
 import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
 import dev.distillmesh.proto.trainer.v1.WatchRunRequest;
 import dev.distillmesh.trainer.run.RunManager;
-import dev.distillmesh.trainer.run.RunWatcher;
+import dev.distillmesh.trainer.run.model.RunWatcher;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Set;
@@ -68,7 +68,7 @@ public final class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceI
     // Events come from the run's thread; the observer is not thread-safe, so one lock serialises them.
     RunWatcher serial = new RunWatcher() {
       @Override
-      public synchronized void onEvent(dev.distillmesh.trainer.run.RunEvent event) {
+      public synchronized void onEvent(dev.distillmesh.trainer.run.model.RunEvent event) {
         if (!out.isCancelled()) {
           out.onNext(RunMessages.toProto(event));
         }

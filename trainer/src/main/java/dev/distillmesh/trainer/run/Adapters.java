@@ -3,6 +3,7 @@ package dev.distillmesh.trainer.run;
 import dev.distillmesh.trainer.learn.Adam;
 import dev.distillmesh.trainer.learn.ListwiseLoss;
 import dev.distillmesh.trainer.learn.QueryAdapter;
+import dev.distillmesh.trainer.run.model.RunStatus;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;

@@ -1,6 +1,8 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.common.Durable;
+import dev.distillmesh.trainer.run.model.RunStatus;
+import dev.distillmesh.trainer.run.model.RunStatusCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

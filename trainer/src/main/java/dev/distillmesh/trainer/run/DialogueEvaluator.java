@@ -2,6 +2,7 @@ package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.trainer.data.DialogueData;
 import dev.distillmesh.trainer.learn.QueryAdapter;
+import dev.distillmesh.trainer.run.model.Evaluation;
 import java.util.ArrayList;
 import java.util.List;
 

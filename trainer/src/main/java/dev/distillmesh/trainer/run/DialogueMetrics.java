@@ -1,5 +1,6 @@
 package dev.distillmesh.trainer.run;
 
+import dev.distillmesh.trainer.run.model.Evaluation;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;

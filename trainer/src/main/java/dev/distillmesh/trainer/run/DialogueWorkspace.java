@@ -3,6 +3,7 @@ package dev.distillmesh.trainer.run;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.Tower;
 import dev.distillmesh.trainer.data.DialogueData;
+import dev.distillmesh.trainer.run.model.RunSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;

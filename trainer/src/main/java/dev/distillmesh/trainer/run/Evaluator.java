@@ -1,6 +1,7 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.trainer.learn.QueryAdapter;
+import dev.distillmesh.trainer.run.model.Evaluation;
 
 /**
  * Measures a run's task on its held-out examples: the student under given adapters, and the

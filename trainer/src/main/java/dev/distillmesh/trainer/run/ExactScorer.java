@@ -1,6 +1,7 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.trainer.learn.ListwiseLoss;
+import dev.distillmesh.trainer.run.model.Evaluation;
 
 /**
  * The student's score, exactly as training optimises it and the student serves it: the inner

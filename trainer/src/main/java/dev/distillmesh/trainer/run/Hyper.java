@@ -1,7 +1,8 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.common.DomainException;
-import dev.distillmesh.trainer.run.RunSpec.ObjectiveKind;
+import dev.distillmesh.trainer.run.model.HyperSettings;
+import dev.distillmesh.trainer.run.model.RunSpec.ObjectiveKind;
 
 /**
  * A run's hyperparameters with the contract's defaults applied (0 means default) and ranges

@@ -1,5 +1,6 @@
 package dev.distillmesh.trainer.run;
 
+import dev.distillmesh.trainer.run.model.Evaluation;
 import java.util.List;
 
 /** Retrieval metrics over held-out questions: R@1, R@5, MRR@10 and conicity. */

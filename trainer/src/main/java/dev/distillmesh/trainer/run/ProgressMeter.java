@@ -1,5 +1,6 @@
 package dev.distillmesh.trainer.run;
 
+import dev.distillmesh.trainer.run.model.Progress;
 import java.util.Map;
 
 /**

@@ -3,6 +3,8 @@ package dev.distillmesh.trainer.run;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.Tower;
 import dev.distillmesh.trainer.learn.QueryAdapter;
+import dev.distillmesh.trainer.run.model.Evaluation;
+import dev.distillmesh.trainer.run.model.Publish;
 import java.io.IOException;
 import java.util.Map;
 import java.util.function.Consumer;

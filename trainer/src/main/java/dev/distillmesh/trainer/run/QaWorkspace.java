@@ -4,6 +4,7 @@ import dev.distillmesh.common.DomainException;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.Tower;
 import dev.distillmesh.trainer.data.QaData;
+import dev.distillmesh.trainer.run.model.RunSpec;
 import java.nio.file.Path;
 import java.util.List;
 

@@ -1,6 +1,8 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.common.Durable;
+import dev.distillmesh.trainer.run.model.RunStatus;
+import dev.distillmesh.trainer.run.model.RunStatusCodec;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,8 @@
 package dev.distillmesh.trainer.run;
 
+import dev.distillmesh.trainer.run.model.Progress;
+import dev.distillmesh.trainer.run.model.RunEvent;
+import dev.distillmesh.trainer.run.model.RunWatcher;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,5 +1,10 @@
 package dev.distillmesh.trainer.run;
 
+import dev.distillmesh.trainer.run.model.Evaluation;
+import dev.distillmesh.trainer.run.model.Publish;
+import dev.distillmesh.trainer.run.model.RunSpec;
+import dev.distillmesh.trainer.run.model.RunState;
+import dev.distillmesh.trainer.run.model.RunStatus;
 import java.util.ArrayList;
 import java.util.List;
 

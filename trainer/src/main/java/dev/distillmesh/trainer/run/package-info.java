@@ -5,7 +5,7 @@
  *
  * <ul>
  *   <li>{@code Run}: the state machine and the step loop; {@code RunRecord}: what is known of the
- *       run ({@link dev.distillmesh.trainer.run.RunStatus} is its snapshot); {@code RunEvents}: its
+ *       run ({@link dev.distillmesh.trainer.run.model.RunStatus} is its snapshot); {@code RunEvents}: its
  *       history and watchers; {@code RunDirectory}, {@code Checkpoint}: its files.
  *   <li>{@code QaWorkspace}, {@code DialogueWorkspace}: the task's data after encoding.
  *   <li>{@code LabelledSource}, {@code TrafficSource} (with {@code TrafficJournal}): batches.
@@ -20,7 +20,7 @@
  * </ul>
  *
  * <p>Belongs here: everything about a run's behaviour. Does not belong here: wire formats (the
- * {@code grpc} package maps them, {@link dev.distillmesh.trainer.run.RunStatusCodec} is how a
+ * {@code grpc} package maps them, {@link dev.distillmesh.trainer.run.model.RunStatusCodec} is how a
  * record reaches disk) and remote calls (the {@code clients} package).
  */
 package dev.distillmesh.trainer.run;

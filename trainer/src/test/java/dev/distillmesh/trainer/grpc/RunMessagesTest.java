@@ -17,7 +17,7 @@ import dev.distillmesh.proto.trainer.v1.RunSpec;
 import dev.distillmesh.proto.trainer.v1.RunState;
 import dev.distillmesh.proto.trainer.v1.Source;
 import dev.distillmesh.proto.trainer.v1.Task;
-import dev.distillmesh.trainer.run.RunStatus;
+import dev.distillmesh.trainer.run.model.RunStatus;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -70,9 +70,9 @@ class RunMessagesTest {
 
   @Test
   void eventsCarryTheirPayload() {
-    var progress = new dev.distillmesh.trainer.run.Progress(1.5, Map.of("kd", 1.0, "ce", 0.5, "identity", 0.0),
+    var progress = new dev.distillmesh.trainer.run.model.Progress(1.5, Map.of("kd", 1.0, "ce", 0.5, "identity", 0.0),
         10, 2, 3, 4);
-    RunEvent e = RunMessages.toProto(new dev.distillmesh.trainer.run.RunEvent("run-3", 5, 77, progress));
+    RunEvent e = RunMessages.toProto(new dev.distillmesh.trainer.run.model.RunEvent("run-3", 5, 77, progress));
     assertEquals(RunEvent.newBuilder().setRunId("run-3").setStep(5).setAtUnixMs(77).setProgress(Progress.newBuilder()
         .setLoss(1.5).putTerms("kd", 1.0).putTerms("ce", 0.5).putTerms("identity", 0.0).setPairsPerSecond(10)
         .setStepsPerSecond(2).setTrafficTaken(3).setTrafficDropped(4)).build(), e);

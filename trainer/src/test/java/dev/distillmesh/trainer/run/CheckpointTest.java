@@ -1,19 +1,20 @@
 package dev.distillmesh.trainer.run;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import dev.distillmesh.proto.trainer.v1.RunInfo;
 import dev.distillmesh.trainer.grpc.ProtoRunStatusCodec;
 import dev.distillmesh.trainer.grpc.RunMessages;
+import dev.distillmesh.trainer.run.model.RunState;
+import dev.distillmesh.trainer.run.model.RunStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class CheckpointTest {
   private static final ProtoRunStatusCodec CODEC = new ProtoRunStatusCodec();

@@ -8,7 +8,7 @@ import dev.distillmesh.trainer.data.DialogueData;
 import dev.distillmesh.trainer.grpc.RunMessages;
 import dev.distillmesh.trainer.learn.ListwiseLoss;
 import dev.distillmesh.trainer.learn.QueryAdapter;
-import dev.distillmesh.trainer.run.RunSpec.ObjectiveKind;
+import dev.distillmesh.trainer.run.model.RunSpec.ObjectiveKind;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
 import dev.distillmesh.proto.trainer.v1.NegativeMass;
 import dev.distillmesh.trainer.grpc.RunMessages;
-import dev.distillmesh.trainer.run.RunSpec.ObjectiveKind;
+import dev.distillmesh.trainer.run.model.RunSpec.ObjectiveKind;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

@@ -2,7 +2,7 @@ package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
 import dev.distillmesh.trainer.grpc.RunMessages;
-import dev.distillmesh.trainer.run.RunSpec.ObjectiveKind;
+import dev.distillmesh.trainer.run.model.RunSpec.ObjectiveKind;
 import org.junit.jupiter.api.Test;
 
 class RdrObjectiveTest {

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
 import dev.distillmesh.trainer.grpc.RunMessages;
-import dev.distillmesh.trainer.run.RunSpec.ObjectiveKind;
+import dev.distillmesh.trainer.run.model.RunSpec.ObjectiveKind;
 import org.junit.jupiter.api.Test;
 
 class TopKObjectiveTest {

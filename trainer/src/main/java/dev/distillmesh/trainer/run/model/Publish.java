@@ -1,4 +1,4 @@
-package dev.distillmesh.trainer.run;
+package dev.distillmesh.trainer.run.model;
 
 /**
  * One adapter version a run published to the student (the contract's {@code Publish}). Immutable.

@@ -1,4 +1,4 @@
-package dev.distillmesh.trainer.run;
+package dev.distillmesh.trainer.run.model;
 
 /**
  * The student (or the teacher) on a run's held-out examples at one step (the contract's {@code

@@ -1,4 +1,4 @@
-package dev.distillmesh.trainer.run;
+package dev.distillmesh.trainer.run.model;
 
 /**
  * A run's hyperparameters as they were asked for (the contract's {@code Hyperparameters}): 0 means

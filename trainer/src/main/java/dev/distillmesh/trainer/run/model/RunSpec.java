@@ -1,4 +1,4 @@
-package dev.distillmesh.trainer.run;
+package dev.distillmesh.trainer.run.model;
 
 /**
  * What a run is asked to do, as StartRun gave it (the contract's {@code RunSpec}; the field
@@ -38,7 +38,7 @@ public record RunSpec(String name, String collection, String passages, String qu
   }
 
   /** Whether the run trains the response adapter too (DIALOGUE only). */
-  boolean trainsResponse() {
+  public boolean trainsResponse() {
     return isDialogue() && trainResponseAdapter;
   }
 }

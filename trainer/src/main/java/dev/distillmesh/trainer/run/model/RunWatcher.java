@@ -1,4 +1,4 @@
-package dev.distillmesh.trainer.run;
+package dev.distillmesh.trainer.run.model;
 
 /**
  * Someone following a run's events (WatchRun). Called from the run's thread, one call at a time

@@ -1,4 +1,4 @@
-package dev.distillmesh.trainer.run;
+package dev.distillmesh.trainer.run.model;
 
 /** Where a run is in its life (the contract's {@code RunState}). */
 public enum RunState {
@@ -13,7 +13,7 @@ public enum RunState {
   FAILED;
 
   /** Whether a run in this state is training (it resumes when the trainer restarts). */
-  boolean training() {
+  public boolean training() {
     return this == PREPARING || this == RUNNING;
   }
 }

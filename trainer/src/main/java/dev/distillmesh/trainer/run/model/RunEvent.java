@@ -1,4 +1,4 @@
-package dev.distillmesh.trainer.run;
+package dev.distillmesh.trainer.run.model;
 
 /**
  * Something that happened in a run, as watchers see it (the contract's {@code RunEvent}).
