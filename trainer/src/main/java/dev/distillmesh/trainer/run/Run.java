@@ -70,7 +70,7 @@ final class Run implements Runnable {
         () -> record.publishes().stream().map(Publish::version).toList());
     this.publisher = new Publisher(id, info.spec().collection(), record, archive, student, reindexer, responseBase,
         this::checkpoint, p -> emit(p.step(), p));
-    replayHistory(info);
+    events.replay(info);
   }
 
   String id() {
@@ -97,19 +97,6 @@ final class Run implements Runnable {
   void suspend() {
     suspended = true;
     stopRequested = true;
-  }
-
-  /** Events a watcher of a resumed run sees first: what the record already holds. */
-  private void replayHistory(RunStatus saved) {
-    if (saved.studentAtStart() != null) {
-      emit(0, saved.studentAtStart());
-    }
-    if (saved.teacher() != null) {
-      emit(0, saved.teacher());
-    }
-    for (Publish p : saved.publishes()) {
-      emit(p.step(), p);
-    }
   }
 
   @Override
@@ -236,17 +223,16 @@ final class Run implements Runnable {
   private void train() throws Exception {
     long max = record.maxSteps();
     ProgressMeter meter = new ProgressMeter();
-    float[][] responseBase = workspace instanceof DialogueWorkspace d ? d.pool() : null;
     while (record.step() < max && !stopRequested) {
       Batch batch = source.next();
       if (batch == null) { // waiting for traffic
         continue;
       }
       List<Example> examples = objective.examples(batch, record.step());
-      if (workspace instanceof DialogueWorkspace d) {
-        responseBase = d.pool(); // the response set grows as the teacher generates
-      }
-      Adapters.StepLoss loss = adapters.step(examples, hyper.identityWeight(), responseBase);
+      // What a trained response adapter's gradient folds onto: the response set as it is after this
+      // batch (it grows as the teacher generates).
+      float[][] responses = workspace instanceof DialogueWorkspace d ? d.pool() : null;
+      Adapters.StepLoss loss = adapters.step(examples, hyper.identityWeight(), responses);
       long step = record.advance();
       Progress p = meter.add(loss, step == max, source.taken(), source.dropped());
       if (p != null) {

@@ -1,7 +1,9 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.trainer.run.model.Progress;
+import dev.distillmesh.trainer.run.model.Publish;
 import dev.distillmesh.trainer.run.model.RunEvent;
+import dev.distillmesh.trainer.run.model.RunStatus;
 import dev.distillmesh.trainer.run.model.RunWatcher;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,6 +39,20 @@ final class RunEvents {
       } catch (RuntimeException e) { // the watcher went away
         watchers.remove(w);
       }
+    }
+  }
+
+  /** Adds, as events, what a run's record already holds: a watcher of a resumed run sees them first. */
+  void replay(RunStatus saved) {
+    long now = System.currentTimeMillis();
+    if (saved.studentAtStart() != null) {
+      add(new RunEvent(saved.runId(), 0, now, saved.studentAtStart()));
+    }
+    if (saved.teacher() != null) {
+      add(new RunEvent(saved.runId(), 0, now, saved.teacher()));
+    }
+    for (Publish p : saved.publishes()) {
+      add(new RunEvent(saved.runId(), p.step(), now, p));
     }
   }
 
