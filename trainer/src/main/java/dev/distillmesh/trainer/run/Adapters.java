@@ -5,8 +5,8 @@ import dev.distillmesh.trainer.learn.ListwiseLoss;
 import dev.distillmesh.trainer.learn.QueryAdapter;
 import dev.distillmesh.trainer.run.model.RunStatus;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -124,7 +124,9 @@ final class Adapters {
    * optimizer; returns the identity term.
    */
   private double stepResponse(List<Example> batch, int contexts, double identityWeight, float[][] base) {
-    Map<Integer, double[]> rows = new LinkedHashMap<>();
+    // Filled in the examples' order, as the objective made the rows: the summation order, and so
+    // the adapter's bits, depend only on the run's seed.
+    Map<Integer, double[]> rows = new HashMap<>();
     for (Example ex : batch) {
       for (int j = 0; j < ex.candidates().length; j++) {
         rows.putIfAbsent(ex.candidates()[j], ex.candidateGrad()[j]);
