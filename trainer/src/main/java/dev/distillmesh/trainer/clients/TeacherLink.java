@@ -157,9 +157,9 @@ public final class TeacherLink {
         return;
       }
       if (r.hasError()) {
-        Status.Code code = Status.fromCodeValue(r.getError().getCode()).getCode();
-        f.completeExceptionally(new DomainException(RemoteErrors.kindOf(code), peer() + " refused a score request: "
-            + code + " " + r.getError().getMessage()));
+        // An error answered for one request is mapped as a failed call would be.
+        f.completeExceptionally(RemoteErrors.toDomain(peer() + " refused a score request", Status
+            .fromCodeValue(r.getError().getCode()).withDescription(r.getError().getMessage()).asRuntimeException()));
         return;
       }
       ItemScores s = r.getScores().getItems(0);
