@@ -2,9 +2,9 @@ package dev.distillmesh.trainer;
 
 import dev.distillmesh.common.metrics.MetricsRegistry;
 import dev.distillmesh.common.metrics.Samples;
-import dev.distillmesh.proto.trainer.v1.RunInfo;
-import dev.distillmesh.proto.trainer.v1.RunState;
 import dev.distillmesh.trainer.run.RunManager;
+import dev.distillmesh.trainer.run.model.RunState;
+import dev.distillmesh.trainer.run.model.RunStatus;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -27,19 +27,19 @@ final class TrainerMetrics {
   static void register(MetricsRegistry registry, RunManager runs) {
     registry.gauges(RUNS, "Runs the trainer knows, by state.", List.of("state"), out -> {
       Map<RunState, Integer> byState = new EnumMap<>(RunState.class);
-      for (RunInfo info : runs.list()) {
-        byState.merge(info.getState(), 1, Integer::sum);
+      for (RunStatus info : runs.list()) {
+        byState.merge(info.state(), 1, Integer::sum);
       }
       byState.forEach((state, n) -> out.add((double) n, state.name()));
     });
-    training(registry, runs, STEP, "Training steps the run has taken.", t -> t.info().getStep());
-    training(registry, runs, MAX_STEPS, "Training steps the run will take.", t -> t.info().getMaxSteps());
+    training(registry, runs, STEP, "Training steps the run has taken.", t -> t.info().step());
+    training(registry, runs, MAX_STEPS, "Training steps the run will take.", t -> t.info().maxSteps());
     training(registry, runs, LOSS, "Mean training loss over the latest progress interval.",
-        t -> t.progress() == null ? Double.NaN : t.progress().getLoss());
+        t -> t.progress() == null ? Double.NaN : t.progress().loss());
     training(registry, runs, PAIRS_PER_SECOND, "Training pairs per second over the latest progress interval.",
-        t -> t.info().getPairsPerSecond());
+        t -> t.info().pairsPerSecond());
     training(registry, runs, HELDOUT_R_AT_1, "Held-out R@1 (Hits@1/K for dialogue runs) at the latest evaluation.",
-        t -> t.info().hasLatest() ? t.info().getLatest().getRAt1() : Double.NaN);
+        t -> t.info().latest() != null ? t.info().latest().rAt1() : Double.NaN);
   }
 
   private static void training(MetricsRegistry registry, RunManager runs, String name, String help,
@@ -47,7 +47,7 @@ final class TrainerMetrics {
     Samples<Double> samples = out -> {
       RunManager.Training t = runs.training();
       if (t != null) {
-        out.add(value.applyAsDouble(t), t.info().getRunId());
+        out.add(value.applyAsDouble(t), t.info().runId());
       }
     };
     registry.gauges(name, help, List.of("run"), samples);

@@ -13,6 +13,7 @@ import dev.distillmesh.common.telemetry.ClientTelemetry;
 import dev.distillmesh.trainer.clients.IndexLink;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.TeacherLink;
+import dev.distillmesh.trainer.grpc.ProtoRunStatusCodec;
 import dev.distillmesh.trainer.grpc.TrainerGrpcService;
 import dev.distillmesh.trainer.data.DataRoots;
 import dev.distillmesh.trainer.run.RunManager;
@@ -65,7 +66,7 @@ public final class TrainerServer implements AutoCloseable {
           new ResilienceInterceptor(ResilienceSettings.defaults("student-service")),
           Deadlines.withDefault(Duration.ofMinutes(5)), telemetry);
       BearerToken token = config.adminToken() == null ? null : new BearerToken(config.adminToken());
-      RunManager runs = RunManager.open(config.runsDir(),
+      RunManager runs = RunManager.open(config.runsDir(), new ProtoRunStatusCodec(),
           new StudentLink(guardedStudent, config.studentTarget(), token),
           new TeacherLink(ClientInterceptors.intercept(teacherChannel, telemetry), config.teacherTarget()),
           new IndexLink(ClientInterceptors.intercept(indexChannel,

@@ -3,6 +3,7 @@ package dev.distillmesh.trainer.clients;
 import dev.distillmesh.common.BearerToken;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
+import dev.distillmesh.common.RemoteErrors;
 import dev.distillmesh.proto.index.v1.ListRecordsRequest;
 import dev.distillmesh.proto.index.v1.ListRecordsResponse;
 import dev.distillmesh.proto.index.v1.RebuildHeader;
@@ -56,24 +57,30 @@ public final class IndexLink {
    *
    * @throws CollectionChanged when the collection moved to another generation since the first page
    */
-  public ListRecordsResponse listRecords(String collection, String pageToken) {
+  public RecordPage listRecords(String collection, String pageToken) {
     try {
-      return stub().withDeadlineAfter(60, TimeUnit.SECONDS).listRecords(ListRecordsRequest.newBuilder()
-          .setCollection(collection).setPageToken(pageToken).setPageSize(4096).build());
+      ListRecordsResponse page = stub().withDeadlineAfter(60, TimeUnit.SECONDS).listRecords(ListRecordsRequest
+          .newBuilder().setCollection(collection).setPageToken(pageToken).setPageSize(4096).build());
+      return new RecordPage(page.getRecordsList().stream().map(ListedRecord::new).toList(), page.getLastSequence(),
+          page.getNextPageToken());
     } catch (StatusRuntimeException e) {
       throw failure(e);
     }
   }
 
   /**
-   * Replaces the collection with exactly {@code records} as a new generation, unless it was
-   * written after {@code expectedLastSequence}.
+   * Replaces the collection with exactly {@code listed} as a new generation, record i with vector
+   * {@code vectors.get(i)}, unless it was written after {@code expectedLastSequence}.
    *
    * @return the new generation
    * @throws CollectionChanged when the collection was written since it was listed
    */
-  public long rebuild(String collection, long expectedLastSequence, List<Record> records)
+  public long rebuild(String collection, long expectedLastSequence, List<ListedRecord> listed, List<float[]> vectors)
       throws InterruptedException {
+    List<Record> records = new java.util.ArrayList<>(listed.size());
+    for (int i = 0; i < listed.size(); i++) {
+      records.add(listed.get(i).withVector(vectors.get(i)));
+    }
     CompletableFuture<RebuildResponse> done = new CompletableFuture<>();
     ClientResponseObserver<RebuildRequest, RebuildResponse> observer = new ClientResponseObserver<>() {
       private ClientCallStreamObserver<RebuildRequest> requests;
@@ -125,11 +132,7 @@ public final class IndexLink {
     try {
       return done.get(REBUILD_MINUTES + 1, TimeUnit.MINUTES).getGeneration();
     } catch (ExecutionException e) {
-      if (e.getCause() instanceof StatusRuntimeException s) {
-        throw failure(s);
-      }
-      throw new DomainException(DomainException.Kind.UNAVAILABLE, "index-service (" + target + "): rebuild of "
-          + collection + " failed: " + e.getCause(), e.getCause());
+      throw failure(e.getCause());
     } catch (TimeoutException e) {
       throw new DomainException(DomainException.Kind.DEADLINE_EXCEEDED, "index-service (" + target
           + "): rebuild of " + collection + " did not finish in " + REBUILD_MINUTES + " minutes");
@@ -141,8 +144,8 @@ public final class IndexLink {
     return token == null ? stub : stub.withCallCredentials(token);
   }
 
-  private RuntimeException failure(StatusRuntimeException e) {
-    DomainException failure = RemoteErrors.failure("index-service", target, e);
-    return e.getStatus().getCode() == Status.Code.ABORTED ? new CollectionChanged(failure.getMessage()) : failure;
+  private RuntimeException failure(Throwable e) {
+    DomainException failure = RemoteErrors.toDomain("index-service (" + target + ")", e);
+    return RemoteErrors.codeOf(e) == Status.Code.ABORTED ? new CollectionChanged(failure.getMessage()) : failure;
   }
 }

@@ -2,7 +2,7 @@ package dev.distillmesh.trainer.clients;
 
 import dev.distillmesh.common.BearerToken;
 import dev.distillmesh.common.ClientStream;
-import dev.distillmesh.common.DomainException;
+import dev.distillmesh.common.RemoteErrors;
 import dev.distillmesh.proto.student.v1.Document;
 import dev.distillmesh.proto.student.v1.EncodeRequest;
 import dev.distillmesh.proto.student.v1.EncodeResponse;
@@ -10,12 +10,11 @@ import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
 import dev.distillmesh.proto.student.v1.IngestRequest;
 import dev.distillmesh.proto.student.v1.IngestResponse;
 import dev.distillmesh.proto.student.v1.LoadAdapterRequest;
-import dev.distillmesh.proto.student.v1.ModelInfo;
 import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
 import dev.distillmesh.proto.student.v1.TakeTrafficRequest;
 import dev.distillmesh.proto.student.v1.TakeTrafficResponse;
-import dev.distillmesh.proto.student.v1.Tower;
+import dev.distillmesh.proto.student.v1.TrafficItem;
 import io.grpc.Channel;
 import io.grpc.StatusRuntimeException;
 import java.util.ArrayList;
@@ -57,7 +56,7 @@ public final class StudentLink {
       List<String> chunk = texts.subList(from, Math.min(texts.size(), from + ENCODE_BATCH));
       EncodeResponse r = call(() -> StudentServiceGrpc.newBlockingStub(channel).withCallCredentials(token)
           .withDeadlineAfter(5, TimeUnit.MINUTES)
-          .encode(EncodeRequest.newBuilder().addAllTexts(chunk).setTower(tower).setBase(base).build()));
+          .encode(EncodeRequest.newBuilder().addAllTexts(chunk).setTower(tower.toProto()).setBase(base).build()));
       for (int i = 0; i < chunk.size(); i++) {
         List<Float> values = r.getEmbeddings(i).getValuesList();
         float[] v = new float[values.size()];
@@ -70,13 +69,16 @@ public final class StudentLink {
     return out;
   }
 
-  public ModelInfo modelInfo() {
-    return call(() -> admin().getModelInfo(GetModelInfoRequest.getDefaultInstance()));
+  /** The adapter versions the student serves and its dimension (GetModelInfo). */
+  public ServedModel modelInfo() {
+    var info = call(() -> admin().getModelInfo(GetModelInfoRequest.getDefaultInstance()));
+    return new ServedModel(info.getContextAdapter().getVersion(), info.getResponseAdapter().getVersion(),
+        info.getDimension());
   }
 
   /** Installs {@code matrix} as the student's context adapter {@code version}. */
   public void publishContextAdapter(long version, int dim, float[] matrix, String description) {
-    publishAdapter(Tower.TOWER_CONTEXT, version, dim, matrix, description);
+    publishAdapter(Tower.CONTEXT, version, dim, matrix, description);
   }
 
   /**
@@ -89,15 +91,19 @@ public final class StudentLink {
     for (float f : matrix) {
       values.add(f);
     }
-    call(() -> admin().loadAdapter(LoadAdapterRequest.newBuilder().setTower(tower).setVersion(version)
+    call(() -> admin().loadAdapter(LoadAdapterRequest.newBuilder().setTower(tower.toProto()).setVersion(version)
         .setRows(dim).setCols(dim).addAllValues(values).setDescription(description).build()));
   }
 
   /**
    * Ingests documents into {@code collection} through the student (it encodes them with its
    * response adapter and upserts them into the index); they are durable when this returns.
+   *
+   * @return how many of them are new to the collection (ingested minus replaced)
    */
-  public IngestResponse ingest(String collection, List<Document> documents) throws InterruptedException {
+  public long ingest(String collection, List<NewDocument> newDocuments) throws InterruptedException {
+    List<Document> documents = newDocuments.stream().map(d -> Document.newBuilder().setId(d.id()).setText(d.text())
+        .setMetadataJson(d.metadataJson()).build()).toList();
     try {
       ClientStream<IngestRequest, IngestResponse> stream = ClientStream.open(
           (token == null ? StudentAdminGrpc.newStub(channel) : StudentAdminGrpc.newStub(channel).withCallCredentials(token))
@@ -106,16 +112,22 @@ public final class StudentLink {
         stream.send(IngestRequest.newBuilder().setCollection(collection)
             .addAllDocuments(documents.subList(from, Math.min(documents.size(), from + 64))).build());
       }
-      return stream.finish();
+      IngestResponse r = stream.finish();
+      return r.getIngested() - r.getReplaced();
     } catch (StatusRuntimeException e) {
-      throw RemoteErrors.failure("student-service", target, e);
+      throw RemoteErrors.toDomain("student-service (" + target + ")", e);
     }
   }
 
   /** Takes up to {@code max} served queries of {@code collection} out of the student's buffer. */
-  public TakeTrafficResponse takeTraffic(int max, String collection) {
-    return call(() -> admin().takeTraffic(TakeTrafficRequest.newBuilder().setMaxItems(max)
+  public Traffic takeTraffic(int max, String collection) {
+    TakeTrafficResponse r = call(() -> admin().takeTraffic(TakeTrafficRequest.newBuilder().setMaxItems(max)
         .setCollection(collection).build()));
+    List<String> queries = new ArrayList<>(r.getItemsCount());
+    for (TrafficItem item : r.getItemsList()) {
+      queries.add(item.getQuestion().isEmpty() ? String.join(" ", item.getTurnsList()) : item.getQuestion());
+    }
+    return new Traffic(queries, r.getDropped());
   }
 
   private StudentAdminGrpc.StudentAdminBlockingStub admin() {
@@ -128,7 +140,7 @@ public final class StudentLink {
     try {
       return rpc.get();
     } catch (StatusRuntimeException e) {
-      throw RemoteErrors.failure("student-service", target, e);
+      throw RemoteErrors.toDomain("student-service (" + target + ")", e);
     }
   }
 }

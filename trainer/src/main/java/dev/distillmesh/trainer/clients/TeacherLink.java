@@ -1,14 +1,13 @@
 package dev.distillmesh.trainer.clients;
 
 import dev.distillmesh.common.DomainException;
+import dev.distillmesh.common.RemoteErrors;
 import dev.distillmesh.proto.teacher.v1.GenerateRequest;
 import dev.distillmesh.proto.teacher.v1.GenerateResponse;
 import dev.distillmesh.proto.teacher.v1.InfoRequest;
-import dev.distillmesh.proto.teacher.v1.InfoResponse;
 import dev.distillmesh.proto.teacher.v1.ItemScores;
 import dev.distillmesh.proto.teacher.v1.Sampling;
 import dev.distillmesh.proto.teacher.v1.ScoreItem;
-import dev.distillmesh.proto.teacher.v1.ScoreKind;
 import dev.distillmesh.proto.teacher.v1.ScoreRequest;
 import dev.distillmesh.proto.teacher.v1.ScoreStreamRequest;
 import dev.distillmesh.proto.teacher.v1.ScoreStreamResponse;
@@ -43,32 +42,48 @@ public final class TeacherLink {
     this.target = target;
   }
 
-  /** The teacher's Info (backend, kinds), with a deadline. */
-  public InfoResponse info() {
+  /** The teacher's Info (backend, kinds, whether it generates), with a deadline. */
+  public TeacherInfo info() {
     try {
-      return TeacherServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+      var info = TeacherServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
           .info(InfoRequest.getDefaultInstance());
+      return new TeacherInfo(info.getBackend(), info.getKindsList().stream().map(Enum::name).toList(),
+          info.getCanGenerate());
     } catch (io.grpc.StatusRuntimeException e) {
-      throw RemoteErrors.failure("teacher-service", target, e);
+      throw RemoteErrors.toDomain(peer(), e);
     }
   }
 
   /**
-   * {@code n} sampled responses for each context, in order (the teacher's Generate, with a
-   * deadline). FAILED_PRECONDITION when the teacher's backend cannot generate.
+   * {@code n} responses sampled for each context (top-{@code topK} sampling, at least {@code
+   * minLength} tokens, seeded), in order (the teacher's Generate, with a deadline).
+   * FAILED_PRECONDITION when the teacher's backend cannot generate; UNAVAILABLE when it answers
+   * for a different number of contexts than it was asked.
    */
-  public GenerateResponse generate(List<String> contexts, Sampling sampling) {
+  public Generations generate(List<String> contexts, int n, int topK, int minLength, long seed) {
+    GenerateResponse g;
     try {
-      return TeacherServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.MINUTES)
-          .generate(GenerateRequest.newBuilder().addAllContexts(contexts).setSampling(sampling).build());
+      g = TeacherServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.MINUTES)
+          .generate(GenerateRequest.newBuilder().addAllContexts(contexts).setSampling(Sampling.newBuilder().setN(n)
+              .setTopK(topK).setMinLength(minLength).setSeed(seed)).build());
     } catch (io.grpc.StatusRuntimeException e) {
-      throw RemoteErrors.failure("teacher-service", target, e);
+      throw RemoteErrors.toDomain(peer(), e);
     }
+    if (g.getGenerationsCount() != contexts.size()) {
+      throw new DomainException(DomainException.Kind.UNAVAILABLE, "the teacher answered " + g.getGenerationsCount()
+          + " generations for " + contexts.size() + " contexts");
+    }
+    return new Generations(g.getModel(), g.getGenerationsList().stream().map(x -> (List<String>) x.getCandidatesList())
+        .toList());
+  }
+
+  private String peer() {
+    return "teacher-service (" + target + ")";
   }
 
   /** Scores of {@code candidates} for {@code context}, in order. */
   public CompletableFuture<float[]> score(ScoreKind kind, String context, List<String> candidates) {
-    ScoreRequest request = ScoreRequest.newBuilder().setKind(kind)
+    ScoreRequest request = ScoreRequest.newBuilder().setKind(kind.toProto())
         .addItems(ScoreItem.newBuilder().setContext(context).addAllCandidates(candidates)).build();
     CompletableFuture<float[]> result = new CompletableFuture<>();
     synchronized (lock) {
@@ -108,8 +123,8 @@ public final class TeacherLink {
         // The call may have failed already (a teacher that is down fails a new stream at once, on
         // another thread): a request added now would wait for an answer that never comes.
         if (broken) {
-          result.completeExceptionally(new DomainException(DomainException.Kind.UNAVAILABLE, "teacher-service ("
-              + target + ") stream failed before the request was sent"));
+          result.completeExceptionally(new DomainException(DomainException.Kind.UNAVAILABLE, peer()
+              + " stream failed before the request was sent"));
           return;
         }
         waiting.put(request.getRequestId(), result);
@@ -129,7 +144,7 @@ public final class TeacherLink {
         broken = true;
         out.onCompleted();
       }
-      failAll(Status.CANCELLED.withDescription("the trainer closed its stream to the teacher"));
+      failAll(Status.CANCELLED.withDescription("the trainer closed its stream to the teacher").asRuntimeException());
     }
 
     @Override
@@ -142,9 +157,9 @@ public final class TeacherLink {
         return;
       }
       if (r.hasError()) {
-        Status.Code code = Status.fromCodeValue(r.getError().getCode()).getCode();
-        f.completeExceptionally(new DomainException(RemoteErrors.kindOf(code), "teacher-service (" + target + ") refused a score request: "
-            + code + " " + r.getError().getMessage()));
+        // An error answered for one request is mapped as a failed call would be.
+        f.completeExceptionally(RemoteErrors.toDomain(peer() + " refused a score request", Status
+            .fromCodeValue(r.getError().getCode()).withDescription(r.getError().getMessage()).asRuntimeException()));
         return;
       }
       ItemScores s = r.getScores().getItems(0);
@@ -160,7 +175,7 @@ public final class TeacherLink {
       synchronized (this) {
         broken = true;
       }
-      failAll(Status.fromThrowable(t));
+      failAll(t);
     }
 
     @Override
@@ -168,10 +183,11 @@ public final class TeacherLink {
       synchronized (this) {
         broken = true;
       }
-      failAll(Status.UNAVAILABLE.withDescription("the teacher ended the stream"));
+      failAll(Status.UNAVAILABLE.withDescription("the teacher ended the stream").asRuntimeException());
     }
 
-    private void failAll(Status status) {
+    /** Fails every unanswered request with the stream's failure, mapped as every remote failure is. */
+    private void failAll(Throwable failure) {
       Map<Long, CompletableFuture<float[]>> left;
       synchronized (this) {
         left = new HashMap<>(waiting);
@@ -179,8 +195,7 @@ public final class TeacherLink {
         unsent.clear();
       }
       for (CompletableFuture<float[]> f : left.values()) {
-        f.completeExceptionally(new DomainException(DomainException.Kind.UNAVAILABLE, "teacher-service (" + target
-            + ") stream failed: " + status.getCode() + " " + status.getDescription()));
+        f.completeExceptionally(RemoteErrors.toDomain(peer() + " stream", failure));
       }
     }
   }

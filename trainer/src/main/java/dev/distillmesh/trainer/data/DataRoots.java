@@ -1,7 +1,7 @@
 package dev.distillmesh.trainer.data;
 
 import dev.distillmesh.common.DomainException;
-import dev.distillmesh.proto.trainer.v1.RunSpec;
+import dev.distillmesh.trainer.run.model.RunSpec;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -53,20 +53,12 @@ public final class DataRoots {
    *     or not a regular file
    */
   public RunSpec confine(RunSpec spec) {
-    RunSpec.Builder b = spec.toBuilder();
-    if (!spec.getPassages().isEmpty()) {
-      b.setPassages(resolve(spec.getPassages(), "passages").toString());
-    }
-    if (!spec.getQuestions().isEmpty()) {
-      b.setQuestions(resolve(spec.getQuestions(), "questions").toString());
-    }
-    if (!spec.getDialogues().isEmpty()) {
-      b.setDialogues(resolve(spec.getDialogues(), "dialogues").toString());
-    }
-    if (!spec.getDialogueEval().isEmpty()) {
-      b.setDialogueEval(resolve(spec.getDialogueEval(), "dialogue_eval").toString());
-    }
-    return b.build();
+    return spec.withInputs(confined(spec.passages(), "passages"), confined(spec.questions(), "questions"),
+        confined(spec.dialogues(), "dialogues"), confined(spec.dialogueEval(), "dialogue_eval"));
+  }
+
+  private String confined(String given, String what) {
+    return given == null || given.isEmpty() ? given : resolve(given, what).toString();
   }
 
   /**

@@ -13,12 +13,17 @@ import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
 import dev.distillmesh.proto.trainer.v1.WatchRunRequest;
 import dev.distillmesh.trainer.data.DataRoots;
 import dev.distillmesh.trainer.run.RunManager;
+import dev.distillmesh.trainer.run.model.RunWatcher;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
-/** {@code TrainerService} on the wire: every call delegates to the {@link RunManager}. */
+/**
+ * {@code TrainerService} on the wire: every call maps its request to domain types ({@link
+ * RunMessages}), delegates to the {@link RunManager} and maps the answer back; every failure goes
+ * through {@link GrpcErrors#toStatus}.
+ */
 public final class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceImplBase {
   /** Calls that change what the student serves or what trains: they need the admin credential. */
   public static final Set<String> ADMIN_METHODS = Set.of(
@@ -37,48 +42,44 @@ public final class TrainerGrpcService extends TrainerServiceGrpc.TrainerServiceI
 
   @Override
   public void startRun(StartRunRequest request, StreamObserver<RunInfo> responses) {
-    unary(responses, () -> runs.start(dataRoots.confine(request.getSpec())));
+    unary(responses, () -> RunMessages.toProto(runs.start(dataRoots.confine(RunMessages.spec(request.getSpec())))));
   }
 
   @Override
   public void stopRun(StopRunRequest request, StreamObserver<RunInfo> responses) {
-    unary(responses, () -> runs.stop(request.getRunId()));
+    unary(responses, () -> RunMessages.toProto(runs.stop(request.getRunId())));
   }
 
   @Override
   public void getRun(GetRunRequest request, StreamObserver<RunInfo> responses) {
-    unary(responses, () -> runs.get(request.getRunId()));
+    unary(responses, () -> RunMessages.toProto(runs.get(request.getRunId())));
   }
 
   @Override
   public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> responses) {
-    unary(responses, () -> ListRunsResponse.newBuilder().addAllRuns(runs.list()).build());
+    unary(responses, () -> ListRunsResponse.newBuilder().addAllRuns(runs.list().stream().map(RunMessages::toProto)
+        .toList()).build());
   }
 
   @Override
   public void rollback(RollbackRequest request, StreamObserver<RunInfo> responses) {
-    unary(responses, () -> runs.rollback(request.getRunId(), request.getToVersion()));
+    unary(responses, () -> RunMessages.toProto(runs.rollback(request.getRunId(), request.getToVersion())));
   }
 
   @Override
   public void watchRun(WatchRunRequest request, StreamObserver<RunEvent> responses) {
     ServerCallStreamObserver<RunEvent> out = (ServerCallStreamObserver<RunEvent>) responses;
     // Events come from the run's thread; the observer is not thread-safe, so one lock serialises them.
-    StreamObserver<RunEvent> serial = new StreamObserver<>() {
+    RunWatcher serial = new RunWatcher() {
       @Override
-      public synchronized void onNext(RunEvent value) {
+      public synchronized void onEvent(dev.distillmesh.trainer.run.model.RunEvent event) {
         if (!out.isCancelled()) {
-          out.onNext(value);
+          out.onNext(RunMessages.toProto(event));
         }
       }
 
       @Override
-      public synchronized void onError(Throwable t) {
-        out.onError(t);
-      }
-
-      @Override
-      public synchronized void onCompleted() {
+      public synchronized void onEnd() {
         if (!out.isCancelled()) {
           out.onCompleted();
         }

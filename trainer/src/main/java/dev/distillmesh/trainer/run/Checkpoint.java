@@ -1,7 +1,8 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.common.Durable;
-import dev.distillmesh.proto.trainer.v1.RunInfo;
+import dev.distillmesh.trainer.run.model.RunStatus;
+import dev.distillmesh.trainer.run.model.RunStatusCodec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -13,7 +14,7 @@ import java.util.zip.CRC32C;
 
 /**
  * Everything a run needs to resume exactly: its step and data position, the adapter, Adam's state,
- * a publish that was started but not confirmed, and the run's record ({@link RunInfo}: evaluations,
+ * a publish that was started but not confirmed, and the run's record ({@link RunStatus}: evaluations,
  * publishes, state). Written atomically (temporary file, fsync, rename) with a CRC, so a crash
  * leaves the previous checkpoint or the new one, never a torn file.
  *
@@ -22,7 +23,7 @@ import java.util.zip.CRC32C;
  * @param response the response adapter's state, or null when the run trains only the context adapter
  */
 record Checkpoint(long step, long position, long adamSteps, int dim, double[] adapter, double[] m, double[] v,
-    long pendingVersion, long pendingStep, RunInfo info, Response response) {
+    long pendingVersion, long pendingStep, RunStatus info, Response response) {
 
   /** The response adapter and its Adam state, for a run that trains it. */
   record Response(long adamSteps, double[] adapter, double[] m, double[] v, long pendingVersion) {}
@@ -31,7 +32,8 @@ record Checkpoint(long step, long position, long adamSteps, int dim, double[] ad
   private static final int MAGIC = 0x444d434b; // "DMCK"
   private static final int FORMAT = 2; // 2 added the response adapter; 1 is still read
 
-  void write(Path dir) throws IOException {
+  /** @param codec how the record inside is written */
+  void write(Path dir, RunStatusCodec codec) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(adapter.length * 24 + 4096);
     DataOutputStream out = new DataOutputStream(bytes);
     out.writeInt(MAGIC);
@@ -47,7 +49,7 @@ record Checkpoint(long step, long position, long adamSteps, int dim, double[] ad
     }
     out.writeLong(pendingVersion);
     out.writeLong(pendingStep);
-    byte[] infoBytes = info.toByteArray();
+    byte[] infoBytes = codec.encode(info);
     out.writeInt(infoBytes.length);
     out.write(infoBytes);
     out.writeBoolean(response != null);
@@ -68,7 +70,7 @@ record Checkpoint(long step, long position, long adamSteps, int dim, double[] ad
   }
 
   /** The checkpoint in {@code dir}, or null when the run has none yet. */
-  static Checkpoint read(Path dir) throws IOException {
+  static Checkpoint read(Path dir, RunStatusCodec codec) throws IOException {
     Path file = dir.resolve(FILE);
     if (!Files.exists(file)) {
       return null;
@@ -115,6 +117,6 @@ record Checkpoint(long step, long position, long adamSteps, int dim, double[] ad
       response = new Response(responseSteps, r[0], r[1], r[2], responsePending);
     }
     return new Checkpoint(step, position, adamSteps, dim, arrays[0], arrays[1], arrays[2], pendingVersion, pendingStep,
-        RunInfo.parseFrom(infoBytes), response);
+        codec.decode(infoBytes), response);
   }
 }

@@ -1,6 +1,6 @@
 package dev.distillmesh.trainer.run;
 
-import dev.distillmesh.proto.trainer.v1.Evaluation;
+import dev.distillmesh.trainer.run.model.Evaluation;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -22,12 +22,9 @@ final class DialogueMetrics {
    */
   static Evaluation evaluation(long step, int[] ranks, int candidates, List<String> returned, List<double[]> queries) {
     Evaluation base = Metrics.evaluation(step, ranks, queries);
-    Evaluation.Builder e = base.toBuilder().setHitsAt1(base.getRAt1()).setHitsAt5(base.getRAt5())
-        .setCandidates(candidates);
-    if (returned != null && !returned.isEmpty()) {
-      e.setDist2(distinct(returned, 2)).setDist3(distinct(returned, 3));
-    }
-    return e.build();
+    boolean dist = returned != null && !returned.isEmpty();
+    return new Evaluation(base.step(), base.questions(), base.rAt1(), base.rAt5(), base.mrrAt10(), base.conicity(),
+        base.rAt1(), base.rAt5(), candidates, dist ? distinct(returned, 2) : 0, dist ? distinct(returned, 3) : 0);
   }
 
   /** Distinct n-grams over all n-grams of the texts (lower-cased, split on white space). */

@@ -1,6 +1,6 @@
 package dev.distillmesh.trainer.run;
 
-import dev.distillmesh.proto.trainer.v1.Evaluation;
+import dev.distillmesh.trainer.run.model.Evaluation;
 import java.util.List;
 
 /** Retrieval metrics over held-out questions: R@1, R@5, MRR@10 and conicity. */
@@ -33,12 +33,7 @@ final class Metrics {
       mrr += r <= 10 ? 1.0 / r : 0;
     }
     int n = ranks.length;
-    Evaluation.Builder e = Evaluation.newBuilder().setStep(step).setQuestions(n)
-        .setRAt1(r1 / n).setRAt5(r5 / n).setMrrAt10(mrr / n);
-    if (queries != null) {
-      e.setConicity(conicity(queries));
-    }
-    return e.build();
+    return new Evaluation(step, n, r1 / n, r5 / n, mrr / n, queries == null ? 0 : conicity(queries), 0, 0, 0, 0, 0);
   }
 
   /** Mean cosine of each vector to the mean of the unit vectors (Chandrahas et al.). */

@@ -1,11 +1,12 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.common.DomainException;
-import dev.distillmesh.proto.index.v1.ListRecordsResponse;
-import dev.distillmesh.proto.index.v1.Record;
-import dev.distillmesh.proto.student.v1.Tower;
+import dev.distillmesh.common.resilience.Backoff;
 import dev.distillmesh.trainer.clients.IndexLink;
+import dev.distillmesh.trainer.clients.ListedRecord;
+import dev.distillmesh.trainer.clients.RecordPage;
 import dev.distillmesh.trainer.clients.StudentLink;
+import dev.distillmesh.trainer.clients.Tower;
 import dev.distillmesh.trainer.learn.QueryAdapter;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +26,12 @@ import org.slf4j.LoggerFactory;
  */
 final class Reindexer {
   private static final Logger log = LoggerFactory.getLogger(Reindexer.class);
-  private static final int ATTEMPTS = 5;
+  /**
+   * A collection written meanwhile is listed and re-encoded again at once, up to five times in all
+   * (the common {@link Backoff}, as the run's wait for the teacher; a pause would only let more
+   * writes in).
+   */
+  private static final Backoff ATTEMPTS = Backoff.immediate(5);
 
   private final IndexLink index;
   private final StudentLink student;
@@ -41,56 +47,46 @@ final class Reindexer {
    * @return the new generation of the collection
    */
   long reindex(String collection, QueryAdapter responseAdapter, Map<String, float[]> baseEmbeddings)
+      throws Exception {
+    try {
+      return ATTEMPTS.run(attempt -> reencode(collection, responseAdapter, baseEmbeddings),
+          e -> e instanceof IndexLink.CollectionChanged,
+          (attempt, e, pause) -> log.info("collection {} changed while it was re-encoded ({}); listing it again",
+              collection, e.getMessage()));
+    } catch (IndexLink.CollectionChanged e) {
+      throw new DomainException(DomainException.Kind.UNAVAILABLE, "collection " + collection + " was written or"
+          + " changed generation during each of " + ATTEMPTS.maxAttempts() + " re-encodings: " + e.getMessage());
+    }
+  }
+
+  /** One attempt: list, encode what is new, rebuild; CollectionChanged when the collection moved meanwhile. */
+  private long reencode(String collection, QueryAdapter responseAdapter, Map<String, float[]> baseEmbeddings)
       throws InterruptedException {
-    for (int attempt = 1; ; attempt++) {
-      List<Record> listed = new ArrayList<>();
-      long sequence;
-      try {
-        sequence = list(collection, listed);
-      } catch (IndexLink.CollectionChanged e) {
-        if (attempt == ATTEMPTS) {
-          throw new DomainException(DomainException.Kind.UNAVAILABLE, "collection " + collection
-              + " kept changing generation while it was listed: " + e.getMessage());
-        }
-        continue;
-      }
-      if (listed.isEmpty()) {
-        throw DomainException.precondition("collection " + collection + " holds no records to re-encode");
-      }
-      List<String> unseen = new ArrayList<>();
-      for (Record r : listed) {
-        if (!baseEmbeddings.containsKey(r.getPayload().getText())) {
-          unseen.add(r.getPayload().getText());
-        }
-      }
-      if (!unseen.isEmpty()) {
-        float[][] encoded = student.encode(unseen, Tower.TOWER_RESPONSE, true);
-        for (int i = 0; i < encoded.length; i++) {
-          baseEmbeddings.put(unseen.get(i), encoded[i]);
-        }
-      }
-      List<Record> records = new ArrayList<>(listed.size());
-      for (Record r : listed) {
-        float[] v = responseAdapter.applyFloat(baseEmbeddings.get(r.getPayload().getText()));
-        Record.Builder b = r.toBuilder().clearVector();
-        for (float f : v) {
-          b.addVector(f);
-        }
-        records.add(b.build());
-      }
-      try {
-        long generation = index.rebuild(collection, sequence, records);
-        log.info("re-encoded {} records of {} ({} not seen before) into generation {}", records.size(), collection,
-            unseen.size(), generation);
-        return generation;
-      } catch (IndexLink.CollectionChanged e) {
-        if (attempt == ATTEMPTS) {
-          throw new DomainException(DomainException.Kind.UNAVAILABLE, "collection " + collection
-              + " was written during each of " + ATTEMPTS + " re-encodings: " + e.getMessage());
-        }
-        log.info("collection {} was written while it was re-encoded; listing it again", collection);
+    List<ListedRecord> listed = new ArrayList<>();
+    long sequence = list(collection, listed);
+    if (listed.isEmpty()) {
+      throw DomainException.precondition("collection " + collection + " holds no records to re-encode");
+    }
+    List<String> unseen = new ArrayList<>();
+    for (ListedRecord r : listed) {
+      if (!baseEmbeddings.containsKey(r.text())) {
+        unseen.add(r.text());
       }
     }
+    if (!unseen.isEmpty()) {
+      float[][] encoded = student.encode(unseen, Tower.RESPONSE, true);
+      for (int i = 0; i < encoded.length; i++) {
+        baseEmbeddings.put(unseen.get(i), encoded[i]);
+      }
+    }
+    List<float[]> vectors = new ArrayList<>(listed.size());
+    for (ListedRecord r : listed) {
+      vectors.add(responseAdapter.applyFloat(baseEmbeddings.get(r.text())));
+    }
+    long generation = index.rebuild(collection, sequence, listed, vectors);
+    log.info("re-encoded {} records of {} ({} not seen before) into generation {}", listed.size(), collection,
+        unseen.size(), generation);
+    return generation;
   }
 
   /**
@@ -99,7 +95,7 @@ final class Reindexer {
    */
   void checkCollection(String collection) {
     try {
-      if (index.listRecords(collection, "").getRecordsCount() == 0) {
+      if (index.listRecords(collection, "").records().isEmpty()) {
         throw DomainException.precondition("collection " + collection + " holds no records to re-encode; ingest"
             + " the response set first (scripts/student-cli.sh ingest " + collection + " FILE)");
       }
@@ -109,16 +105,16 @@ final class Reindexer {
   }
 
   /** Every live record of the collection; returns its write sequence when the first page was read. */
-  private long list(String collection, List<Record> out) {
+  private long list(String collection, List<ListedRecord> out) {
     String token = "";
     long sequence = -1;
     do {
-      ListRecordsResponse page = index.listRecords(collection, token);
+      RecordPage page = index.listRecords(collection, token);
       if (sequence < 0) {
-        sequence = page.getLastSequence();
+        sequence = page.lastSequence();
       }
-      out.addAll(page.getRecordsList());
-      token = page.getNextPageToken();
+      out.addAll(page.records());
+      token = page.nextPageToken();
     } while (!token.isEmpty());
     return sequence;
   }

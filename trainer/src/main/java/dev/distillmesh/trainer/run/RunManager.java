@@ -1,22 +1,18 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.common.DomainException;
-import dev.distillmesh.common.Durable;
 import dev.distillmesh.common.telemetry.RequestIds;
-import dev.distillmesh.proto.trainer.v1.Objective;
-import dev.distillmesh.proto.trainer.v1.Progress;
-import dev.distillmesh.proto.trainer.v1.RunEvent;
-import dev.distillmesh.proto.trainer.v1.RunInfo;
-import dev.distillmesh.proto.trainer.v1.RunSpec;
-import dev.distillmesh.proto.trainer.v1.RunState;
-import dev.distillmesh.proto.trainer.v1.Source;
-import dev.distillmesh.proto.trainer.v1.Task;
 import dev.distillmesh.trainer.clients.IndexLink;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.TeacherLink;
 import dev.distillmesh.trainer.data.DialogueData;
 import dev.distillmesh.trainer.data.QaData;
-import io.grpc.stub.StreamObserver;
+import dev.distillmesh.trainer.run.model.Progress;
+import dev.distillmesh.trainer.run.model.RunSpec;
+import dev.distillmesh.trainer.run.model.RunState;
+import dev.distillmesh.trainer.run.model.RunStatus;
+import dev.distillmesh.trainer.run.model.RunStatusCodec;
+import dev.distillmesh.trainer.run.model.RunWatcher;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,41 +37,49 @@ import org.slf4j.LoggerFactory;
  */
 public final class RunManager implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RunManager.class);
-  static final String RECORD = "run.pb";
-
   private final Path root;
+  private final RunStatusCodec codec;
   private final StudentLink student;
   private final TeacherLink teacher;
   private final IndexLink index;
   private final Map<String, Run> runs = new LinkedHashMap<>();
   private final Map<String, Thread> threads = new LinkedHashMap<>();
 
-  private RunManager(Path root, StudentLink student, TeacherLink teacher, IndexLink index) {
+  private RunManager(Path root, RunStatusCodec codec, StudentLink student, TeacherLink teacher, IndexLink index) {
     this.root = root;
+    this.codec = codec;
     this.student = student;
     this.teacher = teacher;
     this.index = index;
   }
 
-  /** Opens the runs directory and resumes interrupted runs. */
-  public static RunManager open(Path root, StudentLink student, TeacherLink teacher, IndexLink index)
-      throws IOException {
+  /**
+   * Opens the runs directory and resumes interrupted runs.
+   *
+   * @param codec how run records are kept on disk
+   */
+  public static RunManager open(Path root, RunStatusCodec codec, StudentLink student, TeacherLink teacher,
+      IndexLink index) throws IOException {
     Files.createDirectories(root);
-    RunManager m = new RunManager(root, student, teacher, index);
+    RunManager m = new RunManager(root, codec, student, teacher, index);
     List<Path> dirs;
     try (Stream<Path> s = Files.list(root)) {
-      dirs = s.filter(Files::isDirectory).filter(d -> Files.exists(d.resolve(RECORD))).sorted().toList();
+      dirs = s.filter(RunDirectory::holdsRun).sorted().toList();
     }
-    for (Path dir : dirs) {
-      RunInfo info = RunInfo.parseFrom(Files.readAllBytes(dir.resolve(RECORD)));
-      boolean interrupted = info.getState() == RunState.PREPARING || info.getState() == RunState.RUNNING;
+    for (Path path : dirs) {
+      RunDirectory dir = new RunDirectory(path, codec);
+      RunStatus info = dir.readRecord();
+      boolean interrupted = info.state().training();
       if (interrupted) {
-        info = info.toBuilder().setResumed(info.getResumed() + 1).build();
+        info = new RunStatus(info.runId(), info.spec(), info.state(), info.step(), info.maxSteps(),
+            info.studentAtStart(), info.teacher(), info.latest(), info.best(), info.publishes(), info.message(),
+            info.startedAtUnixMs(), info.pairsPerSecond(), info.stepsPerSecond(), info.resumed() + 1,
+            info.generatedResponses());
       }
-      Run run = new Run(info.getRunId(), dir, info, student, teacher, index);
-      m.runs.put(info.getRunId(), run);
+      Run run = new Run(dir, info, student, teacher, index);
+      m.runs.put(info.runId(), run);
       if (interrupted) {
-        log.info("resuming run {} from its last checkpoint (step {})", info.getRunId(), info.getStep());
+        log.info("resuming run {} from its last checkpoint (step {})", info.runId(), info.step());
         m.launch(run);
       }
     }
@@ -83,7 +87,7 @@ public final class RunManager implements AutoCloseable {
   }
 
   /** Validates the spec (reading its files), then starts the run. */
-  public synchronized RunInfo start(RunSpec spec) throws IOException {
+  public synchronized RunStatus start(RunSpec spec) throws IOException {
     validate(spec);
     Run active = active();
     if (active != null) {
@@ -92,22 +96,20 @@ public final class RunManager implements AutoCloseable {
     }
     String id = "run-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-"
         + HexFormat.of().formatHex(SecureRandom.getSeed(2));
-    Path dir = Files.createDirectories(root.resolve(id));
-    RunInfo info = RunInfo.newBuilder().setRunId(id).setSpec(spec).setState(RunState.PREPARING)
-        .setStartedAtUnixMs(System.currentTimeMillis()).build();
-    writeRecord(dir, info);
-    Run run = new Run(id, dir, info, student, teacher, index);
+    RunDirectory dir = new RunDirectory(Files.createDirectories(root.resolve(id)), codec);
+    RunStatus info = new RunStatus(id, spec, RunState.PREPARING, 0, 0, null, null, null, null, List.of(), "",
+        System.currentTimeMillis(), 0, 0, 0, 0);
+    dir.writeRecord(info);
+    Run run = new Run(dir, info, student, teacher, index);
     runs.put(id, run);
     launch(run);
     return run.info();
   }
 
+  /** Checks the spec and reads its files; the messages name the field and what is allowed. */
   private static void validate(RunSpec spec) {
-    boolean dialogue = spec.getTask() == Task.DIALOGUE;
-    if (spec.getTask() == Task.UNRECOGNIZED) {
-      throw DomainException.invalid("spec.task is not one of QA or DIALOGUE");
-    }
-    if (spec.getCollection().isEmpty()) {
+    boolean dialogue = spec.isDialogue();
+    if (spec.collection().isEmpty()) {
       throw DomainException.invalid("spec.collection is empty; name the student-service collection that serves the "
           + (dialogue ? "responses" : "passages"));
     }
@@ -115,46 +117,46 @@ public final class RunManager implements AutoCloseable {
       validateDialogue(spec);
       return;
     }
-    if (spec.getTrainResponseAdapter()) {
+    if (spec.trainResponseAdapter()) {
       throw DomainException.invalid("spec.train_response_adapter is for DIALOGUE runs; a QA run trains the context"
           + " adapter only");
     }
-    if (spec.getHyper().getGeneratedPerContext() > 0) {
+    if (spec.hyper().generatedPerContext() > 0) {
       throw DomainException.invalid("hyper.generated_per_context is for DIALOGUE runs (data-level G2R)");
     }
-    if (spec.getPassages().isEmpty() || spec.getQuestions().isEmpty()) {
+    if (spec.passages().isEmpty() || spec.questions().isEmpty()) {
       throw DomainException.invalid("spec.passages and spec.questions are required (JSONL paths on the trainer's machine)");
     }
-    if (spec.getSource() == Source.SOURCE_UNSPECIFIED || spec.getSource() == Source.UNRECOGNIZED) {
+    if (spec.source() == null) {
       throw DomainException.invalid("spec.source is unset; choose LABELLED or TRAFFIC");
     }
-    if (spec.getObjective() == Objective.OBJECTIVE_UNSPECIFIED || spec.getObjective() == Objective.UNRECOGNIZED) {
+    if (spec.objective() == null) {
       throw DomainException.invalid("spec.objective is unset; choose TOPK, G2R, RDR or RELATIONAL");
     }
-    if (spec.getHoldout().isEmpty()) {
+    if (spec.holdout().isEmpty()) {
       throw DomainException.invalid("spec.holdout is empty; write articles:A-B (SQuAD ids) or fraction:F");
     }
-    Hyper.of(spec.getObjective(), spec.getHyper());
-    QaData.load(Path.of(spec.getPassages()), Path.of(spec.getQuestions()), spec.getHoldout(), 1);
+    Hyper.of(spec.objective(), spec.hyper());
+    QaData.load(Path.of(spec.passages()), Path.of(spec.questions()), spec.holdout(), 1);
   }
 
   /** What a DIALOGUE run supports: labelled pairs and the G2R objective. */
   private static void validateDialogue(RunSpec spec) {
-    if (spec.getDialogues().isEmpty() || spec.getDialogueEval().isEmpty()) {
+    if (spec.dialogues().isEmpty() || spec.dialogueEval().isEmpty()) {
       throw DomainException.invalid("spec.dialogues and spec.dialogue_eval are required for a DIALOGUE run (JSONL"
           + " paths on the trainer's machine)");
     }
-    if (spec.getSource() != Source.LABELLED) {
+    if (spec.source() != RunSpec.Source.LABELLED) {
       throw DomainException.invalid("a DIALOGUE run learns from LABELLED pairs (spec.dialogues); TRAFFIC is for QA"
           + " runs");
     }
-    if (spec.getObjective() != Objective.G2R) {
+    if (spec.objective() != RunSpec.ObjectiveKind.G2R) {
       throw DomainException.invalid("a DIALOGUE run uses the G2R objective (alpha * CE + (1 - alpha) * KD over the"
-          + " batch's responses and shared random negatives); got " + spec.getObjective());
+          + " batch's responses and shared random negatives); got " + (spec.objective() == null
+          ? "OBJECTIVE_UNSPECIFIED" : spec.objective()));
     }
-    Hyper.of(spec.getObjective(), spec.getHyper());
-    DialogueData.load(Path.of(spec.getDialogues()), Path.of(spec.getDialogueEval()), spec.getTrainLimit(),
-        spec.getHoldout(), 1);
+    Hyper.of(spec.objective(), spec.hyper());
+    DialogueData.load(Path.of(spec.dialogues()), Path.of(spec.dialogueEval()), spec.trainLimit(), spec.holdout(), 1);
   }
 
   private void launch(Run run) {
@@ -172,9 +174,7 @@ public final class RunManager implements AutoCloseable {
    */
   private Run active() {
     for (Run r : runs.values()) {
-      RunState state = r.info().getState();
-      boolean training = state == RunState.PREPARING || state == RunState.RUNNING;
-      if (training && !r.ended() && threads.containsKey(r.id()) && threads.get(r.id()).isAlive()) {
+if (r.info().state().training() && !r.ended() && threads.containsKey(r.id()) && threads.get(r.id()).isAlive()) {
         return r;
       }
     }
@@ -196,7 +196,7 @@ public final class RunManager implements AutoCloseable {
    * The run that is training: its record and its latest progress report ({@code progress} is null
    * before the first).
    */
-  public record Training(RunInfo info, Progress progress) {}
+  public record Training(RunStatus info, Progress progress) {}
 
   /** The run training now, or null. */
   public synchronized Training training() {
@@ -204,37 +204,38 @@ public final class RunManager implements AutoCloseable {
     return r == null ? null : new Training(r.info(), r.events().lastProgress());
   }
 
-  public RunInfo get(String id) {
+  public RunStatus get(String id) {
     return run(id).info();
   }
 
-  public synchronized List<RunInfo> list() {
-    List<RunInfo> out = new ArrayList<>();
+  public synchronized List<RunStatus> list() {
+    List<RunStatus> out = new ArrayList<>();
     for (Run r : runs.values()) {
       out.add(r.info());
     }
-    out.sort(Comparator.comparing(RunInfo::getRunId));
+    out.sort(Comparator.comparing(RunStatus::runId));
     return out;
   }
 
-  public RunInfo stop(String id) {
+  public RunStatus stop(String id) {
     Run r = run(id);
     if (r.ended() || !threads.containsKey(id)) {
-      throw DomainException.precondition("run " + id + " is not training (it is " + r.info().getState() + ")");
+      throw DomainException.precondition("run " + id + " is not training (it is " + r.info().state() + ")");
     }
     r.requestStop();
     return r.info();
   }
 
-  public void watch(String id, StreamObserver<RunEvent> watcher) {
+  /** Sends {@code watcher} the run's events so far, then each new one, then the end. */
+  public void watch(String id, RunWatcher watcher) {
     run(id).events().watch(watcher);
   }
 
-  public void unwatch(String id, StreamObserver<RunEvent> watcher) {
+  public void unwatch(String id, RunWatcher watcher) {
     run(id).events().unwatch(watcher);
   }
 
-  public synchronized RunInfo rollback(String id, long toVersion) throws Exception {
+  public synchronized RunStatus rollback(String id, long toVersion) throws Exception {
     Run r = run(id);
     if (active() == r) {
       throw DomainException.precondition("run " + id + " is training; stop it before rolling back");
@@ -256,10 +257,6 @@ public final class RunManager implements AutoCloseable {
     if (t != null) {
       t.join(millis);
     }
-  }
-
-  static void writeRecord(Path dir, RunInfo info) throws IOException {
-    Durable.writeAtomically(dir.resolve(RECORD), info.toByteArray());
   }
 
   /** Suspends the training run (it checkpoints, and resumes when a trainer starts again) and waits. */

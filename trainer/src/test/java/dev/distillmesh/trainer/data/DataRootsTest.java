@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillmesh.common.DomainException;
-import dev.distillmesh.proto.trainer.v1.RunSpec;
+import dev.distillmesh.trainer.run.model.RunSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,10 +31,11 @@ class DataRootsTest {
     assertEquals(file.toRealPath(), roots.resolve(b + "/qa/../qa/./p.jsonl", "passages"));
     Files.createSymbolicLink(a.resolve("link.jsonl"), file);
     assertEquals(file.toRealPath(), roots.resolve("link.jsonl", "passages"), "a link may point to another data dir");
-    RunSpec spec = roots.confine(RunSpec.newBuilder().setPassages("qa/p.jsonl").setQuestions(file.toString()).build());
-    assertEquals(file.toRealPath().toString(), spec.getPassages());
-    assertEquals(file.toRealPath().toString(), spec.getQuestions());
-    assertEquals("", spec.getDialogues(), "empty fields stay empty");
+    RunSpec spec = roots.confine(new RunSpec("r", "c", "qa/p.jsonl", file.toString(), null, "", null, null, null,
+        "", "", 0, false));
+    assertEquals(file.toRealPath().toString(), spec.passages());
+    assertEquals(file.toRealPath().toString(), spec.questions());
+    assertEquals("", spec.dialogues(), "empty fields stay empty");
   }
 
   @Test

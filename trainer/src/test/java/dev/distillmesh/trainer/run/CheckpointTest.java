@@ -1,19 +1,24 @@
 package dev.distillmesh.trainer.run;
 
+import dev.distillmesh.proto.trainer.v1.RunInfo;
+import dev.distillmesh.trainer.grpc.ProtoRunStatusCodec;
+import dev.distillmesh.trainer.grpc.RunMessages;
+import dev.distillmesh.trainer.run.model.RunState;
+import dev.distillmesh.trainer.run.model.RunStatus;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.distillmesh.proto.trainer.v1.RunInfo;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 class CheckpointTest {
+  private static final ProtoRunStatusCodec CODEC = new ProtoRunStatusCodec();
+
   private static double[] values(int n, double offset) {
     double[] a = new double[n];
     for (int i = 0; i < n; i++) {
@@ -24,10 +29,11 @@ class CheckpointTest {
 
   @Test
   void bothAdaptersAndTheirOptimizerStateComeBackExactly(@TempDir Path dir) throws Exception {
-    RunInfo info = RunInfo.newBuilder().setRunId("run-x").setStep(40).build();
+    RunStatus info = RunMessages.status(RunInfo.newBuilder().setRunId("run-x").setStep(40)
+        .setState(dev.distillmesh.proto.trainer.v1.RunState.RUNNING).build());
     Checkpoint.Response response = new Checkpoint.Response(41, values(9, 3), values(9, 4), values(9, 5), 7);
-    new Checkpoint(40, 1280, 40, 3, values(9, 0), values(9, 1), values(9, 2), 6, 38, info, response).write(dir);
-    Checkpoint back = Checkpoint.read(dir);
+    new Checkpoint(40, 1280, 40, 3, values(9, 0), values(9, 1), values(9, 2), 6, 38, info, response).write(dir, CODEC);
+    Checkpoint back = Checkpoint.read(dir, CODEC);
     assertEquals(40, back.step());
     assertEquals(1280, back.position());
     assertArrayEquals(values(9, 0), back.adapter());
@@ -43,13 +49,13 @@ class CheckpointTest {
 
   @Test
   void aContextOnlyRunHasNoResponseStateAndADamagedFileIsRefused(@TempDir Path dir) throws Exception {
-    new Checkpoint(1, 32, 1, 2, values(4, 0), values(4, 1), values(4, 2), 0, 0, RunInfo.getDefaultInstance(), null)
-        .write(dir);
-    assertNull(Checkpoint.read(dir).response());
+    RunStatus info = RunMessages.status(RunInfo.getDefaultInstance());
+    new Checkpoint(1, 32, 1, 2, values(4, 0), values(4, 1), values(4, 2), 0, 0, info, null).write(dir, CODEC);
+    assertNull(Checkpoint.read(dir, CODEC).response());
     byte[] bytes = Files.readAllBytes(dir.resolve(Checkpoint.FILE));
     bytes[20] ^= 1;
     Files.write(dir.resolve(Checkpoint.FILE), bytes);
-    IOException e = assertThrows(IOException.class, () -> Checkpoint.read(dir));
+    IOException e = assertThrows(IOException.class, () -> Checkpoint.read(dir, CODEC));
     assertTrue(e.getMessage().contains("CRC mismatch"), e.getMessage());
   }
 }

@@ -1,0 +1,204 @@
+package dev.distillmesh.trainer.run;
+
+import dev.distillmesh.trainer.clients.StudentLink;
+import dev.distillmesh.trainer.clients.Tower;
+import dev.distillmesh.trainer.learn.QueryAdapter;
+import dev.distillmesh.trainer.run.model.Evaluation;
+import dev.distillmesh.trainer.run.model.Publish;
+import java.io.IOException;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Publishes a run's adapters to the student as new versions (versions only move forward), and
+ * rolls back to an earlier one. A publish is recorded as pending, with its matrices archived and
+ * checkpointed, before it is sent, so a crash between here and the student's answer is settled on
+ * resume ({@link #confirmPending}) by asking the student which versions it serves; steps it
+ * already took are not repeated. Used by the run's thread, or by a rollback while no thread runs.
+ */
+final class Publisher {
+  private static final Logger log = LoggerFactory.getLogger(Publisher.class);
+
+  /** A publish recorded but not confirmed; version 0 when none is pending. */
+  record Pending(long version, long step, long responseVersion) {
+    static final Pending NONE = new Pending(0, 0, 0);
+  }
+
+  /** Writes the run's checkpoint (or, before training, its record). */
+  @FunctionalInterface
+  interface Checkpointer {
+    void write() throws IOException;
+  }
+
+  private final String runId;
+  private final String collection;
+  private final RunRecord record;
+  private final AdapterArchive archive;
+  private final StudentLink student;
+  private final Reindexer reindexer;
+  private final Map<String, float[]> responseBase;
+  private final Checkpointer checkpoint;
+  private final Consumer<Publish> announce;
+  private Pending pending = Pending.NONE;
+
+  /**
+   * @param responseBase base embeddings of response texts, for re-encoding the collection (texts
+   *     missing from it are encoded and added)
+   * @param announce told of every publish once it is recorded
+   */
+  Publisher(String runId, String collection, RunRecord record, AdapterArchive archive, StudentLink student,
+      Reindexer reindexer, Map<String, float[]> responseBase, Checkpointer checkpoint, Consumer<Publish> announce) {
+    this.runId = runId;
+    this.collection = collection;
+    this.record = record;
+    this.archive = archive;
+    this.student = student;
+    this.reindexer = reindexer;
+    this.responseBase = responseBase;
+    this.checkpoint = checkpoint;
+    this.announce = announce;
+  }
+
+  Pending pending() {
+    return pending;
+  }
+
+  /** The pending publish a checkpoint held. */
+  void restore(Pending saved) {
+    pending = saved;
+  }
+
+  /**
+   * Publishes the adapters as the student's next context adapter version (and, for a run that
+   * trains it, the response adapter with a re-encoded index generation).
+   */
+  void publish(Adapters adapters, long step, double r1, String reason) throws Exception {
+    long version = nextVersion();
+    archive.write(version, AdapterArchive.Side.CONTEXT, adapters.context().toFloats());
+    long responseVersion = 0;
+    if (adapters.response() != null) {
+      archive.write(version, AdapterArchive.Side.RESPONSE, adapters.response().toFloats());
+      responseVersion = nextResponseVersion();
+    }
+    pending = new Pending(version, step, responseVersion);
+    checkpoint.write();
+    long generation = send(version, responseVersion, adapters.dim(),
+        "trainer run " + runId + " step " + step + " (" + reason + ")");
+    recordPublish(version, step, r1, reason, responseVersion, generation);
+  }
+
+  /** Completes a publish the trainer stopped in the middle of (nothing when none is pending). */
+  void confirmPending(int dim) throws Exception {
+    if (pending.version() == 0) {
+      return;
+    }
+    log.info("run {}: completing the publish of version {} (the trainer stopped before it was confirmed)", runId,
+        pending.version());
+    long generation = send(pending.version(), pending.responseVersion(), dim,
+        "trainer run " + runId + " step " + pending.step() + " (resumed)");
+    var latest = record.latest();
+    recordPublish(pending.version(), pending.step(), latest == null ? 0 : latest.rAt1(), "improved",
+        pending.responseVersion(), generation);
+  }
+
+  /**
+   * Publishes the adapter this run published as {@code toVersion} again, as a new version (0: the
+   * identity); both towers when the run trains the response adapter. Only for a run that is not
+   * training.
+   *
+   * @return the publish, recorded in the run's record (the caller persists and announces it)
+   */
+  Publish rollback(long toVersion, boolean withResponse) throws Exception {
+    float[] matrix;
+    float[] response;
+    if (toVersion == 0) {
+      matrix = QueryAdapter.identity(student.modelInfo().dimension()).toFloats();
+      response = withResponse ? matrix : null;
+    } else {
+      matrix = archive.read(toVersion, AdapterArchive.Side.CONTEXT);
+      response = withResponse ? archive.read(toVersion, AdapterArchive.Side.RESPONSE) : null;
+    }
+    long version = nextVersion();
+    archive.write(version, AdapterArchive.Side.CONTEXT, matrix);
+    long responseVersion = 0;
+    if (response != null) {
+      archive.write(version, AdapterArchive.Side.RESPONSE, response);
+      responseVersion = nextResponseVersion();
+    }
+    long generation = send(version, responseVersion, (int) Math.round(Math.sqrt(matrix.length)),
+        "trainer run " + runId + " rollback to v" + toVersion);
+    Publish p = new Publish(record.step(), version, rollbackR1(toVersion), System.currentTimeMillis(),
+        "rollback to v" + toVersion, responseVersion, generation);
+    record.addPublish(p);
+    return p;
+  }
+
+  /**
+   * Sends the publish of version {@code version}: first the response adapter (what the student
+   * ingests from now on) and the re-encoded collection, then the context adapter, so queries meet
+   * the new responses with the matching context adapter as soon as possible. Steps the student
+   * already took (after a crash) are not repeated; re-indexing is repeated, as it is idempotent.
+   *
+   * @return the index generation, or 0 when the response side is not published
+   */
+  private long send(long version, long responseVersion, int dim, String description) throws Exception {
+    long generation = 0;
+    if (responseVersion > 0) {
+      float[] b = archive.read(version, AdapterArchive.Side.RESPONSE);
+      if (student.modelInfo().responseVersion() < responseVersion) {
+        student.publishAdapter(Tower.RESPONSE, responseVersion, dim, b, description);
+      }
+      record.setMessage("re-encoding collection " + collection + " for response adapter v" + responseVersion);
+      generation = reindexer.reindex(collection, QueryAdapter.of(dim, toDoubles(b)), responseBase);
+      record.setMessage("");
+    }
+    if (student.modelInfo().contextVersion() < version) {
+      student.publishContextAdapter(version, dim, archive.read(version, AdapterArchive.Side.CONTEXT), description);
+    }
+    return generation;
+  }
+
+  private void recordPublish(long version, long step, double r1, String reason, long responseVersion, long generation)
+      throws IOException {
+    Publish p = new Publish(step, version, r1, System.currentTimeMillis(), reason, responseVersion, generation);
+    record.addPublish(p);
+    pending = Pending.NONE;
+    checkpoint.write();
+    announce.accept(p);
+    if (responseVersion > 0) {
+      log.info("run {}: published context adapter v{}, response adapter v{} and index generation {} at step {}"
+          + " (held-out {})", runId, version, responseVersion, generation, step, r1);
+    } else {
+      log.info("run {}: published context adapter v{} at step {} (held-out {})", runId, version, step, r1);
+    }
+  }
+
+  private long nextVersion() {
+    Publish last = record.lastPublish();
+    return Math.max(student.modelInfo().contextVersion(), last == null ? 0 : last.version()) + 1;
+  }
+
+  private long nextResponseVersion() {
+    Publish last = record.lastPublish();
+    return Math.max(student.modelInfo().responseVersion(), last == null ? 0 : last.responseVersion()) + 1;
+  }
+
+  private double rollbackR1(long toVersion) {
+    if (toVersion == 0) {
+      Evaluation start = record.studentAtStart();
+      return start == null ? 0 : start.rAt1();
+    }
+    return record.publishes().stream().filter(p -> p.version() == toVersion).mapToDouble(Publish::rAt1)
+        .findFirst().orElse(0);
+  }
+
+  private static double[] toDoubles(float[] m) {
+    double[] out = new double[m.length];
+    for (int i = 0; i < m.length; i++) {
+      out[i] = m[i];
+    }
+    return out;
+  }
+}

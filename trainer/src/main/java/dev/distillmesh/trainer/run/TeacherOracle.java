@@ -1,0 +1,152 @@
+package dev.distillmesh.trainer.run;
+
+import dev.distillmesh.common.DomainException;
+import dev.distillmesh.common.resilience.Backoff;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The teacher as a run asks it: scores of candidates for a context, each request waited out while
+ * the teacher is down, overloaded or slow; whole-pool rows per question, cached; and a priming
+ * pass over the pool. Used by the run's thread only (not thread-safe).
+ */
+final class TeacherOracle {
+  private static final Logger log = LoggerFactory.getLogger(TeacherOracle.class);
+  private static final int ROW_CACHE = 4096;
+  private static final int PRIME_SLICE = 128;
+  /**
+   * Waiting out the teacher: the request is sent again after 0.5 s, 1 s, … up to 10 s between
+   * tries, for as long as it takes (the run's StopRun ends the wait).
+   */
+  private static final Backoff WAIT_FOR_TEACHER = new Backoff(Duration.ofMillis(500), Duration.ofSeconds(10), 0);
+  /** A passing condition of the teacher, by the kind the one remote-status mapping gave it. */
+  private static final Set<DomainException.Kind> PASSING = Set.of(DomainException.Kind.UNAVAILABLE,
+      DomainException.Kind.RESOURCE_EXHAUSTED, DomainException.Kind.DEADLINE_EXCEEDED);
+
+  /** Sends one score request; the answer (or a DomainException) completes the future. */
+  @FunctionalInterface
+  interface Scores {
+    CompletableFuture<float[]> send(String context, List<String> candidates);
+  }
+
+  private final String runId;
+  private final Scores teacher;
+  private final BooleanSupplier stopRequested;
+  private final Consumer<String> message;
+  private final Map<String, float[]> rows = new LinkedHashMap<>(16, 0.75f, true) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
+      return size() > ROW_CACHE;
+    }
+  };
+
+  /**
+   * @param stopRequested ends a wait for the teacher (the last failure is then thrown)
+   * @param message where the run's status message is set while it waits (and cleared after)
+   */
+  TeacherOracle(String runId, Scores teacher, BooleanSupplier stopRequested, Consumer<String> message) {
+    this.runId = runId;
+    this.teacher = teacher;
+    this.stopRequested = stopRequested;
+    this.message = message;
+  }
+
+  /** The teacher's scores of {@code candidates} for {@code context}, in order. */
+  float[] score(String context, List<String> candidates) throws Exception {
+    return await(teacher.send(context, candidates), context, candidates);
+  }
+
+  /** Scores for many contexts: every request is sent before the first answer is awaited. */
+  List<float[]> scoreAll(List<String> contexts, List<List<String>> candidates) throws Exception {
+    List<CompletableFuture<float[]>> sent = new ArrayList<>(contexts.size());
+    for (int i = 0; i < contexts.size(); i++) {
+      sent.add(teacher.send(contexts.get(i), candidates.get(i)));
+    }
+    List<float[]> out = new ArrayList<>(contexts.size());
+    for (int i = 0; i < contexts.size(); i++) {
+      out.add(await(sent.get(i), contexts.get(i), candidates.get(i)));
+    }
+    return out;
+  }
+
+  /** The teacher's scores of each question against the whole {@code pool} (cached per question). */
+  List<float[]> rows(List<String> questions, List<String> pool) throws Exception {
+    List<float[]> out = new ArrayList<>(Collections.nCopies(questions.size(), null));
+    List<Integer> missing = new ArrayList<>();
+    for (int i = 0; i < questions.size(); i++) {
+      float[] cached = rows.get(questions.get(i));
+      if (cached != null) {
+        out.set(i, cached);
+      } else {
+        missing.add(i);
+      }
+    }
+    List<String> asked = missing.stream().map(questions::get).toList();
+    List<float[]> answered = scoreAll(asked, Collections.nCopies(asked.size(), pool));
+    for (int f = 0; f < missing.size(); f++) {
+      out.set(missing.get(f), answered.get(f));
+      rows.put(asked.get(f), answered.get(f));
+    }
+    return out;
+  }
+
+  /**
+   * Has the teacher judge {@code texts} once, a slice at a time, before asking for whole rows: an
+   * encoder teacher caches passage embeddings, and a slice encodes well within its per-request
+   * time limit where the whole pool might not.
+   */
+  void prime(List<String> texts) throws Exception {
+    for (int from = 0; from < texts.size() && !stopRequested.getAsBoolean(); from += PRIME_SLICE) {
+      score("warm-up", texts.subList(from, Math.min(texts.size(), from + PRIME_SLICE)));
+    }
+  }
+
+  /**
+   * The answer to a request already sent, waiting out a teacher that is down, overloaded or slow:
+   * the request is sent again ({@link #WAIT_FOR_TEACHER}) until it is answered or the run is
+   * stopped; meanwhile the run's message says it waits. Any other failure (a bad request, a teacher
+   * that cannot score this kind) is thrown, and ends the run.
+   */
+  private float[] await(CompletableFuture<float[]> sent, String context, List<String> candidates) throws Exception {
+    return WAIT_FOR_TEACHER.run(attempt -> {
+      float[] row = answer(attempt == 1 ? sent : teacher.send(context, candidates));
+      if (attempt > 1) {
+        log.info("run {}: the teacher answers again after {} attempts", runId, attempt);
+        message.accept("");
+      }
+      return row;
+    }, e -> e instanceof DomainException d && PASSING.contains(d.kind()) && !stopRequested.getAsBoolean(),
+        (attempt, e, pause) -> {
+          if (attempt == 1) {
+            log.warn("run {}: teacher call failed ({}); waiting for the teacher", runId, e.getMessage());
+          }
+          message.accept("waiting for the teacher: " + e.getMessage());
+        });
+  }
+
+  private static float[] answer(CompletableFuture<float[]> f) throws InterruptedException {
+    try {
+      return f.get(30, TimeUnit.MINUTES);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof DomainException d) {
+        throw d;
+      }
+      throw new DomainException(DomainException.Kind.UNAVAILABLE, "teacher call failed: " + e.getCause(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new DomainException(DomainException.Kind.DEADLINE_EXCEEDED, "the teacher did not answer in 30 minutes");
+    }
+  }
+}
