@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The opening the benchmark programs share (scripts/bench-*.sh, soak.sh, fault-drill.sh, overload.sh).
 # Sourced, not run: it sets ROOT (the checkout, also made the working folder), BENCH_JAR and JAVA
 # (JAVA_HOME's java, else the one on PATH), and defines the steps below.
