@@ -14,40 +14,30 @@
 #      JAVA_HOME    JDK to run with (default: java on PATH). On JDK 20+ the script adds
 #                   --add-modules jdk.incubator.vector so Lucene and JVector can use SIMD.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
-
-build=1
+source "$(dirname "$0")/lib/bench.sh"
+bench_args "$@"
 generic=0
 args=()
-for a in "$@"; do
-  case "$a" in
-    --skip-build) build=0 ;;
-    --faiss-generic) generic=1 ;;
-    *) args+=("$a") ;;
-  esac
+for a in ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}; do
+  if [[ "$a" == --faiss-generic ]]; then generic=1; else args+=("$a"); fi
 done
 
-if [[ $build -eq 1 ]]; then
-  mvn -q -B -ntp -pl benchmarks -am package -DskipTests
-fi
-JAR="$ROOT/benchmarks/target/benchmarks.jar"
-[[ -f "$JAR" ]] || { echo "missing $JAR; build with: mvn -pl benchmarks -am package -DskipTests" >&2; exit 2; }
+bench_build
+bench_require "$BENCH_JAR"
 [[ -f "$ROOT/index-service/target/index-service.jar" ]] \
   || echo "note: index-service/target/index-service.jar missing; system (a) will fail" >&2
 
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-spec="$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
 jvm=(-Xmx"${BENCH_HEAP:-10g}" -Xss4m)
-if [[ "${spec%%.*}" -ge 20 ]]; then
+major="$(bench_java_major)"
+if [[ "$major" -ge 20 ]]; then
   jvm+=(--add-modules jdk.incubator.vector)
 fi
 
-"$JAVA" "${jvm[@]}" -jar "$JAR" ${args[@]+"${args[@]}"}
+"$JAVA" "${jvm[@]}" -jar "$BENCH_JAR" ${args[@]+"${args[@]}"}
 
 if [[ $generic -eq 1 ]]; then
   echo
   echo "== (b) again with the generic FAISS build (-Ddistillmesh.faiss.variant=generic) =="
-  "$JAVA" "${jvm[@]}" -Ddistillmesh.faiss.variant=generic -jar "$JAR" ${args[@]+"${args[@]}"} \
+  "$JAVA" "${jvm[@]}" -Ddistillmesh.faiss.variant=generic -jar "$BENCH_JAR" ${args[@]+"${args[@]}"} \
     --systems b --faiss-label generic
 fi

@@ -14,35 +14,19 @@
 #                   --server-jvm-opts)
 #      JAVA_HOME    JDK to run with (default: java on PATH); the services run on the same JDK.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
+source "$(dirname "$0")/lib/bench.sh"
+bench_args "$@"
+# -am builds index-service and student-service too: the benchmark starts their jars.
+bench_build
+bench_require "$BENCH_JAR" "$ROOT/index-service/target/index-service.jar" \
+  "$ROOT/student-service/target/student-service.jar"
 
-build=1
-args=()
-for a in "$@"; do
-  case "$a" in
-    --skip-build) build=0 ;;
-    *) args+=("$a") ;;
-  esac
-done
-
-if [[ $build -eq 1 ]]; then
-  # -am builds index-service and student-service too: the benchmark starts their jars.
-  mvn -q -B -ntp -pl benchmarks -am package -DskipTests
-fi
-JAR="$ROOT/benchmarks/target/benchmarks.jar"
-for f in "$JAR" "$ROOT/index-service/target/index-service.jar" \
-    "$ROOT/student-service/target/student-service.jar"; do
-  [[ -f "$f" ]] || { echo "missing $f; build with: mvn -pl benchmarks -am package -DskipTests" >&2; exit 2; }
-done
-
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-spec="$("$JAVA" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ {print $2}')"
 # FAISS, ONNX Runtime and the tokenizer load native code (JDK 22+ warns without this flag).
 jvm=(-Xmx"${BENCH_HEAP:-4g}" --enable-native-access=ALL-UNNAMED)
-if [[ "${spec%%.*}" -ge 23 ]]; then
+major="$(bench_java_major)"
+if [[ "$major" -ge 23 ]]; then
   jvm+=(--sun-misc-unsafe-memory-access=allow) # protobuf uses sun.misc.Unsafe (JDK 24+ warns)
 fi
 
 # The jar's manifest carries the class path (lib/); -cp with it keeps that and picks the main class.
-exec "$JAVA" "${jvm[@]}" -cp "$JAR" dev.distillmesh.bench.StudentBenchmark ${args[@]+"${args[@]}"}
+exec "$JAVA" "${jvm[@]}" -cp "$BENCH_JAR" dev.distillmesh.bench.StudentBenchmark ${BENCH_ARGS[@]+"${BENCH_ARGS[@]}"}

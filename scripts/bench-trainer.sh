@@ -11,21 +11,8 @@
 # Env: BENCH_HEAP  benchmark JVM heap (default 2g; each service JVM gets -Xmx3g)
 #      JAVA_HOME   JDK to run with (default: java on PATH); the services run on the same JDK.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
-
-build=1
-args=()
-for a in "$@"; do
-  case "$a" in
-    --skip-build) build=0 ;;
-    *) args+=("$a") ;;
-  esac
-done
-if [[ $build -eq 1 ]]; then
-  # -am builds the four services too: the benchmark starts their jars.
-  mvn -q -B -ntp -pl benchmarks -am package -DskipTests
-fi
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-exec "$JAVA" -Xmx"${BENCH_HEAP:-2g}" -cp "$ROOT/benchmarks/target/benchmarks.jar" \
-  dev.distillmesh.bench.TrainerBenchmark --root "$ROOT" ${args[@]+"${args[@]}"}
+source "$(dirname "$0")/lib/bench.sh"
+bench_args "$@"
+# -am builds the four services too: the benchmark starts their jars.
+bench_build
+bench_exec "${BENCH_HEAP:-2g}" dev.distillmesh.bench.TrainerBenchmark

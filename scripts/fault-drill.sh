@@ -7,18 +7,11 @@
 # Usage: scripts/fault-drill.sh [--skip-build]
 # Env: JAVA_HOME  JDK to run with (default: java on PATH); the services run on the same JDK.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
-
-build=1
-for a in "$@"; do
-  case "$a" in
-    --skip-build) build=0 ;;
-    *) echo "usage: scripts/fault-drill.sh [--skip-build]" >&2; exit 2 ;;
-  esac
-done
-if [[ $build -eq 1 ]]; then
-  mvn -q -B -ntp -pl benchmarks -am package -DskipTests
+source "$(dirname "$0")/lib/bench.sh"
+bench_args "$@"
+if [[ ${#BENCH_ARGS[@]} -gt 0 ]]; then
+  echo "usage: scripts/fault-drill.sh [--skip-build]" >&2
+  exit 2
 fi
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-exec "$JAVA" -Xmx1g -cp "$ROOT/benchmarks/target/benchmarks.jar" dev.distillmesh.bench.FaultDrill --root "$ROOT"
+bench_build
+bench_exec 1g dev.distillmesh.bench.FaultDrill

@@ -12,20 +12,7 @@
 #   --levels 50,100,200 --seconds 20 --warmup-seconds 8 --backoff-ms 20 --deadline-ms 10000 --clients 8
 # Env: JAVA_HOME  JDK to run with (default: java on PATH); the services run on the same JDK.
 set -euo pipefail
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$ROOT"
-
-build=1
-args=()
-for a in "$@"; do
-  case "$a" in
-    --skip-build) build=0 ;;
-    *) args+=("$a") ;;
-  esac
-done
-if [[ $build -eq 1 ]]; then
-  mvn -q -B -ntp -pl benchmarks -am package -DskipTests
-fi
-JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-exec "$JAVA" -Xmx1g -cp "$ROOT/benchmarks/target/benchmarks.jar" dev.distillmesh.bench.Overload \
-  --root "$ROOT" ${args[@]+"${args[@]}"}
+source "$(dirname "$0")/lib/bench.sh"
+bench_args "$@"
+bench_build
+bench_exec 1g dev.distillmesh.bench.Overload

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.StringValue;
+import dev.distillmesh.testsupport.RawCalls;
 import io.grpc.BindableService;
 import io.grpc.CallOptions;
 import io.grpc.Grpc;
@@ -18,10 +19,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -38,21 +36,6 @@ class RequestParseGuardTest {
   private static final MethodDescriptor<StringValue, StringValue> ECHO = MethodDescriptor.<StringValue, StringValue>newBuilder()
       .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("test.Echo/Echo")
       .setRequestMarshaller(PROTO).setResponseMarshaller(PROTO).build();
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
 
   private ManagedServer server;
   private ManagedChannel channel;
@@ -76,9 +59,8 @@ class RequestParseGuardTest {
   }
 
   private Status send(byte[] request) {
-    MethodDescriptor<byte[], byte[]> raw = ECHO.toBuilder(BYTES, BYTES).build();
-    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> ClientCalls.blockingUnaryCall(
-        channel, raw, CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), request));
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+        () -> RawCalls.unary(channel, ECHO, request));
     return e.getStatus();
   }
 

@@ -3,6 +3,7 @@ package dev.distillmesh.index;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distillmesh.common.ClientStream;
 import dev.distillmesh.proto.index.v1.CollectionInfo;
 import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
 import dev.distillmesh.proto.index.v1.DeleteRequest;
@@ -16,7 +17,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +25,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,26 +91,11 @@ class IndexMetricsTest {
     return r.build();
   }
 
-  private static void upsert(ManagedChannel channel, Record... records) throws Exception {
-    CompletableFuture<UpsertResponse> done = new CompletableFuture<>();
-    StreamObserver<UpsertRequest> requests = IndexServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-        .upsert(new StreamObserver<>() {
-          @Override
-          public void onNext(UpsertResponse value) {
-            done.complete(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {
-            done.completeExceptionally(t);
-          }
-
-          @Override
-          public void onCompleted() {}
-        });
-    requests.onNext(UpsertRequest.newBuilder().setCollection("faq").addAllRecords(List.of(records)).build());
-    requests.onCompleted();
-    done.get(30, TimeUnit.SECONDS);
+  private static void upsert(ManagedChannel channel, Record... records) throws InterruptedException {
+    ClientStream<UpsertRequest, UpsertResponse> call =
+        ClientStream.open(IndexServiceGrpc.newStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)::upsert);
+    call.send(UpsertRequest.newBuilder().setCollection("faq").addAllRecords(List.of(records)).build());
+    call.finish();
   }
 
   private static void assertContains(String text, String expected) {

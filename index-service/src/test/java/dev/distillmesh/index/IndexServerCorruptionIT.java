@@ -3,6 +3,7 @@ package dev.distillmesh.index;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distillmesh.index.store.FileDamage;
 import dev.distillmesh.proto.index.v1.CollectionInfo;
 import dev.distillmesh.proto.index.v1.DamagedCollection;
 import dev.distillmesh.proto.index.v1.GetCollectionRequest;
@@ -12,10 +13,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,19 +27,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IndexServerCorruptionIT {
   @TempDir Path work;
-  private final List<IndexServerProcess> servers = new ArrayList<>();
-
-  @AfterEach
-  void stopServers() throws InterruptedException {
-    for (IndexServerProcess s : servers) {
-      s.close();
-    }
-  }
+  @RegisterExtension final ServerProcesses servers = new ServerProcesses();
 
   private IndexServerProcess start(String name) throws Exception {
-    IndexServerProcess s = IndexServerProcess.start(work.resolve("data"), work.resolve(name + ".log"));
-    servers.add(s);
-    return s;
+    return servers.start(work.resolve("data"), work.resolve(name + ".log"));
   }
 
   private Path gen1(String collection) {
@@ -68,11 +59,11 @@ class IndexServerCorruptionIT {
     second.kill9(); // the log keeps all of them
 
     Path wal = gen1("logdamage").resolve("wal.log");
-    long damagedAt = DamageCalls.logEntryOffset(wal, 999);
-    DamageCalls.flip(wal, damagedAt + 40, 1);
+    long damagedAt = FileDamage.logEntryOffset(wal, 999);
+    FileDamage.flip(wal, damagedAt + 40, 1);
     byte[] damagedLog = Files.readAllBytes(wal);
     Path faissFile = gen1("faiss").resolve("index-600.faiss");
-    DamageCalls.flip(faissFile, Files.size(faissFile) - 40_000, 4096); // inside the stored vectors
+    FileDamage.flip(faissFile, Files.size(faissFile) - 40_000, 4096); // inside the stored vectors
     Files.writeString(work.resolve("data/collections/badcurrent/CURRENT"), "garbage\n");
     Files.delete(work.resolve("data/collections/nocurrent/CURRENT"));
 

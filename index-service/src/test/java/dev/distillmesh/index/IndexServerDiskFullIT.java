@@ -13,8 +13,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,14 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class IndexServerDiskFullIT {
   @TempDir Path work;
-  private final List<IndexServerProcess> servers = new ArrayList<>();
-
-  @AfterEach
-  void stopServers() throws InterruptedException {
-    for (IndexServerProcess s : servers) {
-      s.close();
-    }
-  }
+  @RegisterExtension final ServerProcesses servers = new ServerProcesses();
 
   @Test
   void aFullDiskRefusesWholeBatchesWritesResumeAndSigtermClosesCleanly() throws Exception {
@@ -89,9 +82,7 @@ class IndexServerDiskFullIT {
   }
 
   private IndexServerProcess start(Path data, String name) throws Exception {
-    IndexServerProcess s = IndexServerProcess.start(data, work.resolve(name + ".log"));
-    servers.add(s);
-    return s;
+    return servers.start(data, work.resolve(name + ".log"));
   }
 
   private static long lastSequence(IndexServerProcess server, String collection) {

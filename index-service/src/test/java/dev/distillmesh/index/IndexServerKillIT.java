@@ -6,13 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillmesh.proto.index.v1.CollectionInfo;
-import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
 import dev.distillmesh.proto.index.v1.GetCollectionRequest;
-import dev.distillmesh.proto.index.v1.GetPayloadsRequest;
-import dev.distillmesh.proto.index.v1.PayloadEntry;
-import dev.distillmesh.proto.index.v1.QueryVector;
-import dev.distillmesh.proto.index.v1.SearchRequest;
-import dev.distillmesh.proto.index.v1.SearchResponse;
+import dev.distillmesh.proto.index.v1.Hit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,8 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -38,14 +33,7 @@ class IndexServerKillIT {
   private static final long ACKED_CALLS_PER_ROUND = 300;
 
   @TempDir Path work;
-  private final List<IndexServerProcess> servers = new ArrayList<>();
-
-  @AfterEach
-  void stopServers() throws InterruptedException {
-    for (IndexServerProcess s : servers) {
-      s.close();
-    }
-  }
+  @RegisterExtension final ServerProcesses servers = new ServerProcesses();
 
   @Test
   void kill9WhileWritingLosesNoAcknowledgedWrite() throws Exception {
@@ -87,15 +75,12 @@ class IndexServerKillIT {
   }
 
   private IndexServerProcess start(String name) throws Exception {
-    IndexServerProcess s = IndexServerProcess.start(work.resolve("data"), work.resolve(name + ".log"));
-    servers.add(s);
-    return s;
+    return servers.start(work.resolve("data"), work.resolve(name + ".log"));
   }
 
   private static void createCollections(IndexServerProcess server) {
     for (String c : COLLECTIONS) {
-      server.blocking().createCollection(CreateCollectionRequest.newBuilder().setName(c)
-          .setDimension(AckedWriteLoad.DIM).setIndexSpec(SPECS.get(c)).build());
+      DamageCalls.create(server, c, SPECS.get(c));
     }
   }
 
@@ -132,13 +117,13 @@ class IndexServerKillIT {
       Set<String> unsureDeletes = new HashSet<>(l.deleteSent);
       unsureDeletes.removeAll(l.deleteAcked);
 
-      Set<String> foundPresent = found(server, c, present);
+      Set<String> foundPresent = DamageCalls.found(server, c, present);
       Set<String> missing = new HashSet<>(present);
       missing.removeAll(foundPresent);
       assertEquals(Set.of(), missing, when + ": acknowledged upserts of " + c + " lost");
-      assertEquals(Set.of(), found(server, c, l.deleteAcked), when + ": acknowledged deletes of " + c + " undone");
-      Set<String> landed = found(server, c, unsureUpserts);
-      Set<String> survived = found(server, c, unsureDeletes);
+      assertEquals(Set.of(), DamageCalls.found(server, c, l.deleteAcked), when + ": acknowledged deletes of " + c + " undone");
+      Set<String> landed = DamageCalls.found(server, c, unsureUpserts);
+      Set<String> survived = DamageCalls.found(server, c, unsureDeletes);
       assertTopHitIsItself(server, c, present, when);
 
       CollectionInfo info = server.blocking().getCollection(GetCollectionRequest.newBuilder().setName(c).build());
@@ -154,41 +139,13 @@ class IndexServerKillIT {
     }
   }
 
-  /** The subset of {@code ids} the server holds; each found payload must be exactly what was sent. */
-  private static Set<String> found(IndexServerProcess server, String collection, Set<String> ids) {
-    Set<String> found = new HashSet<>();
-    List<String> all = List.copyOf(ids);
-    for (int from = 0; from < all.size(); from += 1000) {
-      List<String> chunk = all.subList(from, Math.min(all.size(), from + 1000));
-      for (PayloadEntry e : server.blocking().getPayloads(GetPayloadsRequest.newBuilder()
-          .setCollection(collection).addAllIds(chunk).build()).getEntriesList()) {
-        if (e.getFound()) {
-          assertEquals(AckedWriteLoad.payloadOf(e.getId()), e.getPayload(), "payload of " + e.getId());
-          found.add(e.getId());
-        }
-      }
-    }
-    return found;
-  }
-
   /** Searching each record's own vector returns that record first (its vector survived intact). */
   private static void assertTopHitIsItself(IndexServerProcess server, String collection, Set<String> ids, String when) {
     List<String> all = List.copyOf(ids);
-    for (int from = 0; from < all.size(); from += 256) {
-      List<String> chunk = all.subList(from, Math.min(all.size(), from + 256));
-      SearchRequest.Builder request = SearchRequest.newBuilder().setCollection(collection).setK(1);
-      for (String id : chunk) {
-        QueryVector.Builder q = QueryVector.newBuilder();
-        for (float x : AckedWriteLoad.vectorOf(id)) {
-          q.addValues(x);
-        }
-        request.addQueries(q);
-      }
-      SearchResponse r = server.blocking().search(request.build());
-      for (int i = 0; i < chunk.size(); i++) {
-        assertEquals(chunk.get(i), r.getResults(i).getHits(0).getId(), when + ": top hit for the vector of " + chunk.get(i));
-        assertEquals(1f, r.getResults(i).getHits(0).getScore(), 1e-4, "score of " + chunk.get(i));
-      }
+    List<Hit> top = DamageCalls.topHits(server, collection, all);
+    for (int i = 0; i < all.size(); i++) {
+      assertEquals(all.get(i), top.get(i).getId(), when + ": top hit for the vector of " + all.get(i));
+      assertEquals(1f, top.get(i).getScore(), 1e-4, "score of " + all.get(i));
     }
   }
 }

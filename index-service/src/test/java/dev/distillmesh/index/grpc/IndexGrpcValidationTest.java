@@ -27,6 +27,7 @@ import dev.distillmesh.proto.index.v1.QueryVector;
 import dev.distillmesh.proto.index.v1.Record;
 import dev.distillmesh.proto.index.v1.SearchRequest;
 import dev.distillmesh.proto.index.v1.UpsertRequest;
+import dev.distillmesh.testsupport.RawCalls;
 import io.grpc.Status;
 import java.nio.file.Path;
 import java.util.ArrayList;

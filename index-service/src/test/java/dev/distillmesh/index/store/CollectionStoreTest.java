@@ -1,5 +1,8 @@
 package dev.distillmesh.index.store;
 
+import static dev.distillmesh.index.store.TestStores.D;
+import static dev.distillmesh.index.store.TestStores.OPTIONS;
+import static dev.distillmesh.index.store.TestStores.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,35 +13,19 @@ import dev.distillmesh.index.faiss.Metric;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class CollectionStoreTest {
-  static final int D = 16;
-  // Background compaction off (interval of an hour) so tests decide when it runs.
-  static final StoreOptions OPTIONS = StoreOptions.defaults().withCompaction(1, 0.0, 3_600_000);
-
   @TempDir Path dir;
-  private final List<CollectionStore> stores = new ArrayList<>();
-
-  @AfterEach
-  void closeStores() {
-    stores.forEach(CollectionStore::close);
-  }
+  @RegisterExtension final TestStores stores = new TestStores();
 
   private CollectionStore open(StoreOptions options) throws IOException {
-    CollectionStore s = new CollectionStore(dir, options);
-    stores.add(s);
-    return s;
-  }
-
-  private static CollectionConfig config(String name, String spec) {
-    return new CollectionConfig(name, D, IndexSpec.parse(spec), Metric.INNER_PRODUCT);
+    return stores.open(dir, options);
   }
 
   private static String top1(Collection c, float[] query) {
@@ -55,8 +42,7 @@ class CollectionStoreTest {
     WriteResult del = c.delete(deleted);
     assertEquals(100, del.written() - del.notFound());
 
-    store.close();
-    stores.clear();
+    stores.close(store);
     Collection reopened = open(OPTIONS).get("docs");
     CollectionInfo info = reopened.info();
     assertEquals(200, info.liveCount());
@@ -138,8 +124,7 @@ class CollectionStoreTest {
     assertEquals(250, info.liveCount());
     assertFalse(Files.exists(dir.resolve("collections/docs/gen-00000001")), "old generation removed");
     c.upsert(List.of(new RecordInput("after", records.get(0).vector(), "after compaction", "")));
-    store.close();
-    stores.clear();
+    stores.close(store);
     Collection reopened = open(OPTIONS).get("docs");
     assertEquals(251, reopened.info().liveCount());
     assertEquals(2, reopened.info().generation());
@@ -165,8 +150,7 @@ class CollectionStoreTest {
     boolean compacted = c.compactIfNeeded();
     writer.join();
     assertTrue(compacted);
-    store.close();
-    stores.clear();
+    stores.close(store);
     Collection reopened = open(OPTIONS).get("docs");
     assertEquals(3000 + 400 - 40, reopened.info().liveCount());
     for (RecordInput r : during) {
@@ -228,8 +212,7 @@ class CollectionStoreTest {
       }
     }
     assertEquals(400, hitsAtTop, "nprobe = nlist is exact");
-    store.close();
-    stores.clear();
+    stores.close(store);
     assertEquals(400, open(OPTIONS).get("docs").info().liveCount());
   }
 
@@ -242,14 +225,13 @@ class CollectionStoreTest {
     assertTrue(Files.exists(gen.resolve("index-0.faiss")), "the trained, empty index is persisted");
     List<RecordInput> records = TestVectors.records("r", 40, D, 17); // fewer than 8 * 39
     c.upsert(records);
-    store.close();
-    stores.clear();
-    Collection reopened = open(OPTIONS).get("docs");
+    stores.close(store);
+    CollectionStore s2 = open(OPTIONS);
+    Collection reopened = s2.get("docs");
     for (RecordInput r : records) {
       assertEquals(r.id(), reopened.search(new float[][] {r.vector()}, 1, 0, 8, false).hits().get(0).get(0).id());
     }
 
-    CollectionStore s2 = stores.get(0);
     DomainException notIvf = assertThrows(DomainException.class,
         () -> s2.create(config("flat", "Flat"), sample));
     assertTrue(notIvf.getMessage().contains("IVF indexes only"), notIvf.getMessage());

@@ -1,11 +1,13 @@
 package dev.distillmesh.index.store;
 
+import static dev.distillmesh.index.store.TestStores.D;
+import static dev.distillmesh.index.store.TestStores.OPTIONS;
+import static dev.distillmesh.index.store.TestStores.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillmesh.common.DomainException;
-import dev.distillmesh.index.faiss.Metric;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,9 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
  * acknowledged writes are there.
  */
 class DiskFullTest {
-  static final int D = 16;
-  static final StoreOptions OPTIONS = StoreOptions.defaults().withCompaction(1, 0.0, 3_600_000);
-
   @TempDir Path tmp;
 
   @Test
@@ -33,7 +32,7 @@ class DiskFullTest {
       List<RecordInput> acked = new ArrayList<>();
       List<RecordInput> refused = new ArrayList<>();
       CollectionStore store = new CollectionStore(data, OPTIONS);
-      Collection docs = store.create(new CollectionConfig("docs", D, IndexSpec.parse("HNSW16,Flat"), Metric.INNER_PRODUCT));
+      Collection docs = store.create(config("docs", "HNSW16,Flat"));
       List<RecordInput> first = TestVectors.records("a", 100, D, 1);
       TestVectors.upsertInBatches(docs, first, 10);
       acked.addAll(first);

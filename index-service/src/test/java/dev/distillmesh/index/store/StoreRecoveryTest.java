@@ -1,5 +1,8 @@
 package dev.distillmesh.index.store;
 
+import static dev.distillmesh.index.store.TestStores.D;
+import static dev.distillmesh.index.store.TestStores.OPTIONS;
+import static dev.distillmesh.index.store.TestStores.config;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,18 +10,15 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillmesh.common.DomainException;
-import dev.distillmesh.index.faiss.Metric;
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,25 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  * directory again and counts what is served.
  */
 class StoreRecoveryTest {
-  static final int D = 16;
-  static final StoreOptions OPTIONS = StoreOptions.defaults().withCompaction(1, 0.0, 3_600_000);
-
   @TempDir Path dir;
-  private final List<CollectionStore> stores = new ArrayList<>();
-
-  @AfterEach
-  void closeStores() {
-    stores.forEach(CollectionStore::close);
-  }
+  @RegisterExtension final TestStores stores = new TestStores();
 
   private CollectionStore open() throws IOException {
-    CollectionStore s = new CollectionStore(dir, OPTIONS);
-    stores.add(s);
-    return s;
-  }
-
-  private static CollectionConfig config(String name, String spec) {
-    return new CollectionConfig(name, D, IndexSpec.parse(spec), Metric.INNER_PRODUCT);
+    return stores.open(dir, OPTIONS);
   }
 
   private Path collectionDir(String name) {
@@ -67,28 +53,6 @@ class StoreRecoveryTest {
     return hits;
   }
 
-  private static long offsetOfEntry(Path wal, int index) throws IOException {
-    ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(wal)).order(ByteOrder.LITTLE_ENDIAN);
-    int at = (int) WriteAheadLog.HEADER_BYTES;
-    for (int i = 0; i < index; i++) {
-      at += 8 + b.getInt(at);
-    }
-    return at;
-  }
-
-  private static void flip(Path file, long offset, int bytes) throws IOException {
-    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "rw")) {
-      byte[] b = new byte[bytes];
-      raf.seek(offset);
-      raf.readFully(b);
-      for (int i = 0; i < bytes; i++) {
-        b[i] ^= (byte) 0xff;
-      }
-      raf.seek(offset);
-      raf.write(b);
-    }
-  }
-
   @Test
   void aFlippedByteInTheMiddleOfTheLogRefusesTheCollectionAndRepairKeepsEveryOtherWrite() throws IOException {
     CollectionStore first = open();
@@ -99,8 +63,8 @@ class StoreRecoveryTest {
     other.upsert(TestVectors.records("o", 50, D, 8));
     // Crash: the first store is never closed, so its log is not folded into a snapshot.
     Path wal = gen1("docs").resolve("wal.log");
-    long damagedEntry = offsetOfEntry(wal, 999);
-    flip(wal, damagedEntry + 30, 1);
+    long damagedEntry = FileDamage.logEntryOffset(wal, 999);
+    FileDamage.flip(wal, damagedEntry + 30, 1);
     byte[] damaged = Files.readAllBytes(wal);
 
     CollectionStore second = open();
@@ -113,8 +77,7 @@ class StoreRecoveryTest {
     assertEquals(List.of("docs"), List.copyOf(second.damaged().keySet()));
     assertEquals(50, second.get("other").info().liveCount(), "the other collection serves");
     assertArrayEquals(damaged, Files.readAllBytes(wal), "the damaged log is left as it was");
-    second.close();
-    stores.remove(second);
+    stores.close(second);
 
     Repair.Report report = Repair.run(dir, "docs", false);
     assertTrue(report.repaired(), String.join("\n", report.lines()));
@@ -202,8 +165,7 @@ class StoreRecoveryTest {
     for (String name : List.of("garbage", "empty", "missing-gen", "fine")) {
       first.create(config(name, "Flat")).upsert(TestVectors.records(name, 20, D, 4));
     }
-    first.close();
-    stores.remove(first);
+    stores.close(first);
     Files.write(collectionDir("garbage").resolve("CURRENT"), new byte[] {'g', 'e', 'n', '-', 'x', 0, (byte) 0xff});
     Files.writeString(collectionDir("empty").resolve("CURRENT"), "");
     Files.writeString(collectionDir("missing-gen").resolve("CURRENT"), "gen-00000009");
@@ -221,8 +183,7 @@ class StoreRecoveryTest {
     store.drop("garbage"); // an explicit drop is the one way a damaged collection's files go
     assertFalse(Files.exists(collectionDir("garbage")));
     assertEquals(0, store.create(config("garbage", "Flat")).info().liveCount());
-    store.close();
-    stores.remove(store);
+    stores.close(store);
 
     Repair.Report fixed = Repair.run(dir, "missing-gen", false);
     assertTrue(fixed.repaired(), String.join("\n", fixed.lines()));
@@ -241,11 +202,10 @@ class StoreRecoveryTest {
     Collection docs = first.create(config("docs", "HNSW16,Flat"));
     List<RecordInput> records = TestVectors.records("r", 600, D, 11);
     TestVectors.upsertInBatches(docs, records, 100);
-    first.close(); // checkpoints: snapshot.bin plus index-600.faiss
-    stores.remove(first);
+    stores.close(first); // checkpoints: snapshot.bin plus index-600.faiss
     Path faiss = gen1("docs").resolve("index-600.faiss");
     long size = Files.size(faiss);
-    flip(faiss, size - 20_000, 4096); // 4 KiB inside the stored vectors (the file ends with them)
+    FileDamage.flip(faiss, size - 20_000, 4096); // 4 KiB inside the stored vectors (the file ends with them)
 
     Collection reopened = open().get("docs");
     assertEquals(600, reopened.info().liveCount());
@@ -256,8 +216,7 @@ class StoreRecoveryTest {
   void leftoverTemporaryFilesAreRemovedAtOpen() throws IOException {
     CollectionStore first = open();
     first.create(config("docs", "Flat")).upsert(TestVectors.records("r", 5, D, 5));
-    first.close();
-    stores.remove(first);
+    stores.close(first);
     Files.write(gen1("docs").resolve("index-9.faiss.tmp"), new byte[0]);
     Files.write(gen1("docs").resolve("snapshot.bin.tmp"), new byte[10]);
     Files.write(collectionDir("docs").resolve("CURRENT.tmp"), new byte[0]);
@@ -273,8 +232,7 @@ class StoreRecoveryTest {
     CollectionStore first = open();
     List<RecordInput> records = TestVectors.records("r", 300, D, 12);
     TestVectors.upsertInBatches(first.create(config("docs", "HNSW16,Flat")), records, 100);
-    first.close();
-    stores.remove(first);
+    stores.close(first);
     Path snapshot = gen1("docs").resolve("snapshot.bin");
     byte[] v2 = Files.readAllBytes(snapshot);
     ByteBuffer in = ByteBuffer.wrap(v2);

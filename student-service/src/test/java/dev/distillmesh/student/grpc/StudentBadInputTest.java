@@ -17,14 +17,9 @@ import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
 import dev.distillmesh.proto.student.v1.Tower;
 import dev.distillmesh.student.Mesh;
-import io.grpc.MethodDescriptor;
+import dev.distillmesh.testsupport.RawCalls;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCalls;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.List;
@@ -169,11 +164,10 @@ class StudentBadInputTest {
 
   @Test
   void bytesThatAreNotAProtobufMessageAreInvalidArgument() {
-    MethodDescriptor<byte[], byte[]> raw = StudentServiceGrpc.getAnswerMethod().toBuilder(RAW, RAW).build();
     // field 1 (question) says 100 bytes follow, then the message ends; and a tag of field 0.
     for (byte[] request : new byte[][] {{0x0A, 0x64, 'h', 'i'}, {0x00, 0x01}, {(byte) 0xFF, (byte) 0xFF}}) {
-      expect(Status.Code.INVALID_ARGUMENT, "not a protobuf message", () -> ClientCalls.blockingUnaryCall(
-          mesh.studentChannel(), raw, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), request));
+      expect(Status.Code.INVALID_ARGUMENT, "not a protobuf message",
+          () -> RawCalls.unary(mesh.studentChannel(), StudentServiceGrpc.getAnswerMethod(), request));
     }
     assertTrue(mesh.query().answer(answer().build()).getCandidatesCount() >= 2, "still serving");
   }
@@ -201,9 +195,8 @@ class StudentBadInputTest {
   void textThatIsNotUtf8IsInvalidArgument() {
     // field 1 (question) = the bytes C3 28, an invalid two-byte sequence; field 3 (collection) = "faq"
     byte[] request = {0x0A, 0x02, (byte) 0xC3, 0x28, 0x1A, 0x03, 'f', 'a', 'q'};
-    MethodDescriptor<byte[], byte[]> raw = StudentServiceGrpc.getAnswerMethod().toBuilder(RAW, RAW).build();
-    expect(Status.Code.INVALID_ARGUMENT, "not valid UTF-8", () -> ClientCalls.blockingUnaryCall(
-        mesh.studentChannel(), raw, io.grpc.CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS), request));
+    expect(Status.Code.INVALID_ARGUMENT, "not valid UTF-8",
+        () -> RawCalls.unary(mesh.studentChannel(), StudentServiceGrpc.getAnswerMethod(), request));
     assertTrue(mesh.query().answer(answer().build()).getCandidatesCount() >= 2, "still serving");
   }
 
@@ -213,20 +206,4 @@ class StudentBadInputTest {
         .newBlockingStub(mesh.studentChannel()).withDeadlineAfter(1, TimeUnit.MICROSECONDS).answer(answer().build()));
     assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
   }
-
-  private static final MethodDescriptor.Marshaller<byte[]> RAW = new MethodDescriptor.Marshaller<>() {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-  };
 }
