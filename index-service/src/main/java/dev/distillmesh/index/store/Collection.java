@@ -246,7 +246,7 @@ public final class Collection implements AutoCloseable {
             + " was issued (generation " + from.generation() + ", now " + gen.number() + ", after a"
             + " rebuild or compaction); list it again from the first page (empty page_token)");
       }
-      Generation.Slice slice = gen.page(from == null ? 0 : from.slot(), maxRecords, Limits.MAX_PAGE_BYTES, vectors);
+      SlotPages.Slice slice = gen.page(from == null ? 0 : from.slot(), maxRecords, Limits.MAX_PAGE_BYTES, vectors);
       String next = slice.nextSlot() < 0 ? "" : new PageToken(name(), gen.number(), slice.nextSlot()).encode();
       return new RecordPage(slice.records(), next, gen.number(), seq);
     } finally {
