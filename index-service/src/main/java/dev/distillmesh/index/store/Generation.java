@@ -1,21 +1,19 @@
 package dev.distillmesh.index.store;
 
-import dev.distillmesh.common.DomainException;
 import dev.distillmesh.index.faiss.FaissIndex;
 import dev.distillmesh.index.faiss.Metric;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * One complete, searchable version of a collection: a FAISS index whose slots map to record ids,
- * the payloads of live records, and tombstones for slots whose record was deleted or replaced.
+ * One complete, searchable version of a collection: a FAISS index and its {@link SlotTable} (slot
+ * to record id, the payloads of live records, tombstones for slots whose record was deleted or
+ * replaced). Searching past the tombstones is {@link GenerationSearch}'s job, paging through the
+ * records {@link SlotPages}'; this class keeps the index and the table in step and guards both.
  *
  * <p>An IVF index cannot be searched before it is trained; until it has seen {@link
  * IndexSpec#trainingThreshold()} vectors, this generation serves from an exact Flat index and then
@@ -30,14 +28,8 @@ final class Generation {
   /** Outcome of applying a list of log entries. */
   record ApplyResult(long upserted, long replaced, long deleted, long notFound) {}
 
-  /** Where a live record sits and what it carries. */
-  record Entry(long slot, Payload payload) {}
-
   /** Most records added to FAISS under one hold of the lock. */
   static final int LOCK_CHUNK = 256;
-
-  /** Tombstoned slots a vector read of {@link #page} may read through beyond its live slots. */
-  static final int VECTOR_RUN_SLACK = 64;
 
   private final long number;
   private final CollectionConfig config;
@@ -47,8 +39,7 @@ final class Generation {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private FaissIndex index; // serving index (a Flat staging index while an IVF is untrained)
   private FaissIndex untrainedIvf; // non-null until the IVF index has been trained
-  private final ArrayList<String> slotIds = new ArrayList<>(); // slot -> id, null = tombstone
-  private final HashMap<String, Entry> byId = new HashMap<>();
+  private final SlotTable slots = new SlotTable();
 
   private Generation(long number, CollectionConfig config, StoreOptions options, FaissIndex index) {
     this.number = number;
@@ -120,7 +111,7 @@ final class Generation {
       } else {
         lock.writeLock().lock();
         try {
-          counts[removeId(id) ? 2 : 3]++;
+          counts[slots.remove(id) ? 2 : 3]++;
         } finally {
           lock.writeLock().unlock();
         }
@@ -143,11 +134,7 @@ final class Generation {
   void restoreSlot(String idOrNull, Payload payload) {
     lock.writeLock().lock();
     try {
-      long slot = slotIds.size();
-      slotIds.add(idOrNull);
-      if (idOrNull != null) {
-        byId.put(idOrNull, new Entry(slot, payload));
-      }
+      slots.restore(idOrNull, payload);
     } finally {
       lock.writeLock().unlock();
     }
@@ -163,16 +150,14 @@ final class Generation {
       System.arraycopy(records.get(i).vector(), 0, flat, i * d, d);
     }
     long first = index.add(flat, options.buildThreads());
-    if (first != slotIds.size()) {
-      throw new IllegalStateException("slot table out of step with FAISS: " + first + " != " + slotIds.size());
+    if (first != slots.size()) {
+      throw new IllegalStateException("slot table out of step with FAISS: " + first + " != " + slots.size());
     }
-    for (int i = 0; i < records.size(); i++) {
-      RecordInput r = records.get(i);
-      if (removeId(r.id())) {
+    for (RecordInput r : records) {
+      if (slots.remove(r.id())) {
         counts[1]++;
       }
-      slotIds.add(r.id());
-      byId.put(r.id(), new Entry(first + i, r.payload()));
+      slots.append(r.id(), r.payload());
       counts[0]++;
     }
     if (untrainedIvf != null && index.size() >= config.spec().trainingThreshold()) {
@@ -191,186 +176,52 @@ final class Generation {
     untrainedIvf = null;
   }
 
-  private boolean removeId(String id) {
-    Entry old = byId.remove(id);
-    if (old == null) {
-      return false;
-    }
-    slotIds.set(Math.toIntExact(old.slot()), null);
-    return true;
-  }
-
   /**
-   * Searches {@code queries.length / dimension} vectors. Tombstoned slots are filtered out; FAISS
-   * is asked for k plus the number of tombstones (and more, for a query that still came back
-   * short), so k live results come back whenever the collection holds k.
+   * Searches {@code queries.length / dimension} vectors for live records; see {@link
+   * GenerationSearch}.
    */
   List<List<SearchHit>> search(float[] queries, int k, int efSearch, int nprobe, boolean payloads) {
     lock.readLock().lock();
     try {
-      int n = queries.length / config.dimension();
-      List<List<SearchHit>> results = new ArrayList<>(n);
-      long size = slotIds.size();
-      int wanted = (int) Math.min(k, byId.size());
-      if (wanted == 0) {
-        for (int q = 0; q < n; q++) {
-          results.add(List.of());
-        }
-        return results;
-      }
-      int fetch = (int) Math.min(size, (long) k + (size - byId.size()));
-      int threads = Math.max(1, Math.min(options.searchThreads(), n));
-      // The JNI glue sizes HNSW's candidate queue as max(ef, results asked for).
-      int ef = efSearch > 0 ? efSearch : options.defaultEfSearch();
-      int probes = nprobe > 0 ? nprobe : Math.min(16, Math.max(1, config.spec().nlist()));
-      FaissIndex.SearchParams params = new FaissIndex.SearchParams(ef, probes, threads);
-      FaissIndex.Neighbors found = index.search(queries, fetch, params);
-      for (int q = 0; q < n; q++) {
-        List<SearchHit> hits = collect(found, q, wanted, payloads);
-        int d = config.dimension();
-        float[] one = hits.size() < wanted ? Arrays.copyOfRange(queries, q * d, (q + 1) * d) : null;
-        for (int retryFetch = fetch; hits.size() < wanted && retryFetch < size; ) {
-          retryFetch = (int) Math.min(size, 2L * retryFetch);
-          hits = collect(index.search(one, retryFetch, params), 0, wanted, payloads);
-        }
-        results.add(hits);
-      }
-      return results;
+      return GenerationSearch.search(index, slots, config, options, queries, k, efSearch, nprobe, payloads);
     } finally {
       lock.readLock().unlock();
     }
   }
 
-  private List<SearchHit> collect(FaissIndex.Neighbors found, int q, int wanted, boolean payloads) {
-    List<SearchHit> hits = new ArrayList<>(wanted);
-    int k = found.k();
-    for (int j = 0; j < k && hits.size() < wanted; j++) {
-      long slot = found.slots()[q * k + j];
-      if (slot < 0 || slot >= slotIds.size()) {
-        continue;
-      }
-      String id = slotIds.get((int) slot);
-      if (id == null) {
-        continue;
-      }
-      Payload payload = payloads ? byId.get(id).payload() : null;
-      hits.add(new SearchHit(id, found.scores()[q * k + j], payload));
-    }
-    return hits;
-  }
-
   /** Checks per-request search parameters against this generation's index family. */
   void checkSearchParams(int efSearch, int nprobe) {
-    IndexSpec spec = config.spec();
-    if (efSearch != 0 && spec.family() != IndexSpec.Family.HNSW) {
-      throw DomainException.invalid("ef_search applies to HNSW indexes only; this collection is "
-          + spec.factory() + " (send 0)");
-    }
-    if (efSearch < 0 || efSearch > Limits.MAX_EF_SEARCH) {
-      throw DomainException.invalid("ef_search " + efSearch + " out of range; allowed 0 (default "
-          + options.defaultEfSearch() + ") or 1.." + Limits.MAX_EF_SEARCH);
-    }
-    if (nprobe != 0 && spec.family() != IndexSpec.Family.IVF) {
-      throw DomainException.invalid("nprobe applies to IVF indexes only; this collection is "
-          + spec.factory() + " (send 0)");
-    }
-    if (nprobe < 0 || nprobe > spec.nlist()) {
-      throw new DomainException(DomainException.Kind.OUT_OF_RANGE, "nprobe " + nprobe
-          + " out of range; allowed 0 (default) or 1.." + spec.nlist() + " (nlist)");
-    }
+    GenerationSearch.checkParams(config, options, efSearch, nprobe);
   }
 
   /** The payload of a live record, or null. */
   Payload payload(String id) {
     lock.readLock().lock();
     try {
-      Entry e = byId.get(id);
-      return e == null ? null : e.payload();
+      return slots.payload(id);
     } finally {
       lock.readLock().unlock();
     }
   }
 
-  /** Live records of a run of slots, and the slot the next run starts at (-1: none is left). */
-  record Slice(List<RecordPage.Item> records, long nextSlot) {}
-
   /**
-   * Reads the live records from slot {@code fromSlot} on, in slot order: at most {@code maxRecords},
-   * and no more once they add up to {@code maxBytes} (at least one is always read). Tombstones are
-   * skipped, also those right after the last record read, so a page is never followed by an empty
-   * last page only because deletes trail it. The slot table, the payloads and the vectors are read
-   * under one hold of the lock, so they agree with each other.
+   * Reads a page of live records from slot {@code fromSlot} on; see {@link SlotPages#page}. The
+   * slot table, the payloads and the vectors are read under one hold of the lock, so they agree
+   * with each other.
    */
-  Slice page(long fromSlot, int maxRecords, long maxBytes, boolean vectors) {
+  SlotPages.Slice page(long fromSlot, int maxRecords, long maxBytes, boolean vectors) {
     lock.readLock().lock();
     try {
-      if (fromSlot > slotIds.size()) {
-        throw DomainException.invalid("page_token points to slot " + fromSlot + " but generation "
-            + number + " of " + config.name() + " has " + slotIds.size() + "; send an empty page_token"
-            + " to list from the start");
-      }
-      int d = config.dimension();
-      List<RecordPage.Item> items = new ArrayList<>();
-      List<Integer> slots = new ArrayList<>();
-      long bytes = 0;
-      int slot = (int) fromSlot;
-      for (; slot < slotIds.size() && items.size() < maxRecords; slot++) {
-        String id = slotIds.get(slot);
-        if (id == null) {
-          continue;
-        }
-        Payload p = byId.get(id).payload();
-        long size = Limits.utf8Length(id) + Limits.utf8Length(p.text()) + Limits.utf8Length(p.metadataJson())
-            + (vectors ? 4L * d : 0);
-        if (!items.isEmpty() && bytes + size > maxBytes) {
-          break;
-        }
-        bytes += size;
-        items.add(new RecordPage.Item(id, null, p));
-        slots.add(slot);
-      }
-      while (slot < slotIds.size() && slotIds.get(slot) == null) {
-        slot++;
-      }
-      if (vectors) {
-        items = withVectors(items, slots);
-      }
-      return new Slice(items, slot < slotIds.size() ? slot : -1);
+      return SlotPages.page(index, slots, number, config, fromSlot, maxRecords, maxBytes, vectors);
     } finally {
       lock.readLock().unlock();
     }
-  }
-
-  /**
-   * Reads the vectors of {@code slots} (ascending) with one FAISS call per run of nearby slots. Few
-   * calls matter: an IVF index answers each by scanning all of its vectors. A run reads through
-   * tombstones, but through no more of them than it holds live slots plus {@link
-   * #VECTOR_RUN_SLACK}, so a page never reads much more than twice the vectors it returns.
-   */
-  private List<RecordPage.Item> withVectors(List<RecordPage.Item> items, List<Integer> slots) {
-    int d = config.dimension();
-    List<RecordPage.Item> out = new ArrayList<>(items.size());
-    for (int start = 0; start < slots.size(); ) {
-      int first = slots.get(start);
-      int end = start + 1;
-      while (end < slots.size() && slots.get(end) - first + 1 <= 2 * (end - start + 1) + VECTOR_RUN_SLACK) {
-        end++;
-      }
-      float[] run = index.reconstructRange(first, slots.get(end - 1) - first + 1);
-      for (int i = start; i < end; i++) {
-        RecordPage.Item item = items.get(i);
-        int at = (slots.get(i) - first) * d;
-        out.add(new RecordPage.Item(item.id(), Arrays.copyOfRange(run, at, at + d), item.payload()));
-      }
-      start = end;
-    }
-    return out;
   }
 
   long liveCount() {
     lock.readLock().lock();
     try {
-      return byId.size();
+      return slots.liveCount();
     } finally {
       lock.readLock().unlock();
     }
@@ -379,7 +230,7 @@ final class Generation {
   long tombstoneCount() {
     lock.readLock().lock();
     try {
-      return slotIds.size() - byId.size();
+      return slots.tombstoneCount();
     } finally {
       lock.readLock().unlock();
     }
@@ -389,7 +240,7 @@ final class Generation {
   List<String> slotTable() {
     lock.readLock().lock();
     try {
-      return new ArrayList<>(slotIds);
+      return slots.ids();
     } finally {
       lock.readLock().unlock();
     }

@@ -6,10 +6,17 @@
  * tombstones, compaction and generation swaps. Does not belong here: gRPC types (see {@code
  * dev.distillmesh.index.grpc}) and native code (see {@code dev.distillmesh.index.faiss}).
  *
+ * <p>Who does what: a {@link dev.distillmesh.index.store.Collection} holds the write rules and
+ * the calls the service makes; its {@code CollectionLog} the sequence numbers, the log and the
+ * checkpoints; its {@code GenerationSwap} the serving generation and its replacement (rebuild,
+ * compaction). A {@link dev.distillmesh.index.store.Generation} keeps a FAISS index and its {@code
+ * SlotTable} (ids, payloads, tombstones) in step; {@code GenerationSearch} searches it past its
+ * tombstones and {@code SlotPages} lists its records.
+ *
  * <p>Concurrency model, in one place: each {@link dev.distillmesh.index.store.Collection} has a
- * single writer at a time (its {@code writeLock}); searches never take it. A search pins the
- * current {@link dev.distillmesh.index.store.Generation} with a reference count, so a swap never
- * frees an index under a running search. Listing records takes the write lock only for the moment
+ * single writer at a time (its {@code writeLock}, which also guards its log and swap); searches
+ * never take it. A search pins the current {@link dev.distillmesh.index.store.Generation} with a
+ * reference count, so a swap never frees an index under a running search. Listing records takes the write lock only for the moment
  * it pins the generation and reads the last sequence, so that the two agree.
  *
  * <p>Damage, in one place: recovery cuts only a torn log tail (an append that never completed) and
