@@ -86,8 +86,14 @@ final class DialogueWorkspace implements Workspace {
     return base;
   }
 
-  float[][] pool() {
+  @Override
+  public float[][] pool() {
     return pool;
+  }
+
+  @Override
+  public float[][] train() {
+    return train;
   }
 
   float[][] heldOut() {
@@ -125,23 +131,8 @@ final class DialogueWorkspace implements Workspace {
   }
 
   @Override
-  public int dim() {
-    return pool[0].length;
-  }
-
-  @Override
-  public int trainSize() {
-    return train.length;
-  }
-
-  @Override
   public String trainText(int i) {
     return data.train().get(i).context();
-  }
-
-  @Override
-  public float[] trainQuery(int i) {
-    return train[i];
   }
 
   @Override

@@ -36,23 +36,8 @@ record QaWorkspace(QaData data, float[][] pool, float[][] heldOut, float[][] tra
   }
 
   @Override
-  public int dim() {
-    return pool[0].length;
-  }
-
-  @Override
-  public int trainSize() {
-    return train.length;
-  }
-
-  @Override
   public String trainText(int i) {
     return data.train().get(i).text();
-  }
-
-  @Override
-  public float[] trainQuery(int i) {
-    return train[i];
   }
 
   @Override

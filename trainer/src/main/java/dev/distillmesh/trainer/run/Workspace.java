@@ -9,17 +9,29 @@ import java.util.List;
  * thread.
  */
 sealed interface Workspace permits QaWorkspace, DialogueWorkspace {
+  /** The candidate pool as the index serves it, one row per candidate. */
+  float[][] pool();
+
+  /** The labelled training examples' base embeddings (none for a TRAFFIC run). */
+  float[][] train();
+
   /** The embedding dimension. */
-  int dim();
+  default int dim() {
+    return pool()[0].length;
+  }
 
   /** Labelled training examples (0 for a TRAFFIC run, which has none). */
-  int trainSize();
+  default int trainSize() {
+    return train().length;
+  }
+
+  /** Training example {@code i}: its base embedding. */
+  default float[] trainQuery(int i) {
+    return train()[i];
+  }
 
   /** Training example {@code i}: what the teacher reads. */
   String trainText(int i);
-
-  /** Training example {@code i}: its base embedding. */
-  float[] trainQuery(int i);
 
   /** Training example {@code i}: its gold candidate in the pool. */
   int trainGold(int i);
