@@ -108,4 +108,43 @@ class FuturesTest {
     assertEquals(0, built.get());
     assertEquals(List.of(7), all.get());
   }
+
+  @Test
+  void workThatOutlivesItsDeadlineFailsWithTheGivenFailureAndIsCancelled() {
+    CompletableFuture<String> work = new CompletableFuture<>(); // never completes by itself
+    CompletableFuture<String> bounded = Futures.within(work, CallDeadline.after(Duration.ofMillis(20)),
+        () -> new DomainException(DomainException.Kind.DEADLINE_EXCEEDED, "too slow"));
+    ExecutionException e = assertThrows(ExecutionException.class, bounded::get);
+    assertEquals("too slow", e.getCause().getMessage());
+    assertTrue(work.isCancelled(), "what the work still had queued is dropped");
+  }
+
+  @Test
+  void workUnderAPassedDeadlineFailsAtOnce() {
+    CompletableFuture<String> work = new CompletableFuture<>();
+    CompletableFuture<String> bounded = Futures.within(work, CallDeadline.after(Duration.ofSeconds(-1)),
+        () -> new IllegalStateException("late"));
+    assertTrue(bounded.isCompletedExceptionally());
+    assertTrue(work.isCancelled());
+  }
+
+  @Test
+  void workDoneInTimeKeepsItsValueOrItsError() throws Exception {
+    CallDeadline far = CallDeadline.after(Duration.ofDays(1));
+    CompletableFuture<String> work = new CompletableFuture<>();
+    CompletableFuture<String> bounded = Futures.within(work, far, () -> new AssertionError("never built"));
+    work.complete("answer");
+    assertEquals("answer", bounded.get());
+    DomainException notFound = DomainException.notFound("no such collection");
+    ExecutionException e = assertThrows(ExecutionException.class,
+        () -> Futures.within(CompletableFuture.<String>failedFuture(notFound), far, AssertionError::new).get());
+    assertEquals(notFound, e.getCause());
+  }
+
+  @Test
+  void cancellingTheBoundedResultCancelsTheWork() {
+    CompletableFuture<String> work = new CompletableFuture<>();
+    Futures.within(work, CallDeadline.after(Duration.ofDays(1)), AssertionError::new).cancel(false);
+    assertTrue(work.isCancelled(), "a client that gives up takes its work out of the queue");
+  }
 }

@@ -1,7 +1,6 @@
 package dev.distillmesh.common.resilience;
 
 import dev.distillmesh.common.CallDeadline;
-import dev.distillmesh.common.DomainException;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -11,9 +10,6 @@ import io.grpc.Deadline;
 import io.grpc.MethodDescriptor;
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -47,50 +43,6 @@ public final class Deadlines {
   /** The domain deadline for a gRPC one, to hand to classes that know nothing of gRPC. */
   public static CallDeadline fromGrpc(Deadline deadline) {
     return CallDeadline.after(deadline.timeRemaining(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS);
-  }
-
-  /**
-   * A future that completes as {@code work} does, or with DEADLINE_EXCEEDED ({@link
-   * DomainException}, {@code message}) when {@code deadline} passes first; {@code work} is then
-   * cancelled, so whatever it still has queued is dropped instead of run for nobody. Cancelling
-   * the returned future cancels {@code work} too. This is what
-   * makes a server's own cap on a request's time ({@link #forCurrentCall}) hold: gRPC ends a call
-   * at the client's deadline, not at the server's.
-   */
-  public static <T> CompletableFuture<T> bound(Deadline deadline, CompletableFuture<T> work, String message) {
-    CompletableFuture<T> result = new CompletableFuture<>();
-    work.whenComplete((value, error) -> {
-      if (error != null) {
-        result.completeExceptionally(error);
-      } else {
-        result.complete(value);
-      }
-    });
-    long left = deadline.timeRemaining(TimeUnit.NANOSECONDS);
-    if (left <= 0) {
-      result.completeExceptionally(new DomainException(DomainException.Kind.DEADLINE_EXCEEDED, message));
-    } else if (!result.isDone()) {
-      ScheduledFuture<?> timer = Timer.INSTANCE.schedule(() -> result.completeExceptionally(
-          new DomainException(DomainException.Kind.DEADLINE_EXCEEDED, message)), left, TimeUnit.NANOSECONDS);
-      result.whenComplete((value, error) -> timer.cancel(false));
-    }
-    // Whatever ends the result first (the deadline, or its caller cancelling it) ends the work.
-    result.whenComplete((value, error) -> {
-      if (error != null) {
-        work.cancel(false);
-      }
-    });
-    return result;
-  }
-
-  /**
-   * {@code deadline} as a {@link System#nanoTime()} value, for code that compares it with the
-   * clock without depending on gRPC (e.g. a batcher dropping queued items past their deadline).
-   */
-  public static long toNanoTime(Deadline deadline) {
-    // gRPC caps a deadline's offset at 100 years, so the sum compares correctly with other
-    // nanoTime values (as a - b < 0, never a < b) even where it wraps.
-    return System.nanoTime() + deadline.timeRemaining(TimeUnit.NANOSECONDS);
   }
 
   /**
@@ -128,21 +80,6 @@ public final class Deadlines {
     @Override
     public String toString() {
       return "Deadlines.withDefault(" + Duration.ofNanos(timeoutNanos) + ")";
-    }
-  }
-
-  /** Created on first use; its one daemon thread only ends requests whose deadline passed. */
-  private static final class Timer {
-    static final ScheduledThreadPoolExecutor INSTANCE = create();
-
-    private static ScheduledThreadPoolExecutor create() {
-      ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
-        Thread thread = new Thread(task, "distillmesh-deadline-timer");
-        thread.setDaemon(true);
-        return thread;
-      });
-      timer.setRemoveOnCancelPolicy(true); // requests that finish in time must not pile up in the queue
-      return timer;
     }
   }
 }

@@ -7,7 +7,8 @@
  * have none ({@link dev.distillmesh.common.resilience.Deadlines}). On the server side, the two
  * guards every request of a service passes before work is done for it: admission into a bounded
  * number of requests in flight ({@link dev.distillmesh.common.resilience.InFlightLimit}) and the
- * end of a request at its deadline ({@link dev.distillmesh.common.resilience.Deadlines#bound}).
+ * end of a request at its deadline ({@link dev.distillmesh.common.resilience.Deadlines#forCurrentCall},
+ * bounded by {@link dev.distillmesh.common.Futures#within}).
  *
  * <p>Belongs here: policy that wraps a {@link io.grpc.Channel} the caller owns, and load shedding
  * and deadlines for the requests a server answers. Does not belong here: creating or closing

@@ -2,6 +2,8 @@ package dev.distillmesh.student.grpc;
 
 import dev.distillmesh.common.AsyncReply;
 import dev.distillmesh.common.CallDeadline;
+import dev.distillmesh.common.DomainException;
+import dev.distillmesh.common.Futures;
 import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.common.resilience.InFlightLimit;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
@@ -13,7 +15,6 @@ import dev.distillmesh.proto.student.v1.RespondRequest;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
 import dev.distillmesh.student.query.Retriever;
 import dev.distillmesh.student.query.TrafficRecorder;
-import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
@@ -68,9 +69,10 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
   private <T, R> void serve(String rpc, StreamObserver<R> responses,
       Function<CallDeadline, CompletableFuture<T>> call, Function<T, R> toProto) {
     AsyncReply.reply(responses, () -> admission.admit(() -> {
-      Deadline deadline = Deadlines.forCurrentCall(maxDeadline);
-      return Deadlines.bound(deadline, call.apply(Deadlines.fromGrpc(deadline)), rpc + " did not finish before its deadline (the"
-          + " client's, at most " + maxDeadline.toMillis() + " ms); work still queued for it was dropped");
+      CallDeadline deadline = Deadlines.fromGrpc(Deadlines.forCurrentCall(maxDeadline));
+      return Futures.within(call.apply(deadline), deadline, () -> new DomainException(
+          DomainException.Kind.DEADLINE_EXCEEDED, rpc + " did not finish before its deadline (the client's, at most "
+          + maxDeadline.toMillis() + " ms); work still queued for it was dropped"));
     }), toProto);
   }
 
