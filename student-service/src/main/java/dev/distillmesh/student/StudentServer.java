@@ -100,12 +100,12 @@ public final class StudentServer implements AutoCloseable {
       }
       builder.maxInboundMessageSize(config.maxMessageBytes());
       TrafficRecorder traffic = new TrafficRecorder(config.trafficBuffer(), config.trafficSampleRate());
+      InFlightLimit admission = new InFlightLimit("query calls", config.maxInFlightQueries());
       List<BindableService> services = List.of(
-          new StudentGrpcService(new Retriever(towers, gateway), config.maxRequestTime(), traffic,
-              new InFlightLimit("query calls", config.maxInFlightQueries())),
+          new StudentGrpcService(new Retriever(towers, gateway), config.maxRequestTime(), traffic, admission),
           new StudentAdminGrpcService(adapters, towers, spec, config.onnxThreads(), new Ingestor(towers, gateway),
               config.maxIngestTime(), traffic));
-      StudentMetrics.register(metrics, towers);
+      StudentMetrics.register(metrics, towers, admission);
       metricsHttp = MetricsHttpServer.startIfEnabled("student-service", config.bind(), config.metricsPort(), metrics);
       ManagedServer server = new ManagedServer(builder, services, interceptors,
           config.inlineQueries() ? StudentGrpcService.INLINE_METHODS : Set.of(), 30, metrics).start();

@@ -58,6 +58,9 @@ class StudentTelemetryTest {
     assertContains(after, "distillmesh_batcher_queue_depth{batcher=\"encoder\"} 0\n");
     assertContains(after, "distillmesh_student_adapter_version{tower=\"context\"} 0\n");
     assertContains(after, "distillmesh_student_adapter_version{tower=\"response\"} 0\n");
+    assertContains(after, "distillmesh_student_queries_in_flight 0\n");
+    assertContains(after, "distillmesh_student_queries_refused_total 0\n");
+    assertContains(after, "distillmesh_batcher_expired_total{batcher=\"encoder\"} 0\n");
     String search = "grpc_client_handled_total{grpc_service=\"distillmesh.index.v1.IndexService\",grpc_method=\"Search\","
         + "grpc_code=\"OK\"} ";
     assertEquals(value(before, search) + 2, value(after, search), after);

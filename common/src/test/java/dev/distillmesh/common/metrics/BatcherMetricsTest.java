@@ -27,6 +27,7 @@ class BatcherMetricsTest {
       String before = registry.render();
       assertContains(before, "distillmesh_batcher_batch_size_count{batcher=\"enc\"} 0");
       assertContains(before, "distillmesh_batcher_queue_depth{batcher=\"enc\"} 0");
+      assertContains(before, "distillmesh_batcher_expired_total{batcher=\"enc\"} 0");
 
       List<CompletableFuture<Integer>> results = new ArrayList<>();
       results.add(batcher.submit(1)); // taken by the worker, which then waits on the latch
