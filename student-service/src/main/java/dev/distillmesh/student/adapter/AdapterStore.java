@@ -1,5 +1,6 @@
 package dev.distillmesh.student.adapter;
 
+import dev.distillmesh.common.AdapterRules;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.Durable;
 import java.io.IOException;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distillmesh.common.AdapterRules;
 import dev.distillmesh.common.DomainException;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,10 +1,9 @@
-package dev.distillmesh.student.adapter;
-
-import dev.distillmesh.common.DomainException;
+package dev.distillmesh.common;
 
 /**
- * What a LoadAdapter request must satisfy beyond its shape, so that no published adapter can wreck
- * serving (the rules are the spec in {@code student.proto}, LoadAdapter):
+ * What an adapter matrix must satisfy beyond its shape (the student's LoadAdapter, the index's
+ * Reproject), so that no published adapter can wreck serving (the rules are the spec in {@code
+ * student.proto}, LoadAdapter):
  *
  * <ul>
  *   <li>the version moves forward by 1..{@value #MAX_VERSION_STEP}, so a version such as
@@ -24,16 +23,16 @@ import dev.distillmesh.common.DomainException;
  * checked exactly by a Cholesky factorisation of {@code S - (r/100) I}, in doubles: d³/6
  * multiply-adds (about 10 ms for d = 384), once per LoadAdapter.
  */
-final class AdapterRules {
-  static final long MAX_VERSION_STEP = 1_000_000;
-  static final int MAX_DESCRIPTION_CHARS = 1024;
-  static final double MAX_SCALE = 16;
-  static final double MARGIN_DIVISOR = 100;
+public final class AdapterRules {
+  public static final long MAX_VERSION_STEP = 1_000_000;
+  public static final int MAX_DESCRIPTION_CHARS = 1024;
+  public static final double MAX_SCALE = 16;
+  public static final double MARGIN_DIVISOR = 100;
 
   private AdapterRules() {}
 
   /** @throws DomainException INVALID_ARGUMENT naming the broken rule */
-  static void checkVersionStep(long current, long version) {
+  public static void checkVersionStep(long current, long version) {
     if (version > current && version - current > MAX_VERSION_STEP) {
       throw DomainException.invalid("adapter version " + version + " jumps more than " + MAX_VERSION_STEP
           + " past the current version " + current + "; publish a version in " + (current + 1) + ".."
@@ -41,7 +40,7 @@ final class AdapterRules {
     }
   }
 
-  static void checkDescription(String description) {
+  public static void checkDescription(String description) {
     if (description.length() > MAX_DESCRIPTION_CHARS) {
       throw DomainException.invalid("adapter description is " + description.length() + " characters; allowed at most "
           + MAX_DESCRIPTION_CHARS);
@@ -49,7 +48,7 @@ final class AdapterRules {
   }
 
   /** {@code matrix} row-major, {@code d * d} values (the caller has checked the length). */
-  static void checkMatrix(float[] matrix, int d) {
+  public static void checkMatrix(float[] matrix, int d) {
     double sumSquares = 0;
     for (int i = 0; i < matrix.length; i++) {
       float v = matrix[i];
