@@ -111,26 +111,27 @@ class StartRunInputsTest {
 
   @Test
   void filesInsideAreReadWithBoundsAndTheirContentsStayOutOfErrors() throws Exception {
-    Path good = write("good.jsonl", "{\"id\": \"p\", \"text\": \"t\"}\n");
-    Path questions = write("q.jsonl", "{\"question\": \"q\", \"passage_id\": \"SECRET-api-key-abc123\"}\n");
-    Path duplicate = write("dup.jsonl", "{\"id\": \"SECRET-api-key-abc123\", \"text\": \"t\"}\n"
-        + "{\"id\": \"SECRET-api-key-abc123\", \"text\": \"u\"}\n");
-    Path wide = write("wide.jsonl", "{\"id\": \"p\", \"text\": \"" + "x".repeat(2 << 20) + "\"}\n");
+    Path good = write("good.jsonl", "{\"question\": \"q\", \"passage_id\": \"p\"}\n");
+    Path noId = write("no-id.jsonl", "{\"question\": \"SECRET-api-key-abc123\", \"passage_id\": \"\"}\n");
+    Path wide = write("wide.jsonl", "{\"question\": \"" + "x".repeat(2 << 20) + "\"}\n");
     Path latin1 = Files.write(inputs.resolve("latin1.jsonl"), new byte[] {'{', '}', '\n', (byte) 0xE9, '\n'});
     Path notJson = write("secret-text.jsonl", "password=SECRET-api-key-abc123\n");
     Path noNewline = Files.write(inputs.resolve("zeros.jsonl"), new byte[3 << 20]); // 3 MiB of NULs, no newline
     Files.createDirectories(inputs.resolve("sub"));
+    // A QA run reads only its questions (the passages are the collection's); a passages path is
+    // still confined to the data directories, but not read.
     Object[][] cases = {
-        {qa(duplicate.toString(), questions.toString()), Status.Code.INVALID_ARGUMENT, "the passage id appears twice"},
-        {qa(good.toString(), questions.toString()), Status.Code.INVALID_ARGUMENT, "is not the id of a passage"},
-        {qa(notJson.toString(), questions.toString()), Status.Code.INVALID_ARGUMENT, "line 1 is not a JSON object"},
-        {qa(wide.toString(), questions.toString()), Status.Code.RESOURCE_EXHAUSTED, "is longer than 1048576 bytes"},
-        {qa(noNewline.toString(), questions.toString()), Status.Code.RESOURCE_EXHAUSTED, "is longer than"},
-        {qa(latin1.toString(), questions.toString()), Status.Code.INVALID_ARGUMENT, "is not UTF-8 (line 2)"},
-        {qa("sub", questions.toString()), Status.Code.INVALID_ARGUMENT, "is not a regular file"},
-        {qa("missing.jsonl", questions.toString()), Status.Code.INVALID_ARGUMENT, "does not exist"},
+        {qa("", noId.toString()), Status.Code.INVALID_ARGUMENT, "line 1: passage_id is empty"},
+        {qa("", notJson.toString()), Status.Code.INVALID_ARGUMENT, "line 1 is not a JSON object"},
+        {qa("", wide.toString()), Status.Code.RESOURCE_EXHAUSTED, "is longer than 1048576 bytes"},
+        {qa("", noNewline.toString()), Status.Code.RESOURCE_EXHAUSTED, "is longer than"},
+        {qa("", latin1.toString()), Status.Code.INVALID_ARGUMENT, "is not UTF-8 (line 2)"},
+        {qa("", "sub"), Status.Code.INVALID_ARGUMENT, "is not a regular file"},
+        {qa("", "missing.jsonl"), Status.Code.INVALID_ARGUMENT, "does not exist"},
+        {qa("missing.jsonl", good.toString()), Status.Code.INVALID_ARGUMENT, "does not exist"},
+        {qa("", ""), Status.Code.INVALID_ARGUMENT, "spec.questions is required"},
         // Relative paths are read from the data directory: the error is about the file's line 1.
-        {qa("good.jsonl", "secret-text.jsonl"), Status.Code.INVALID_ARGUMENT, "secret-text.jsonl line 1 is not a JSON"},
+        {qa("", "secret-text.jsonl"), Status.Code.INVALID_ARGUMENT, "secret-text.jsonl line 1 is not a JSON"},
     };
     Map<String, Integer> tally = new TreeMap<>();
     for (Object[] c : cases) {

@@ -80,6 +80,13 @@ class TrainerIT {
     return docs;
   }
 
+  /** The context adapter version the student serves {@code collection} with. */
+  private static long contextVersion(String collection) {
+    return mesh.admin().getModelInfo(GetModelInfoRequest.newBuilder().setCollection(collection).build())
+        .getCollectionsList().stream().filter(c -> c.getCollection().equals(collection))
+        .mapToLong(c -> c.getContextAdapter().getVersion()).findFirst().orElse(0);
+  }
+
   private static RunInfo waitFor(TrainerServiceGrpc.TrainerServiceBlockingStub stub, String id, Predicate<RunInfo> done)
       throws InterruptedException {
     for (int i = 0; i < 6000; i++) {
@@ -98,15 +105,13 @@ class TrainerIT {
     mesh.ingest("helpdesk", passages(examples.resolve("passages.jsonl")));
     Path runs = dir.resolve("runs-resume");
     RunSpec spec = RunSpec.newBuilder().setName("resume").setCollection("helpdesk")
-        .setPassages(examples.resolve("passages.jsonl").toAbsolutePath().toString())
         .setQuestions(examples.resolve("questions.jsonl").toAbsolutePath().toString())
         .setSource(Source.LABELLED).setHoldout("fraction:0.2").setObjective(Objective.G2R)
         .setHyper(Hyperparameters.newBuilder().setEpochs(60).setBatchSize(16).setEvalEvery(5).setLearningRate(1e-3)
             .setAlpha(0.8))
         .build();
 
-    long servingBefore = mesh.admin().getModelInfo(GetModelInfoRequest.getDefaultInstance()).getContextAdapter()
-        .getVersion();
+    long servingBefore = contextVersion("helpdesk");
     String id;
     long killedAt;
     try (TrainerProcess first = TrainerProcess.start(runs, mesh,
@@ -155,7 +160,7 @@ class TrainerIT {
           assertTrue(versions.add(p.getVersion()), "no publish is repeated");
           previous = p.getVersion();
         }
-        long serving = mesh.admin().getModelInfo(GetModelInfoRequest.getDefaultInstance()).getContextAdapter().getVersion();
+        long serving = contextVersion("helpdesk");
         assertEquals(previous, serving, "the student serves the run's last publish (or what it served before)");
       } finally {
         c.shutdownNow();
@@ -168,7 +173,6 @@ class TrainerIT {
     Path examples = Path.of("..", "examples", "helpdesk");
     mesh.ingest("helpdesk", passages(examples.resolve("passages.jsonl")));
     RunSpec.Builder base = RunSpec.newBuilder().setCollection("helpdesk")
-        .setPassages(examples.resolve("passages.jsonl").toAbsolutePath().toString())
         .setQuestions(examples.resolve("questions.jsonl").toAbsolutePath().toString())
         .setSource(Source.LABELLED).setHoldout("fraction:0.2");
     try (TrainerProcess trainer = TrainerProcess.start(dir.resolve("runs-objectives"), mesh, dir.resolve("trainer-objectives.log"))) {
@@ -221,6 +225,9 @@ class TrainerIT {
         "skipped: " + squad.toAbsolutePath() + " not found; the SQuAD training check needs ../shared/data beside the checkout");
     // Articles 0-9 (about 450 passages) keep the test short: train on 0-7, hold out 8-9. The issue's
     // full split (0-39 / 40-47, all passages) and its targets are measured by scripts/bench-trainer.sh.
+    // DailyDialog responses join them as distractors, so that the collection holds more than the
+    // 4,096 candidates one teacher request can carry: the run must take its candidates from the
+    // collection's search, not from the whole pool.
     List<String> passageLines = new ArrayList<>();
     for (String line : Files.readAllLines(squad.resolve("passages.jsonl"), StandardCharsets.UTF_8)) {
       String id = JsonParser.parseString(line).getAsJsonObject().get("id").getAsString();
@@ -237,15 +244,26 @@ class TrainerIT {
     }
     Path passages = Files.write(dir.resolve("squad-passages.jsonl"), passageLines);
     Path questions = Files.write(dir.resolve("squad-questions.jsonl"), questionLines);
-    mesh.ingest("squad", passages(passages));
+    List<Document> documents = passages(passages);
+    Path dialog = squad.resolveSibling("dialog").resolve("train.jsonl");
+    Set<String> distractors = new HashSet<>();
+    for (String line : Files.readAllLines(dialog, StandardCharsets.UTF_8)) {
+      String response = JsonParser.parseString(line).getAsJsonObject().get("response").getAsString();
+      if (documents.size() > 4_200) {
+        break;
+      }
+      if (distractors.add(response)) {
+        documents.add(Document.newBuilder().setId("dd-" + distractors.size()).setText(response).build());
+      }
+    }
+    mesh.ingest("squad", documents);
 
     try (TrainerProcess trainer = TrainerProcess.start(dir.resolve("runs-squad"), mesh, dir.resolve("trainer-squad.log"))) {
       ManagedChannel c = channel(trainer);
       try {
         var stub = TrainerServiceGrpc.newBlockingStub(c);
         String id = stub.withDeadlineAfter(60, TimeUnit.SECONDS).startRun(StartRunRequest.newBuilder().setSpec(
-            RunSpec.newBuilder().setName("squad").setCollection("squad").setPassages(passages.toString())
-                .setQuestions(questions.toString()).setSource(Source.LABELLED).setHoldout("articles:8-9")
+            RunSpec.newBuilder().setName("squad").setCollection("squad").setQuestions(questions.toString()).setSource(Source.LABELLED).setHoldout("articles:8-9")
                 .setObjective(Objective.TOPK)
                 .setHyper(Hyperparameters.newBuilder().setEvalEvery(25).setEpochs(4))).build()).getRunId();
         RunInfo done = waitFor(stub, id, r -> r.getState() == RunState.COMPLETED || r.getState() == RunState.FAILED);
@@ -254,7 +272,12 @@ class TrainerIT {
         double after = done.getBest().getRAt1();
         System.out.printf("squad articles 8-9 held out (%d questions): student R@1 %.4f -> %.4f, teacher %.4f%n",
             done.getStudentAtStart().getQuestions(), before, after, done.getTeacher().getRAt1());
-        assertTrue(done.getTeacher().getRAt1() > before + 0.05, "e5 is the better retriever here: " + done);
+        assertTrue(done.getTeacher().getRAt1() > before + 0.05, "e5 is the better re-ranker here: " + done);
+        // Both are measured through the real search: within the student's top 50 (the default).
+        assertEquals(50, done.getStudentAtStart().getCandidates());
+        assertEquals(done.getStudentAtStart().getCeiling(), done.getTeacher().getCeiling(), 1e-9, done.toString());
+        assertTrue(done.getTeacher().getRAt1() <= done.getTeacher().getCeiling(), "teacher@K cannot pass the ceiling");
+        assertTrue(done.getStudentAtStart().getCeiling() > 0.8, "the student's top 50 mostly holds the gold: " + done);
         // Deterministic here (seeded order, same models); on this small split the gain is a few
         // questions, so the test asks only that it is there. The size of the gain on the full split
         // is the benchmark's business.
@@ -281,8 +304,9 @@ class TrainerIT {
   }
 
   /**
-   * A DIALOGUE run that trains both towers: held-out Hits@1/K rises, each publish loads the response
-   * adapter and swaps in a re-encoded index generation holding every record it held before, and the
+   * A DIALOGUE run that trains both towers: held-out Hits@1/K rises, each publish has the index
+   * re-project the collection with the response adapter into a new generation holding every record
+   * it held before, and the
    * student answers Respond from that generation with the matching context adapter.
    */
   @Test
@@ -335,16 +359,16 @@ class TrainerIT {
 
         var collection = mesh.index().getCollection(getCollection);
         assertEquals(last.getIndexGeneration(), collection.getGeneration());
-        assertEquals(responses.size(), collection.getLiveCount(), "re-indexing keeps every record");
-        assertEquals(last.getResponseVersion(), mesh.admin().getModelInfo(GetModelInfoRequest.getDefaultInstance())
-            .getResponseAdapter().getVersion());
+        assertEquals(responses.size(), collection.getLiveCount(), "re-projecting keeps every record");
+        assertEquals(last.getResponseVersion(), collection.getProjectionVersion(),
+            "the index serves the collection with the published response adapter");
         var answer = mesh.query().respond(respond);
         assertEquals(last.getIndexGeneration(), answer.getIndexGeneration());
         assertEquals(last.getVersion(), answer.getContextAdapterVersion());
         assertEquals("{\"source\": \"dailydialog\"}", answer.getCandidates(0).getMetadataJson(),
             "payloads survive the re-encoding");
 
-        // Rolling back to the untrained student publishes identities for both towers and re-encodes again.
+        // Rolling back to the untrained student publishes identities for both towers and re-projects again.
         RunInfo rolledBack = stub.withDeadlineAfter(5, TimeUnit.MINUTES).rollback(
             dev.distillmesh.proto.trainer.v1.RollbackRequest.newBuilder().setRunId(done.getRunId()).setToVersion(0)
                 .build());

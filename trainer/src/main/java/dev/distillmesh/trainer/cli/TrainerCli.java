@@ -35,8 +35,9 @@ import java.util.concurrent.TimeUnit;
 public final class TrainerCli {
   static final String USAGE = """
       usage: trainer-cli [--target HOST:PORT] [--tls-ca FILE ...] COMMAND ...
-        start --collection C --passages FILE --questions FILE [--source labelled|traffic]
+        start --collection C --questions FILE [--source labelled|traffic]
               [--holdout articles:A-B|fraction:F] [--objective topk|g2r|rdr|relational] [--name N]
+              [--candidates K] [--ef-search N]   (the passages are the collection's)
         start --task dialogue --collection C --dialogues FILE --dialogue-eval FILE [--holdout sample:N]
               [--train-limit N] [--train-response-adapter true] [--generated-per-context M]
               [--generate-min-length N] [--objective g2r] ...
@@ -169,6 +170,12 @@ public final class TrainerCli {
     if (o.containsKey("generate-min-length")) {
       h.setGenerateMinLength(Integer.parseInt(o.get("generate-min-length")));
     }
+    if (o.containsKey("candidates")) {
+      h.setCandidates(Integer.parseInt(o.get("candidates")));
+    }
+    if (o.containsKey("ef-search")) {
+      h.setEfSearch(Integer.parseInt(o.get("ef-search")));
+    }
     if ("dialogue".equalsIgnoreCase(o.get("task"))) {
       for (String required : new String[] {"collection", "dialogues", "dialogue-eval"}) {
         if (!o.containsKey(required)) {
@@ -189,7 +196,11 @@ public final class TrainerCli {
           .setHyper(h)
           .build();
     }
-    for (String required : new String[] {"collection", "passages", "questions"}) {
+    if (o.containsKey("passages")) {
+      throw new IllegalArgumentException("--passages is not needed: a QA run's passages are the collection's"
+          + " (ingest them with student-cli ingest); drop it");
+    }
+    for (String required : new String[] {"collection", "questions"}) {
       if (!o.containsKey(required)) {
         throw new IllegalArgumentException("start needs --" + required);
       }
@@ -197,7 +208,6 @@ public final class TrainerCli {
     return RunSpec.newBuilder()
         .setName(o.getOrDefault("name", ""))
         .setCollection(o.get("collection"))
-        .setPassages(dataPath(o.get("passages")))
         .setQuestions(dataPath(o.get("questions")))
         .setSource(Source.valueOf(o.getOrDefault("source", "labelled").toUpperCase(Locale.ROOT)))
         .setHoldout(o.getOrDefault("holdout", "fraction:0.2"))
@@ -259,6 +269,11 @@ public final class TrainerCli {
   }
 
   private static String metrics(Evaluation e) {
+    if (e.getCeiling() > 0) { // QA, ranked within the top K retrieved from the collection
+      return String.format(Locale.ROOT, "R@1 %.4f  R@5 %.4f  MRR@10 %.4f  (in the top %d; ceiling %.4f)%s  (%d held-out"
+          + " questions)", e.getRAt1(), e.getRAt5(), e.getMrrAt10(), e.getCandidates(), e.getCeiling(),
+          e.getConicity() == 0 ? "" : String.format(Locale.ROOT, "  conicity %.3f", e.getConicity()), e.getQuestions());
+    }
     if (e.getCandidates() > 0) {
       return String.format(Locale.ROOT, "Hits@1/%d %.4f  Hits@5/%d %.4f  MRR %.4f%s%s  (%d held-out contexts)",
           e.getCandidates(), e.getHitsAt1(), e.getCandidates(), e.getHitsAt5(), e.getMrrAt10(),

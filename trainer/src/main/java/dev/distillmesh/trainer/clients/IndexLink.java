@@ -1,151 +1,167 @@
 package dev.distillmesh.trainer.clients;
 
 import dev.distillmesh.common.BearerToken;
-import dev.distillmesh.common.DomainException;
-import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
 import dev.distillmesh.common.RemoteErrors;
+import dev.distillmesh.proto.index.v1.GetCollectionRequest;
+import dev.distillmesh.proto.index.v1.GetPayloadsRequest;
+import dev.distillmesh.proto.index.v1.GetPayloadsResponse;
+import dev.distillmesh.proto.index.v1.GetProjectionRequest;
+import dev.distillmesh.proto.index.v1.Hit;
+import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
 import dev.distillmesh.proto.index.v1.ListRecordsRequest;
 import dev.distillmesh.proto.index.v1.ListRecordsResponse;
-import dev.distillmesh.proto.index.v1.RebuildHeader;
-import dev.distillmesh.proto.index.v1.RebuildRequest;
-import dev.distillmesh.proto.index.v1.RebuildResponse;
+import dev.distillmesh.proto.index.v1.PayloadEntry;
+import dev.distillmesh.proto.index.v1.QueryResult;
+import dev.distillmesh.proto.index.v1.QueryVector;
 import dev.distillmesh.proto.index.v1.Record;
-import dev.distillmesh.proto.index.v1.RecordBatch;
+import dev.distillmesh.proto.index.v1.ReprojectRequest;
+import dev.distillmesh.proto.index.v1.SearchRequest;
+import dev.distillmesh.proto.index.v1.SearchResponse;
 import io.grpc.Channel;
-import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
- * The trainer's side of the index-service, for re-indexing a collection after the response
- * adapter changed: page through its records (ListRecords) and swap in a new generation built from
- * re-encoded vectors (Rebuild), guarded by the collection's write sequence so that a write made in
- * between is never lost. Every call has a deadline; failures become DomainExceptions naming the
+ * The trainer's side of the index-service: a run's candidates are searched for in the served
+ * collection (Search with payloads and vectors), gold passages fetched by id (GetPayloads), a
+ * sample of the collection read by paging through it (ListRecords), and a new response adapter
+ * applied inside the index (Reproject), which builds and swaps in a new generation from the
+ * stored base vectors. Every call has a deadline; failures become DomainExceptions naming the
  * index. Thread-safe.
  */
 public final class IndexLink {
-  /** Records per Rebuild message: well under the index's 4,096 and its message size limit. */
-  private static final int REBUILD_BATCH = 512;
-  private static final long REBUILD_MINUTES = 30;
+  /** Hits per Search call (queries × k): about 4 MiB of vectors and texts at dimension 384. */
+  private static final int HITS_PER_CALL = 1024;
+  /** Ids per GetPayloads call (the index allows 4,096). */
+  private static final int IDS_PER_CALL = 1024;
+  private static final long REPROJECT_MINUTES = 30;
 
   private final Channel channel;
   private final String target;
   private final BearerToken token;
 
-  /** Thrown when the collection was written after it was read: list it again. */
-  public static final class CollectionChanged extends RuntimeException {
-    CollectionChanged(String message) {
-      super(message);
-    }
-  }
-
-  /** @param token the admin credential ListRecords and Rebuild need; null if the index is open */
+  /** @param token the admin credential ListRecords and Reproject need; null if the index is open */
   public IndexLink(Channel channel, String target, BearerToken token) {
     this.channel = channel;
     this.target = target;
     this.token = token;
   }
 
-  /**
-   * One page of the collection's live records (id and payload, no vectors).
-   *
-   * @throws CollectionChanged when the collection moved to another generation since the first page
-   */
-  public RecordPage listRecords(String collection, String pageToken) {
-    try {
-      ListRecordsResponse page = stub().withDeadlineAfter(60, TimeUnit.SECONDS).listRecords(ListRecordsRequest
-          .newBuilder().setCollection(collection).setPageToken(pageToken).setPageSize(4096).build());
-      return new RecordPage(page.getRecordsList().stream().map(ListedRecord::new).toList(), page.getLastSequence(),
-          page.getNextPageToken());
-    } catch (StatusRuntimeException e) {
-      throw failure(e);
-    }
+  /** The collection's size, dimension and projection (GetCollection). */
+  public CollectionState collection(String collection) {
+    var info = call(() -> stub(60, TimeUnit.SECONDS).getCollection(
+        GetCollectionRequest.newBuilder().setName(collection).build()));
+    return new CollectionState(info.getName(), info.getDimension(), info.getLiveCount(), info.getKeepsBaseVectors(),
+        info.getProjectionVersion(), info.getLastSequence());
   }
 
   /**
-   * Replaces the collection with exactly {@code listed} as a new generation, record i with vector
-   * {@code vectors.get(i)}, unless it was written after {@code expectedLastSequence}.
+   * The {@code k} best records of the collection for each query vector (already adapted: what the
+   * student would search with), best first, with texts and vectors.
    *
-   * @return the new generation
-   * @throws CollectionChanged when the collection was written since it was listed
+   * @param efSearch 0 for the collection's default
    */
-  public long rebuild(String collection, long expectedLastSequence, List<ListedRecord> listed, List<float[]> vectors)
-      throws InterruptedException {
-    List<Record> records = new java.util.ArrayList<>(listed.size());
-    for (int i = 0; i < listed.size(); i++) {
-      records.add(listed.get(i).withVector(vectors.get(i)));
-    }
-    CompletableFuture<RebuildResponse> done = new CompletableFuture<>();
-    ClientResponseObserver<RebuildRequest, RebuildResponse> observer = new ClientResponseObserver<>() {
-      private ClientCallStreamObserver<RebuildRequest> requests;
-      private int next = -1; // -1: the header is still to send
-
-      @Override
-      public void beforeStart(ClientCallStreamObserver<RebuildRequest> stream) {
-        requests = stream;
-        stream.setOnReadyHandler(this::send);
+  public List<List<Passage>> search(String collection, List<float[]> queries, int k, int efSearch) {
+    List<List<Passage>> out = new ArrayList<>(queries.size());
+    int perCall = Math.max(1, HITS_PER_CALL / k);
+    for (int from = 0; from < queries.size(); from += perCall) {
+      SearchRequest.Builder request = SearchRequest.newBuilder().setCollection(collection).setK(k)
+          .setEfSearch(efSearch).setIncludePayloads(true).setIncludeVectors(true);
+      for (float[] q : queries.subList(from, Math.min(queries.size(), from + perCall))) {
+        QueryVector.Builder v = QueryVector.newBuilder();
+        for (float f : q) {
+          v.addValues(f);
+        }
+        request.addQueries(v);
       }
+      SearchResponse r = call(() -> stub(60, TimeUnit.SECONDS).search(request.build()));
+      for (QueryResult result : r.getResultsList()) {
+        List<Passage> hits = new ArrayList<>(result.getHitsCount());
+        for (Hit h : result.getHitsList()) {
+          hits.add(new Passage(h.getId(), h.getPayload().getText(), floats(h.getVectorList()),
+              h.getBaseVectorCount() == 0 ? null : floats(h.getBaseVectorList())));
+        }
+        out.add(hits);
+      }
+    }
+    return out;
+  }
 
-      /** Sends while the transport takes more, so the whole collection is never buffered at once. */
-      private void send() {
-        while (requests.isReady() && next <= records.size()) {
-          if (next < 0) {
-            requests.onNext(RebuildRequest.newBuilder().setHeader(RebuildHeader.newBuilder().setCollection(collection)
-                .setExpectedLastSequence(expectedLastSequence)).build());
-            next = 0;
-          } else if (next < records.size()) {
-            int to = Math.min(records.size(), next + REBUILD_BATCH);
-            requests.onNext(RebuildRequest.newBuilder().setBatch(RecordBatch.newBuilder()
-                .addAllRecords(records.subList(next, to))).build());
-            next = to;
-          } else {
-            requests.onCompleted();
-            next = records.size() + 1;
-          }
+  /** The records of {@code ids} that the collection holds, with texts and vectors, by id. */
+  public Map<String, Passage> fetch(String collection, List<String> ids) {
+    Map<String, Passage> out = new HashMap<>();
+    for (int from = 0; from < ids.size(); from += IDS_PER_CALL) {
+      List<String> chunk = ids.subList(from, Math.min(ids.size(), from + IDS_PER_CALL));
+      GetPayloadsResponse r = call(() -> stub(60, TimeUnit.SECONDS).getPayloads(GetPayloadsRequest.newBuilder()
+          .setCollection(collection).addAllIds(chunk).setIncludeVectors(true).build()));
+      for (PayloadEntry e : r.getEntriesList()) {
+        if (e.getFound()) {
+          out.put(e.getId(), new Passage(e.getId(), e.getPayload().getText(), floats(e.getVectorList()),
+              e.getBaseVectorCount() == 0 ? null : floats(e.getBaseVectorList())));
         }
       }
-
-      @Override
-      public void onNext(RebuildResponse value) {
-        done.complete(value);
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.completeExceptionally(new IllegalStateException("Rebuild completed without an answer"));
-      }
-    };
-    IndexServiceGrpc.IndexServiceStub stub = IndexServiceGrpc.newStub(channel)
-        .withDeadlineAfter(REBUILD_MINUTES, TimeUnit.MINUTES);
-    (token == null ? stub : stub.withCallCredentials(token)).rebuild(observer);
-    try {
-      return done.get(REBUILD_MINUTES + 1, TimeUnit.MINUTES).getGeneration();
-    } catch (ExecutionException e) {
-      throw failure(e.getCause());
-    } catch (TimeoutException e) {
-      throw new DomainException(DomainException.Kind.DEADLINE_EXCEEDED, "index-service (" + target
-          + "): rebuild of " + collection + " did not finish in " + REBUILD_MINUTES + " minutes");
     }
+    return out;
   }
 
-  private IndexServiceGrpc.IndexServiceBlockingStub stub() {
-    IndexServiceGrpc.IndexServiceBlockingStub stub = IndexServiceGrpc.newBlockingStub(channel);
+  /** One page of the collection's live records with their vectors (an admin call). */
+  public ListingPage list(String collection, String pageToken, int pageSize) {
+    ListRecordsResponse page = call(() -> stub(60, TimeUnit.SECONDS).listRecords(ListRecordsRequest.newBuilder()
+        .setCollection(collection).setPageToken(pageToken).setPageSize(pageSize).setIncludeVectors(true).build()));
+    List<Passage> records = new ArrayList<>(page.getRecordsCount());
+    for (Record r : page.getRecordsList()) {
+      records.add(new Passage(r.getId(), r.getPayload().getText(), floats(r.getVectorList()),
+          r.getBaseVectorCount() == 0 ? null : floats(r.getBaseVectorList())));
+    }
+    return new ListingPage(records, page.getNextPageToken());
+  }
+
+  /** The matrix the collection's vectors are served with (GetProjection). */
+  public Projection projection(String collection) {
+    var p = call(() -> stub(60, TimeUnit.SECONDS).getProjection(
+        GetProjectionRequest.newBuilder().setCollection(collection).build()));
+    return new Projection(p.getVersion(), p.getRows(), floats(p.getValuesList()), p.getGeneration());
+  }
+
+  /**
+   * Has the index re-project the collection with {@code matrix} as projection {@code version}: a
+   * new generation of B·base for every record, swapped in when it is durable (Reproject).
+   *
+   * @return the new generation
+   */
+  public long reproject(String collection, long version, int dim, float[] matrix, String description) {
+    ReprojectRequest.Builder request = ReprojectRequest.newBuilder().setCollection(collection).setVersion(version)
+        .setRows(dim).setCols(dim).setDescription(description);
+    for (float f : matrix) {
+      request.addValues(f);
+    }
+    return call(() -> stub(REPROJECT_MINUTES, TimeUnit.MINUTES).reproject(request.build())).getGeneration();
+  }
+
+  private IndexServiceGrpc.IndexServiceBlockingStub stub(long timeout, TimeUnit unit) {
+    IndexServiceGrpc.IndexServiceBlockingStub stub = IndexServiceGrpc.newBlockingStub(channel)
+        .withDeadlineAfter(timeout, unit);
     return token == null ? stub : stub.withCallCredentials(token);
   }
 
-  private RuntimeException failure(Throwable e) {
-    DomainException failure = RemoteErrors.toDomain("index-service (" + target + ")", e);
-    return RemoteErrors.codeOf(e) == Status.Code.ABORTED ? new CollectionChanged(failure.getMessage()) : failure;
+  private <T> T call(Supplier<T> rpc) {
+    try {
+      return rpc.get();
+    } catch (StatusRuntimeException e) {
+      throw RemoteErrors.toDomain("index-service (" + target + ")", e);
+    }
+  }
+
+  private static float[] floats(List<Float> values) {
+    float[] v = new float[values.size()];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = values.get(i);
+    }
+    return v;
   }
 }

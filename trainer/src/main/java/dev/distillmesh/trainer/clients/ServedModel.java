@@ -1,6 +1,4 @@
 package dev.distillmesh.trainer.clients;
 
-/**
- * The adapter versions the student serves now (0: none loaded, the identity), and its dimension.
- */
-public record ServedModel(long contextVersion, long responseVersion, int dimension) {}
+/** The context adapter version the student serves a collection with (0: the identity), and its dimension. */
+public record ServedModel(long contextVersion, int dimension) {}

@@ -49,14 +49,17 @@ public final class StudentLink {
     this.token = token;
   }
 
-  /** Embeddings of {@code texts} by one tower, with its served adapter or without (base). */
-  public float[][] encode(List<String> texts, Tower tower, boolean base) {
+  /**
+   * Base embeddings of {@code texts} by one tower: the backbone's own, before any adapter (a run
+   * applies the adapters it trains itself).
+   */
+  public float[][] encode(List<String> texts, Tower tower) {
     float[][] out = new float[texts.size()][];
     for (int from = 0; from < texts.size(); from += ENCODE_BATCH) {
       List<String> chunk = texts.subList(from, Math.min(texts.size(), from + ENCODE_BATCH));
       EncodeResponse r = call(() -> StudentServiceGrpc.newBlockingStub(channel).withCallCredentials(token)
           .withDeadlineAfter(5, TimeUnit.MINUTES)
-          .encode(EncodeRequest.newBuilder().addAllTexts(chunk).setTower(tower.toProto()).setBase(base).build()));
+          .encode(EncodeRequest.newBuilder().addAllTexts(chunk).setTower(tower.toProto()).setBase(true).build()));
       for (int i = 0; i < chunk.size(); i++) {
         List<Float> values = r.getEmbeddings(i).getValuesList();
         float[] v = new float[values.size()];
@@ -69,35 +72,32 @@ public final class StudentLink {
     return out;
   }
 
-  /** The adapter versions the student serves and its dimension (GetModelInfo). */
-  public ServedModel modelInfo() {
-    var info = call(() -> admin().getModelInfo(GetModelInfoRequest.getDefaultInstance()));
-    return new ServedModel(info.getContextAdapter().getVersion(), info.getResponseAdapter().getVersion(),
-        info.getDimension());
-  }
-
-  /** Installs {@code matrix} as the student's context adapter {@code version}. */
-  public void publishContextAdapter(long version, int dim, float[] matrix, String description) {
-    publishAdapter(Tower.CONTEXT, version, dim, matrix, description);
-  }
-
   /**
-   * Installs {@code matrix} as the adapter {@code version} of {@code tower}. A new response adapter
-   * applies to what the student ingests from then on; what the index already holds is re-encoded
-   * separately.
+   * The context adapter version the student serves {@code collection} with (0: none, the
+   * identity), and the encoder's dimension (GetModelInfo).
    */
-  public void publishAdapter(Tower tower, long version, int dim, float[] matrix, String description) {
+  public ServedModel modelInfo(String collection) {
+    var info = call(() -> admin().getModelInfo(GetModelInfoRequest.newBuilder().setCollection(collection).build()));
+    long version = info.getCollectionsList().stream().filter(c -> c.getCollection().equals(collection))
+        .mapToLong(c -> c.getContextAdapter().getVersion()).findFirst().orElse(0);
+    return new ServedModel(version, info.getDimension());
+  }
+
+  /** Installs {@code matrix} as {@code collection}'s context adapter {@code version}. */
+  public void publishContextAdapter(String collection, long version, int dim, float[] matrix, String description) {
     List<Float> values = new ArrayList<>(matrix.length);
     for (float f : matrix) {
       values.add(f);
     }
-    call(() -> admin().loadAdapter(LoadAdapterRequest.newBuilder().setTower(tower.toProto()).setVersion(version)
-        .setRows(dim).setCols(dim).addAllValues(values).setDescription(description).build()));
+    call(() -> admin().loadAdapter(LoadAdapterRequest.newBuilder().setTower(Tower.CONTEXT.toProto())
+        .setCollection(collection).setVersion(version).setRows(dim).setCols(dim).addAllValues(values)
+        .setDescription(description).build()));
   }
 
   /**
-   * Ingests documents into {@code collection} through the student (it encodes them with its
-   * response adapter and upserts them into the index); they are durable when this returns.
+   * Ingests documents into {@code collection} through the student (it encodes them and upserts
+   * them into the index, which projects them with the collection's response adapter); they are
+   * durable when this returns.
    *
    * @return how many of them are new to the collection (ingested minus replaced)
    */

@@ -11,56 +11,34 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A QA dataset as a run uses it: the passage pool (the candidates) and the questions, each with the
- * index of its gold passage, split into training and held-out questions.
+ * A QA run's questions, each with the id of its gold passage in the served collection, split into
+ * training and held-out questions. The passages themselves are the collection's (a run reads their
+ * texts and vectors from the index), so the file's size, not the collection's, bounds what this
+ * holds.
  *
- * <p>Passages: JSONL {@code {"id","title","text"}} (the text is {@code title + ". " + text}, as the
- * student's ingest makes it) or {@code {"id","text"}}. Questions: JSONL {@code {"question",
- * "passage_id"}}. Errors name the file and line, never the contents (ids and texts are data).
+ * <p>Questions: JSONL {@code {"question", "passage_id"}}. Errors name the file and line, never the
+ * contents (ids and texts are data).
  *
  * <p>Held-out questions: {@code articles:A-B} keeps questions whose gold passage id is
  * {@code squad-dev-AA-PPP} with AA in A..B; {@code fraction:F} keeps a seeded fraction F.
+ *
+ * @param goldIds the distinct passage ids the questions name, in order of first mention; a
+ *     question's {@code gold} indexes this list
  */
-public record QaData(List<String> passageIds, List<String> passageTexts, List<Question> train, List<Question> heldOut) {
+public record QaData(List<String> goldIds, List<Question> train, List<Question> heldOut) {
 
-  /** A question and the index of its gold passage in the pool. */
+  /** A question and the index of its gold passage's id in {@link #goldIds}. */
   public record Question(String text, int gold) {}
 
   private static final Pattern ARTICLE = Pattern.compile("^.*-(\\d+)-\\d+$");
 
-  public static QaData load(Path passages, Path questions, String holdout, long seed) {
+  public static QaData load(Path questions, String holdout, long seed) {
     List<String> ids = new ArrayList<>();
-    List<String> texts = new ArrayList<>();
     Map<String, Integer> index = new HashMap<>();
-    List<Integer> lineOf = new ArrayList<>();
-    List<String> lines = Jsonl.lines(passages, "passages");
-    for (int i = 0; i < lines.size(); i++) {
-      if (lines.get(i).isBlank()) {
-        continue;
-      }
-      JsonObject o = Jsonl.object(passages, i, lines.get(i));
-      String id = Jsonl.string(o, "id", passages, i);
-      String text = Jsonl.string(o, "text", passages, i);
-      if (o.has("title")) {
-        text = Jsonl.string(o, "title", passages, i) + ". " + text;
-      }
-      Integer first = index.putIfAbsent(id, ids.size());
-      if (first != null) {
-        // The id itself stays out of the message: errors never quote a file's contents.
-        throw DomainException.invalid(passages + " line " + (i + 1) + ": the passage id appears twice (first on line "
-            + (lineOf.get(first) + 1) + ")");
-      }
-      ids.add(id);
-      lineOf.add(i);
-      texts.add(text);
-    }
-    if (ids.isEmpty()) {
-      throw DomainException.invalid(passages + " holds no passages");
-    }
     Holdout split = Holdout.parse(holdout, seed);
     List<Question> train = new ArrayList<>();
     List<Question> held = new ArrayList<>();
-    lines = Jsonl.lines(questions, "questions");
+    List<String> lines = Jsonl.lines(questions, "questions");
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).isBlank()) {
         continue;
@@ -68,11 +46,13 @@ public record QaData(List<String> passageIds, List<String> passageTexts, List<Qu
       JsonObject o = Jsonl.object(questions, i, lines.get(i));
       String text = Jsonl.string(o, "question", questions, i);
       String gold = Jsonl.string(o, "passage_id", questions, i);
-      Integer g = index.get(gold);
-      if (g == null) {
-        throw DomainException.invalid(questions + " line " + (i + 1) + ": its passage_id is not the id of a passage"
-            + " in " + passages);
+      if (gold.isEmpty()) {
+        throw DomainException.invalid(questions + " line " + (i + 1) + ": passage_id is empty");
       }
+      int g = index.computeIfAbsent(gold, id -> {
+        ids.add(id);
+        return ids.size() - 1;
+      });
       boolean heldOut;
       try {
         heldOut = split.heldOut(text, gold);
@@ -85,7 +65,12 @@ public record QaData(List<String> passageIds, List<String> passageTexts, List<Qu
       throw DomainException.invalid("holdout \"" + holdout + "\" keeps none of the " + train.size()
           + " questions of " + questions + " for evaluation");
     }
-    return new QaData(List.copyOf(ids), List.copyOf(texts), List.copyOf(train), List.copyOf(held));
+    return new QaData(List.copyOf(ids), List.copyOf(train), List.copyOf(held));
+  }
+
+  /** The id of question {@code q}'s gold passage. */
+  public String goldId(Question q) {
+    return goldIds.get(q.gold());
   }
 
   /** Which questions are held out for evaluation. */

@@ -79,7 +79,8 @@ public final class RunMessages {
     };
     return new HyperSettings(h.getLearningRate(), h.getTeacherTemperature(), h.getStudentScale(), h.getAlpha(),
         h.getTopK(), h.getNegatives(), mass, h.getBatchSize(), h.getIdentityWeight(), h.getMaxSteps(), h.getEpochs(),
-        h.getEvalEvery(), h.getTau1(), h.getTau2(), h.getSeed(), h.getGeneratedPerContext(), h.getGenerateMinLength());
+        h.getEvalEvery(), h.getTau1(), h.getTau2(), h.getSeed(), h.getGeneratedPerContext(), h.getGenerateMinLength(),
+        h.getCandidates(), h.getEfSearch());
   }
 
   static Hyperparameters toProto(HyperSettings h) {
@@ -87,7 +88,8 @@ public final class RunMessages {
         .setStudentScale(h.studentScale()).setAlpha(h.alpha()).setTopK(h.topK()).setNegatives(h.negatives())
         .setBatchSize(h.batchSize()).setIdentityWeight(h.identityWeight()).setMaxSteps(h.maxSteps())
         .setEpochs(h.epochs()).setEvalEvery(h.evalEvery()).setTau1(h.tau1()).setTau2(h.tau2()).setSeed(h.seed())
-        .setGeneratedPerContext(h.generatedPerContext()).setGenerateMinLength(h.generateMinLength());
+        .setGeneratedPerContext(h.generatedPerContext()).setGenerateMinLength(h.generateMinLength())
+        .setCandidates(h.candidates()).setEfSearch(h.efSearch());
     if (h.negativeMass() != null) {
       b.setNegativeMass(h.negativeMass() == HyperSettings.NegativeMass.SCORED ? NegativeMass.SCORED
           : NegativeMass.ZERO);
@@ -145,12 +147,13 @@ public final class RunMessages {
   static dev.distillmesh.proto.trainer.v1.Evaluation toProto(Evaluation e) {
     return dev.distillmesh.proto.trainer.v1.Evaluation.newBuilder().setStep(e.step()).setQuestions(e.questions())
         .setRAt1(e.rAt1()).setRAt5(e.rAt5()).setMrrAt10(e.mrrAt10()).setConicity(e.conicity()).setHitsAt1(e.hitsAt1())
-        .setHitsAt5(e.hitsAt5()).setCandidates(e.candidates()).setDist2(e.dist2()).setDist3(e.dist3()).build();
+        .setHitsAt5(e.hitsAt5()).setCandidates(e.candidates()).setDist2(e.dist2()).setDist3(e.dist3())
+        .setCeiling(e.ceiling()).build();
   }
 
   static Evaluation evaluation(dev.distillmesh.proto.trainer.v1.Evaluation e) {
     return new Evaluation(e.getStep(), e.getQuestions(), e.getRAt1(), e.getRAt5(), e.getMrrAt10(), e.getConicity(),
-        e.getHitsAt1(), e.getHitsAt5(), e.getCandidates(), e.getDist2(), e.getDist3());
+        e.getHitsAt1(), e.getHitsAt5(), e.getCandidates(), e.getDist2(), e.getDist3(), e.getCeiling());
   }
 
   static dev.distillmesh.proto.trainer.v1.Publish toProto(Publish p) {

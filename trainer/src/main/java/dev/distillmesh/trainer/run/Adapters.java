@@ -39,8 +39,19 @@ final class Adapters {
 
   /** Untrained adapters (the identity) with fresh optimizers. */
   static Adapters identity(int dim, double learningRate, boolean trainsResponse) {
+    return start(dim, learningRate, trainsResponse ? QueryAdapter.identity(dim) : null);
+  }
+
+  /**
+   * A new run's adapters with fresh optimizers: A the identity, B (when the run trains it) a copy
+   * of {@code response}, the projection the collection is served with.
+   *
+   * @param response null when the run trains A only
+   */
+  static Adapters start(int dim, double learningRate, QueryAdapter response) {
     return new Adapters(QueryAdapter.identity(dim), new Adam(dim * dim, learningRate),
-        trainsResponse ? QueryAdapter.identity(dim) : null, trainsResponse ? new Adam(dim * dim, learningRate) : null);
+        response == null ? null : QueryAdapter.of(dim, response.values().clone()),
+        response == null ? null : new Adam(dim * dim, learningRate));
   }
 
   /**

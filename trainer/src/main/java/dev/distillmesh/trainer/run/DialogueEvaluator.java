@@ -8,7 +8,9 @@ import java.util.List;
 
 /**
  * Hits@1/K and Hits@5/K of the held-out contexts over each one's own K candidates, and Dist-n of
- * what the student returns from the whole response set for a sample of them.
+ * what the student returns for a sample of them: searched for in the served collection (what a
+ * client gets), or, for a run that trains the response adapter (whose responses the collection
+ * does not serve yet), the best of the run's response set under it.
  */
 final class DialogueEvaluator implements Evaluator {
   private static final int DIST_CONTEXTS = 300;
@@ -16,10 +18,13 @@ final class DialogueEvaluator implements Evaluator {
 
   private final DialogueWorkspace workspace;
   private final TeacherOracle teacher;
+  private final Retrieval collection;
 
-  DialogueEvaluator(DialogueWorkspace workspace, TeacherOracle teacher) {
+  /** @param collection the served collection Dist-n is measured on; null: the run's response set */
+  DialogueEvaluator(DialogueWorkspace workspace, TeacherOracle teacher, Retrieval collection) {
     this.workspace = workspace;
     this.teacher = teacher;
+    this.collection = collection;
   }
 
   @Override
@@ -37,12 +42,34 @@ final class DialogueEvaluator implements Evaluator {
       ranks[q] = Metrics.rank(ExactScorer.scores(u, candidates, cand), held.get(q).gold());
       k = Math.max(k, cand.length);
     }
-    float[][] responses = served(responseAdapter, workspace.pool());
-    List<String> returned = new ArrayList<>();
-    for (int q = 0; q < Math.min(DIST_CONTEXTS, heldOut.length); q++) {
-      returned.add(workspace.responseText(ExactScorer.best(queries.get(q), responses)));
+    return DialogueMetrics.evaluation(step, ranks, k, returned(queries, responseAdapter), queries);
+  }
+
+  /** The response the student returns for each of the first {@value #DIST_CONTEXTS} held-out contexts. */
+  private List<String> returned(List<double[]> queries, QueryAdapter responseAdapter) {
+    List<double[]> sample = queries.subList(0, Math.min(DIST_CONTEXTS, queries.size()));
+    List<String> returned = new ArrayList<>(sample.size());
+    if (collection != null) {
+      List<float[]> adapted = new ArrayList<>(sample.size());
+      for (double[] u : sample) {
+        float[] f = new float[u.length];
+        for (int i = 0; i < f.length; i++) {
+          f[i] = (float) u[i];
+        }
+        adapted.add(f);
+      }
+      for (var hits : collection.search(adapted, 1)) {
+        if (!hits.isEmpty()) {
+          returned.add(hits.get(0).text());
+        }
+      }
+      return returned;
     }
-    return DialogueMetrics.evaluation(step, ranks, k, returned, queries);
+    float[][] responses = served(responseAdapter, workspace.pool());
+    for (double[] u : sample) {
+      returned.add(workspace.responseText(ExactScorer.best(u, responses)));
+    }
+    return returned;
   }
 
   /** The teacher's Hits@1/K on the held-out examples (no Dist-n: it cannot search the response set). */

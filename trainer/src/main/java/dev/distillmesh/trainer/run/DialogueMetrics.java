@@ -24,7 +24,7 @@ final class DialogueMetrics {
     Evaluation base = Metrics.evaluation(step, ranks, queries);
     boolean dist = returned != null && !returned.isEmpty();
     return new Evaluation(base.step(), base.questions(), base.rAt1(), base.rAt5(), base.mrrAt10(), base.conicity(),
-        base.rAt1(), base.rAt5(), candidates, dist ? distinct(returned, 2) : 0, dist ? distinct(returned, 3) : 0);
+        base.rAt1(), base.rAt5(), candidates, dist ? distinct(returned, 2) : 0, dist ? distinct(returned, 3) : 0, 0);
   }
 
   /** Distinct n-grams over all n-grams of the texts (lower-cased, split on white space). */

@@ -1,8 +1,10 @@
 package dev.distillmesh.trainer.run;
 
+import dev.distillmesh.trainer.clients.Projection;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.Tower;
 import dev.distillmesh.trainer.data.DialogueData;
+import dev.distillmesh.trainer.learn.QueryAdapter;
 import dev.distillmesh.trainer.run.model.RunSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,8 +18,8 @@ import java.util.function.Consumer;
  * A DIALOGUE run's data. Contexts are always base embeddings (the run trains the context adapter).
  * The response set (pool order: the training responses, then what the teacher generated) and the
  * held-out candidates are base embeddings when the run trains the response adapter ({@link
- * #base}), as served otherwise. The response set grows as the teacher generates; owned by the
- * run's thread.
+ * #base}), as served otherwise (the collection's projection of their base embeddings). The
+ * response set grows as the teacher generates; owned by the run's thread.
  */
 final class DialogueWorkspace implements Workspace {
   private final DialogueData data;
@@ -28,53 +30,70 @@ final class DialogueWorkspace implements Workspace {
   private float[][] pool;
   private final List<String> responseTexts = new ArrayList<>();
   private final Map<String, Integer> responseIndex = new HashMap<>();
-  private final Map<String, float[]> responseBase;
+  /** What turns a base response embedding into a served one; null when the pool holds base embeddings. */
+  private final QueryAdapter served;
 
-  /** A workspace over embeddings already made (see {@link #prepare}). */
+  /**
+   * A workspace over embeddings already made (see {@link #prepare}).
+   *
+   * @param served the collection's projection, applied to responses added later; null when {@code base}
+   */
   DialogueWorkspace(DialogueData data, boolean base, float[][] pool, float[][] heldOutCandidates,
-      float[][] heldOut, float[][] train, Map<String, float[]> responseBase) {
+      float[][] heldOut, float[][] train, QueryAdapter served) {
     this.data = data;
     this.base = base;
     this.pool = pool;
     this.heldOutCandidates = heldOutCandidates;
     this.heldOut = heldOut;
     this.train = train;
-    this.responseBase = responseBase;
+    this.served = served;
     for (String r : data.responses()) {
       responseIndex.put(r, responseTexts.size());
       responseTexts.add(r);
-    }
-    if (base) {
-      for (int i = 0; i < pool.length; i++) {
-        responseBase.put(data.responses().get(i), pool[i]);
-      }
-      for (int i = 0; i < heldOutCandidates.length; i++) {
-        responseBase.put(data.candidateTexts().get(i), heldOutCandidates[i]);
-      }
     }
   }
 
   /**
    * Reads the spec's files and has the student encode them.
    *
-   * @param responseBase where the base embedding of every response text known is kept (for
-   *     re-encoding the served collection), filled only when the run trains the response adapter
+   * @param projection the collection's projection (the response adapter it is served with)
    * @param message the run's status message while it encodes
    */
-  static DialogueWorkspace prepare(RunSpec spec, Hyper hyper, StudentLink student, Map<String, float[]> responseBase,
+  static DialogueWorkspace prepare(RunSpec spec, Hyper hyper, StudentLink student, Projection projection,
       Consumer<String> message) {
     DialogueData data = DialogueData.load(Path.of(spec.dialogues()), Path.of(spec.dialogueEval()),
         spec.trainLimit(), spec.holdout(), hyper.seed());
     boolean base = spec.trainResponseAdapter();
     message.accept("encoding " + data.responses().size() + " responses and " + data.candidateTexts().size()
         + " held-out candidates");
-    float[][] pool = student.encode(data.responses(), Tower.RESPONSE, base);
-    float[][] candidates = student.encode(data.candidateTexts(), Tower.RESPONSE, base);
+    QueryAdapter served = base ? null : QueryAdapter.of(projection.dimension(), toDoubles(projection.values()));
+    float[][] pool = project(served, student.encode(data.responses(), Tower.RESPONSE));
+    float[][] candidates = project(served, student.encode(data.candidateTexts(), Tower.RESPONSE));
     message.accept("encoding " + data.heldOut().size() + " held-out and " + data.train().size() + " training contexts");
-    float[][] heldOut = student.encode(data.heldOutContexts(), Tower.CONTEXT, true);
-    float[][] train = student.encode(data.trainContexts(), Tower.CONTEXT, true);
+    float[][] heldOut = student.encode(data.heldOutContexts(), Tower.CONTEXT);
+    float[][] train = student.encode(data.trainContexts(), Tower.CONTEXT);
     message.accept("");
-    return new DialogueWorkspace(data, base, pool, candidates, heldOut, train, responseBase);
+    return new DialogueWorkspace(data, base, pool, candidates, heldOut, train, served);
+  }
+
+  /** {@code b·e} of each embedding, or the embeddings themselves when {@code b} is null. */
+  private static float[][] project(QueryAdapter b, float[][] embeddings) {
+    if (b == null) {
+      return embeddings;
+    }
+    float[][] out = new float[embeddings.length][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = b.applyFloat(embeddings[i]);
+    }
+    return out;
+  }
+
+  static double[] toDoubles(float[] m) {
+    double[] out = new double[m.length];
+    for (int i = 0; i < m.length; i++) {
+      out[i] = m[i];
+    }
+    return out;
   }
 
   DialogueData data() {
@@ -86,8 +105,8 @@ final class DialogueWorkspace implements Workspace {
     return base;
   }
 
-  @Override
-  public float[][] pool() {
+  /** The response set, one row per response, embedded as the class comment says. */
+  float[][] pool() {
     return pool;
   }
 
@@ -116,18 +135,21 @@ final class DialogueWorkspace implements Workspace {
     return responseIndex.get(response);
   }
 
-  /** Adds new responses (embedded like the pool) at the end of the response set. */
-  void addResponses(List<String> texts, float[][] embedded) {
+  /** Adds new responses, given as base embeddings, at the end of the response set (embedded like the pool). */
+  void addResponses(List<String> texts, float[][] baseEmbeddings) {
+    float[][] embedded = project(served, baseEmbeddings);
     int first = pool.length;
     pool = Arrays.copyOf(pool, first + embedded.length);
     for (int k = 0; k < embedded.length; k++) {
       pool[first + k] = embedded[k];
       responseTexts.add(texts.get(k));
       responseIndex.put(texts.get(k), first + k);
-      if (base) {
-        responseBase.put(texts.get(k), embedded[k]);
-      }
     }
+  }
+
+  @Override
+  public int dim() {
+    return pool[0].length;
   }
 
   @Override

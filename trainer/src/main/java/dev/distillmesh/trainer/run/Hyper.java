@@ -10,7 +10,8 @@ import dev.distillmesh.trainer.run.model.RunSpec.ObjectiveKind;
  */
 record Hyper(double learningRate, double teacherTemperature, double studentScale, double alpha, int topK,
     int negatives, boolean scoreNegatives, int batchSize, double identityWeight, long maxSteps, int epochs,
-    int evalEvery, double tau1, double tau2, long seed, int generatedPerContext, int generateMinLength) {
+    int evalEvery, double tau1, double tau2, long seed, int generatedPerContext, int generateMinLength,
+    int candidates, int efSearch) {
 
   static Hyper of(ObjectiveKind objective, HyperSettings h) {
     double lr = or(h.learningRate(), 1e-4);
@@ -23,14 +24,23 @@ record Hyper(double learningRate, double teacherTemperature, double studentScale
     if (!(alpha >= 0 && alpha <= 1)) {
       throw DomainException.invalid("hyper.alpha must be in [0, 1], got " + h.alpha());
     }
-    int topK = h.topK() == 0 ? (objective == ObjectiveKind.RDR ? 16 : 0) : h.topK();
-    if (topK < 0 || topK > 4096 || (objective == ObjectiveKind.RDR && topK < 2)) {
-      throw DomainException.invalid("hyper.top_k must be in 2..4096 for RDR and 0 (all) or 1..4096 for TOPK, got "
-          + Integer.toUnsignedString(h.topK()));
+    int candidates = h.candidates() == 0 ? 50 : h.candidates();
+    if (candidates < 2 || candidates > 1000) {
+      throw DomainException.invalid("hyper.candidates must be in 2..1000 (passages retrieved per question), got "
+          + Integer.toUnsignedString(h.candidates()));
     }
-    int negatives = h.negatives() == 0 ? 32 : h.negatives();
-    if (negatives < 1 || negatives > 4096) {
-      throw DomainException.invalid("hyper.negatives must be in 1..4096, got " + Integer.toUnsignedString(h.negatives()));
+    if (h.efSearch() != 0 && (h.efSearch() < 16 || h.efSearch() > 4096)) {
+      throw DomainException.invalid("hyper.ef_search must be 0 (the collection's default) or in 16..4096, got "
+          + Integer.toUnsignedString(h.efSearch()));
+    }
+    int topK = h.topK() == 0 ? (objective == ObjectiveKind.RDR ? Math.min(16, candidates) : 0) : h.topK();
+    if (topK < 0 || topK > 4096 || (objective == ObjectiveKind.RDR && (topK < 2 || topK > candidates))) {
+      throw DomainException.invalid("hyper.top_k must be in 2..candidates (" + candidates + ") for RDR and 0 (all)"
+          + " or 1..4096 for TOPK, got " + Integer.toUnsignedString(h.topK()));
+    }
+    int negatives = h.negatives() == 0 ? (objective == ObjectiveKind.G2R ? 32 : 8) : h.negatives();
+    if (negatives < 1 || negatives > 1024) {
+      throw DomainException.invalid("hyper.negatives must be in 1..1024, got " + Integer.toUnsignedString(h.negatives()));
     }
     int batch = h.batchSize() == 0 ? 32 : h.batchSize();
     if (batch < 1 || batch > 1024) {
@@ -65,7 +75,7 @@ record Hyper(double learningRate, double teacherTemperature, double studentScale
     }
     return new Hyper(lr, t, scale, alpha, topK, negatives, h.negativeMass() != HyperSettings.NegativeMass.ZERO, batch, lambda,
         h.maxSteps(), epochs, evalEvery, tau1, tau2, h.seed() == 0 ? 1 : h.seed(), h.generatedPerContext(),
-        h.generateMinLength());
+        h.generateMinLength(), candidates, h.efSearch());
   }
 
   private static double or(double value, double fallback) {

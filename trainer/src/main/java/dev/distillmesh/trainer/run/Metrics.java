@@ -3,8 +3,11 @@ package dev.distillmesh.trainer.run;
 import dev.distillmesh.trainer.run.model.Evaluation;
 import java.util.List;
 
-/** Retrieval metrics over held-out questions: R@1, R@5, MRR@10 and conicity. */
+/** Retrieval metrics over held-out questions: R@1, R@5, MRR@10, the top-K ceiling and conicity. */
 final class Metrics {
+  /** The rank of a gold passage the search did not return at all. */
+  static final int MISSED = Integer.MAX_VALUE;
+
   private Metrics() {}
 
   /** 1-based rank of {@code gold} among {@code scores} (ties count against it). */
@@ -33,7 +36,22 @@ final class Metrics {
       mrr += r <= 10 ? 1.0 / r : 0;
     }
     int n = ranks.length;
-    return new Evaluation(step, n, r1 / n, r5 / n, mrr / n, queries == null ? 0 : conicity(queries), 0, 0, 0, 0, 0);
+    return new Evaluation(step, n, r1 / n, r5 / n, mrr / n, queries == null ? 0 : conicity(queries), 0, 0, 0, 0, 0,
+        0);
+  }
+
+  /**
+   * Metrics of ranks within a retrieved top {@code k} ({@link #MISSED} where the gold was not
+   * retrieved), with the ceiling: the share of questions whose gold was retrieved at all.
+   */
+  static Evaluation withinTopK(long step, int[] ranks, int k, List<double[]> queries) {
+    Evaluation e = evaluation(step, ranks, queries);
+    int retrieved = 0;
+    for (int r : ranks) {
+      retrieved += r == MISSED ? 0 : 1;
+    }
+    return new Evaluation(e.step(), e.questions(), e.rAt1(), e.rAt5(), e.mrrAt10(), e.conicity(), 0, 0, k, 0, 0,
+        (double) retrieved / ranks.length);
   }
 
   /** Mean cosine of each vector to the mean of the unit vectors (Chandrahas et al.). */

@@ -1,22 +1,23 @@
 package dev.distillmesh.trainer.run;
 
+import dev.distillmesh.trainer.clients.IndexLink;
 import dev.distillmesh.trainer.clients.StudentLink;
-import dev.distillmesh.trainer.clients.Tower;
 import dev.distillmesh.trainer.learn.QueryAdapter;
 import dev.distillmesh.trainer.run.model.Evaluation;
 import dev.distillmesh.trainer.run.model.Publish;
 import java.io.IOException;
-import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Publishes a run's adapters to the student as new versions (versions only move forward), and
- * rolls back to an earlier one. A publish is recorded as pending, with its matrices archived and
+ * Publishes a run's adapters as new versions of its collection's (versions only move forward):
+ * the context adapter to the student, the response adapter to the index, which re-projects the
+ * collection from its stored base vectors (one matrix crosses the network, not the collection);
+ * and rolls back to an earlier one. A publish is recorded as pending, with its matrices archived and
  * checkpointed, before it is sent, so a crash between here and the student's answer is settled on
- * resume ({@link #confirmPending}) by asking the student which versions it serves; steps it
- * already took are not repeated. Used by the run's thread, or by a rollback while no thread runs.
+ * resume ({@link #confirmPending}) by asking the student and the index which versions they serve;
+ * steps already taken are not repeated. Used by the run's thread, or by a rollback while no thread runs.
  */
 final class Publisher {
   private static final Logger log = LoggerFactory.getLogger(Publisher.class);
@@ -37,26 +38,20 @@ final class Publisher {
   private final RunRecord record;
   private final AdapterArchive archive;
   private final StudentLink student;
-  private final Reindexer reindexer;
-  private final Map<String, float[]> responseBase;
+  private final IndexLink index;
   private final Checkpointer checkpoint;
   private final Consumer<Publish> announce;
   private Pending pending = Pending.NONE;
 
-  /**
-   * @param responseBase base embeddings of response texts, for re-encoding the collection (texts
-   *     missing from it are encoded and added)
-   * @param announce told of every publish once it is recorded
-   */
+  /** @param announce told of every publish once it is recorded */
   Publisher(String runId, String collection, RunRecord record, AdapterArchive archive, StudentLink student,
-      Reindexer reindexer, Map<String, float[]> responseBase, Checkpointer checkpoint, Consumer<Publish> announce) {
+      IndexLink index, Checkpointer checkpoint, Consumer<Publish> announce) {
     this.runId = runId;
     this.collection = collection;
     this.record = record;
     this.archive = archive;
     this.student = student;
-    this.reindexer = reindexer;
-    this.responseBase = responseBase;
+    this.index = index;
     this.checkpoint = checkpoint;
     this.announce = announce;
   }
@@ -71,8 +66,8 @@ final class Publisher {
   }
 
   /**
-   * Publishes the adapters as the student's next context adapter version (and, for a run that
-   * trains it, the response adapter with a re-encoded index generation).
+   * Publishes the adapters as the collection's next context adapter version (and, for a run that
+   * trains it, the response adapter as its next projection).
    */
   void publish(Adapters adapters, long step, double r1, String reason) throws Exception {
     long version = nextVersion();
@@ -114,7 +109,7 @@ final class Publisher {
     float[] matrix;
     float[] response;
     if (toVersion == 0) {
-      matrix = QueryAdapter.identity(student.modelInfo().dimension()).toFloats();
+      matrix = QueryAdapter.identity(student.modelInfo(collection).dimension()).toFloats();
       response = withResponse ? matrix : null;
     } else {
       matrix = archive.read(toVersion, AdapterArchive.Side.CONTEXT);
@@ -136,26 +131,32 @@ final class Publisher {
   }
 
   /**
-   * Sends the publish of version {@code version}: first the response adapter (what the student
-   * ingests from now on) and the re-encoded collection, then the context adapter, so queries meet
-   * the new responses with the matching context adapter as soon as possible. Steps the student
-   * already took (after a crash) are not repeated; re-indexing is repeated, as it is idempotent.
+   * Sends the publish of version {@code version}: first the response adapter, as the index's
+   * re-projection of the collection (a new generation, swapped in when durable; everything
+   * ingested later is projected with it too), then the context adapter, so queries meet the new
+   * responses with the matching context adapter as soon as possible. Steps already taken (after
+   * a crash) are not repeated.
+   *
+   * <p>The re-projection names no expected write sequence: it is computed from the index's own
+   * base vectors, so a write made meanwhile is re-projected too, never lost.
    *
    * @return the index generation, or 0 when the response side is not published
    */
   private long send(long version, long responseVersion, int dim, String description) throws Exception {
     long generation = 0;
     if (responseVersion > 0) {
-      float[] b = archive.read(version, AdapterArchive.Side.RESPONSE);
-      if (student.modelInfo().responseVersion() < responseVersion) {
-        student.publishAdapter(Tower.RESPONSE, responseVersion, dim, b, description);
+      if (index.collection(collection).projectionVersion() < responseVersion) {
+        record.setMessage("re-projecting collection " + collection + " with response adapter v" + responseVersion);
+        generation = index.reproject(collection, responseVersion, dim,
+            archive.read(version, AdapterArchive.Side.RESPONSE), description);
+        record.setMessage("");
+      } else {
+        generation = index.projection(collection).generation();
       }
-      record.setMessage("re-encoding collection " + collection + " for response adapter v" + responseVersion);
-      generation = reindexer.reindex(collection, QueryAdapter.of(dim, toDoubles(b)), responseBase);
-      record.setMessage("");
     }
-    if (student.modelInfo().contextVersion() < version) {
-      student.publishContextAdapter(version, dim, archive.read(version, AdapterArchive.Side.CONTEXT), description);
+    if (student.modelInfo(collection).contextVersion() < version) {
+      student.publishContextAdapter(collection, version, dim, archive.read(version, AdapterArchive.Side.CONTEXT),
+          description);
     }
     return generation;
   }
@@ -168,21 +169,22 @@ final class Publisher {
     checkpoint.write();
     announce.accept(p);
     if (responseVersion > 0) {
-      log.info("run {}: published context adapter v{}, response adapter v{} and index generation {} at step {}"
-          + " (held-out {})", runId, version, responseVersion, generation, step, r1);
+      log.info("run {}: published {}'s context adapter v{}, response adapter v{} (index generation {}) at step {}"
+          + " (held-out {})", runId, collection, version, responseVersion, generation, step, r1);
     } else {
-      log.info("run {}: published context adapter v{} at step {} (held-out {})", runId, version, step, r1);
+      log.info("run {}: published {}'s context adapter v{} at step {} (held-out {})", runId, collection, version, step,
+          r1);
     }
   }
 
   private long nextVersion() {
     Publish last = record.lastPublish();
-    return Math.max(student.modelInfo().contextVersion(), last == null ? 0 : last.version()) + 1;
+    return Math.max(student.modelInfo(collection).contextVersion(), last == null ? 0 : last.version()) + 1;
   }
 
   private long nextResponseVersion() {
     Publish last = record.lastPublish();
-    return Math.max(student.modelInfo().responseVersion(), last == null ? 0 : last.responseVersion()) + 1;
+    return Math.max(index.collection(collection).projectionVersion(), last == null ? 0 : last.responseVersion()) + 1;
   }
 
   private double rollbackR1(long toVersion) {
@@ -192,13 +194,5 @@ final class Publisher {
     }
     return record.publishes().stream().filter(p -> p.version() == toVersion).mapToDouble(Publish::rAt1)
         .findFirst().orElse(0);
-  }
-
-  private static double[] toDoubles(float[] m) {
-    double[] out = new double[m.length];
-    for (int i = 0; i < m.length; i++) {
-      out[i] = m[i];
-    }
-    return out;
   }
 }

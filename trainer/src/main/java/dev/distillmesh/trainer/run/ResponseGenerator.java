@@ -71,7 +71,7 @@ final class ResponseGenerator {
       }
       if (!fresh.isEmpty()) {
         List<String> newTexts = new ArrayList<>(fresh.keySet());
-        workspace.addResponses(newTexts, student.encode(newTexts, Tower.RESPONSE, workspace.base()));
+        workspace.addResponses(newTexts, student.encode(newTexts, Tower.RESPONSE));
         added.accept(student.ingest(collection, new ArrayList<>(fresh.values())));
       }
       for (int i = 0; i < chunk.size(); i++) {

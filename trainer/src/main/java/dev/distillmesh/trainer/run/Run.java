@@ -1,7 +1,9 @@
 package dev.distillmesh.trainer.run;
 
 import dev.distillmesh.common.DomainException;
+import dev.distillmesh.trainer.clients.CollectionState;
 import dev.distillmesh.trainer.clients.IndexLink;
+import dev.distillmesh.trainer.clients.Projection;
 import dev.distillmesh.trainer.clients.ScoreKind;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.TeacherInfo;
@@ -16,9 +18,7 @@ import dev.distillmesh.trainer.run.model.RunState;
 import dev.distillmesh.trainer.run.model.RunStatus;
 import dev.distillmesh.trainer.run.model.StateChange;
 import java.io.IOException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,12 +41,10 @@ final class Run implements Runnable {
   private final Hyper hyper;
   private final StudentLink student;
   private final TeacherLink teacher;
-  private final Reindexer reindexer;
+  private final IndexLink index;
   private final RunEvents events = new RunEvents();
   private final RunRecord record;
   private final Publisher publisher;
-  /** Base embeddings of response texts (a run training the response adapter), for re-encoding. */
-  private final Map<String, float[]> responseBase = new HashMap<>();
   private volatile boolean stopRequested;
   private volatile boolean suspended;
   private volatile boolean ended;
@@ -57,6 +55,8 @@ final class Run implements Runnable {
   private Objective objective;
   private BatchSource source;
   private Adapters adapters;
+  /** The response adapter a run that trains it starts from: the collection's projection. */
+  private QueryAdapter startingResponse;
 
   Run(RunDirectory dir, RunStatus info, StudentLink student, TeacherLink teacher, IndexLink index) {
     this.id = info.runId();
@@ -65,11 +65,11 @@ final class Run implements Runnable {
     this.hyper = Hyper.of(info.spec().objective(), info.spec().hyper());
     this.student = student;
     this.teacher = teacher;
-    this.reindexer = new Reindexer(index, student);
+    this.index = index;
     AdapterArchive archive = new AdapterArchive(id, dir.path(),
         () -> record.publishes().stream().map(Publish::version).toList());
-    this.publisher = new Publisher(id, info.spec().collection(), record, archive, student, reindexer, responseBase,
-        this::checkpoint, p -> emit(p.step(), p));
+    this.publisher = new Publisher(id, info.spec().collection(), record, archive, student, index, this::checkpoint,
+        p -> emit(p.step(), p));
     events.replay(info);
   }
 
@@ -137,7 +137,9 @@ final class Run implements Runnable {
   private void prepare() throws Exception {
     setState(RunState.PREPARING, "reading data and encoding");
     RunSpec spec = record.spec();
-    TeacherInfo info = teacher.info();
+    // A teacher restarting as the run starts is waited for, as it is while the run trains.
+    TeacherInfo info = TeacherOracle.untilAnswered(id, attempt -> teacher.info(), () -> stopRequested,
+        record::setMessage);
     ScoreKind kind = info.gives(ScoreKind.RELEVANCE) ? ScoreKind.RELEVANCE
         : info.gives(ScoreKind.LOG_LIKELIHOOD) ? ScoreKind.LOG_LIKELIHOOD : null;
     if (kind == null) {
@@ -151,34 +153,47 @@ final class Run implements Runnable {
     }
     TeacherOracle oracle = new TeacherOracle(id, (context, candidates) -> teacher.score(kind, context, candidates),
         () -> stopRequested, record::setMessage);
+    CollectionState collection = index.collection(spec.collection());
     if (spec.isDialogue()) {
+      Projection projection = index.projection(spec.collection());
       if (spec.trainResponseAdapter()) {
-        reindexer.checkCollection(spec.collection());
+        checkReprojectable(collection);
+        startingResponse = QueryAdapter.of(projection.dimension(), DialogueWorkspace.toDoubles(projection.values()));
       }
-      DialogueWorkspace d = DialogueWorkspace.prepare(spec, hyper, student, responseBase, record::setMessage);
+      DialogueWorkspace d = DialogueWorkspace.prepare(spec, hyper, student, projection, record::setMessage);
       ResponseGenerator generator = new ResponseGenerator(id, spec.collection(), hyper, d, teacher, student,
           record::addGeneratedResponses);
       workspace = d;
-      evaluator = new DialogueEvaluator(d, oracle);
+      evaluator = new DialogueEvaluator(d, oracle, spec.trainResponseAdapter() ? null
+          : new CollectionRetrieval(index, spec.collection(), 0, hyper.seed(), record::setMessage));
       objective = new DialogueG2rObjective(d, oracle, generator, hyper, () -> adapters.response());
     } else {
-      QaWorkspace qa = QaWorkspace.prepare(spec, hyper, student);
+      if (!spec.passages().isEmpty()) {
+        log.info("run {}: spec.passages ({}) is not read: a QA run's candidates come from collection {}", id,
+            spec.passages(), spec.collection());
+      }
+      Retrieval retrieval = new CollectionRetrieval(index, spec.collection(), hyper.efSearch(), hyper.seed(),
+          record::setMessage);
+      QaWorkspace qa = QaWorkspace.prepare(spec, hyper, student, collection, retrieval);
+      QaCandidates candidates = new QaCandidates(qa, hyper);
       workspace = qa;
-      evaluator = new QaEvaluator(qa, oracle);
+      evaluator = new QaEvaluator(qa, oracle, hyper.candidates());
       objective = switch (spec.objective()) {
-        case TOPK -> new TopKObjective(qa, oracle, hyper);
-        case G2R -> new G2rObjective(qa, oracle, hyper);
-        case RDR -> new RdrObjective(qa, oracle, hyper, () -> adapters.context());
-        case RELATIONAL -> new RelationalObjective(qa, oracle, hyper);
+        case TOPK -> new TopKObjective(candidates, oracle, hyper, () -> adapters.context());
+        case G2R -> new G2rObjective(candidates, oracle, hyper, () -> adapters.context());
+        case RDR -> new RdrObjective(candidates, oracle, hyper, () -> adapters.context());
+        case RELATIONAL -> new RelationalObjective(candidates, oracle, hyper, () -> adapters.context());
       };
     }
     restoreOrStart(spec);
-    record.setMessage("the teacher is reading the " + workspace.primeTexts().size() + " "
-        + workspace.primeDescription());
-    oracle.prime(workspace.primeTexts());
-    record.setMessage("");
+    if (!workspace.primeTexts().isEmpty()) {
+      record.setMessage("the teacher is reading the " + workspace.primeTexts().size() + " "
+          + workspace.primeDescription());
+      oracle.prime(workspace.primeTexts());
+      record.setMessage("");
+    }
     if (!record.measuredAtStart()) {
-      Evaluation s = evaluator.student(QueryAdapter.identity(workspace.dim()), null, 0);
+      Evaluation s = evaluator.student(QueryAdapter.identity(workspace.dim()), startingResponse, 0);
       Evaluation t = evaluator.teacher();
       record.setStart(s, t);
       emit(0, s);
@@ -206,7 +221,7 @@ final class Run implements Runnable {
       record.resumeFrom(saved.info());
       log.info("run {} resumes at step {}", id, saved.step());
     } else {
-      adapters = Adapters.identity(dim, hyper.learningRate(), trainsResponse);
+      adapters = Adapters.start(dim, hyper.learningRate(), trainsResponse ? startingResponse : null);
     }
     boolean traffic = spec.source() == RunSpec.Source.TRAFFIC;
     source = traffic
@@ -261,6 +276,22 @@ final class Run implements Runnable {
     emit(step, e);
     if (e.rAt1() > toBeat) {
       publisher.publish(adapters, step, e.rAt1(), "improved");
+    }
+  }
+
+  /**
+   * Fails early, before any training, when the collection a run would re-project cannot be: a run
+   * should not find out at its first publish.
+   */
+  private static void checkReprojectable(CollectionState c) {
+    if (!c.keepsBaseVectors()) {
+      throw DomainException.precondition("collection " + c.name() + " keeps no base vectors, so its response adapter"
+          + " cannot change (spec.train_response_adapter); ingest the responses through the student into a new"
+          + " collection (it keeps them), or train the context adapter only");
+    }
+    if (c.liveCount() == 0) {
+      throw DomainException.precondition("collection " + c.name() + " holds no records to re-project; ingest the"
+          + " response set first (scripts/student-cli.sh ingest " + c.name() + " FILE)");
     }
   }
 

@@ -124,8 +124,9 @@ public final class RunManager implements AutoCloseable {
     if (spec.hyper().generatedPerContext() > 0) {
       throw DomainException.invalid("hyper.generated_per_context is for DIALOGUE runs (data-level G2R)");
     }
-    if (spec.passages().isEmpty() || spec.questions().isEmpty()) {
-      throw DomainException.invalid("spec.passages and spec.questions are required (JSONL paths on the trainer's machine)");
+    if (spec.questions().isEmpty()) {
+      throw DomainException.invalid("spec.questions is required (a JSONL path on the trainer's machine); the passages"
+          + " are the collection's");
     }
     if (spec.source() == null) {
       throw DomainException.invalid("spec.source is unset; choose LABELLED or TRAFFIC");
@@ -137,7 +138,7 @@ public final class RunManager implements AutoCloseable {
       throw DomainException.invalid("spec.holdout is empty; write articles:A-B (SQuAD ids) or fraction:F");
     }
     Hyper.of(spec.objective(), spec.hyper());
-    QaData.load(Path.of(spec.passages()), Path.of(spec.questions()), spec.holdout(), 1);
+    QaData.load(Path.of(spec.questions()), spec.holdout(), 1);
   }
 
   /** What a DIALOGUE run supports: labelled pairs and the G2R objective. */

@@ -4,10 +4,7 @@ import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.resilience.Backoff;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -20,12 +17,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The teacher as a run asks it: scores of candidates for a context, each request waited out while
- * the teacher is down, overloaded or slow; whole-pool rows per question, cached; and a priming
- * pass over the pool. Used by the run's thread only (not thread-safe).
+ * the teacher is down, overloaded or slow; and a priming pass over texts it will read often. It
+ * keeps no scores: what a run holds does not grow with what the teacher has read. Used by the
+ * run's thread only (not thread-safe).
  */
 final class TeacherOracle {
   private static final Logger log = LoggerFactory.getLogger(TeacherOracle.class);
-  private static final int ROW_CACHE = 4096;
   private static final int PRIME_SLICE = 128;
   /**
    * Waiting out the teacher: the request is sent again after 0.5 s, 1 s, … up to 10 s between
@@ -46,12 +43,6 @@ final class TeacherOracle {
   private final Scores teacher;
   private final BooleanSupplier stopRequested;
   private final Consumer<String> message;
-  private final Map<String, float[]> rows = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, float[]> eldest) {
-      return size() > ROW_CACHE;
-    }
-  };
 
   /**
    * @param stopRequested ends a wait for the teacher (the last failure is then thrown)
@@ -82,31 +73,10 @@ final class TeacherOracle {
     return out;
   }
 
-  /** The teacher's scores of each question against the whole {@code pool} (cached per question). */
-  List<float[]> rows(List<String> questions, List<String> pool) throws Exception {
-    List<float[]> out = new ArrayList<>(Collections.nCopies(questions.size(), null));
-    List<Integer> missing = new ArrayList<>();
-    for (int i = 0; i < questions.size(); i++) {
-      float[] cached = rows.get(questions.get(i));
-      if (cached != null) {
-        out.set(i, cached);
-      } else {
-        missing.add(i);
-      }
-    }
-    List<String> asked = missing.stream().map(questions::get).toList();
-    List<float[]> answered = scoreAll(asked, Collections.nCopies(asked.size(), pool));
-    for (int f = 0; f < missing.size(); f++) {
-      out.set(missing.get(f), answered.get(f));
-      rows.put(asked.get(f), answered.get(f));
-    }
-    return out;
-  }
-
   /**
-   * Has the teacher judge {@code texts} once, a slice at a time, before asking for whole rows: an
-   * encoder teacher caches passage embeddings, and a slice encodes well within its per-request
-   * time limit where the whole pool might not.
+   * Has the teacher judge {@code texts} once, a slice at a time, before the run asks about them
+   * many times: an encoder teacher caches their embeddings, and a slice encodes well within its
+   * per-request time limit where all of them at once might not.
    */
   void prime(List<String> texts) throws Exception {
     for (int from = 0; from < texts.size() && !stopRequested.getAsBoolean(); from += PRIME_SLICE) {
@@ -116,18 +86,30 @@ final class TeacherOracle {
 
   /**
    * The answer to a request already sent, waiting out a teacher that is down, overloaded or slow:
-   * the request is sent again ({@link #WAIT_FOR_TEACHER}) until it is answered or the run is
-   * stopped; meanwhile the run's message says it waits. Any other failure (a bad request, a teacher
-   * that cannot score this kind) is thrown, and ends the run.
+   * the request is sent again until it is answered or the run is stopped (see {@link
+   * #untilAnswered}).
    */
   private float[] await(CompletableFuture<float[]> sent, String context, List<String> candidates) throws Exception {
+    return untilAnswered(runId, attempt -> answer(attempt == 1 ? sent : teacher.send(context, candidates)),
+        stopRequested, message);
+  }
+
+  /**
+   * Runs {@code call} until the teacher answers it: a failure that says the teacher is down,
+   * overloaded or slow is tried again ({@link #WAIT_FOR_TEACHER}) until it is answered or the run
+   * is stopped, and meanwhile the run's message says it waits. Any other failure (a bad request, a
+   * teacher that cannot score this kind) is thrown, and ends the run. A run's preparation waits
+   * for the teacher this way too.
+   */
+  static <T> T untilAnswered(String runId, Backoff.Attempt<T> call, BooleanSupplier stopRequested,
+      Consumer<String> message) throws Exception {
     return WAIT_FOR_TEACHER.run(attempt -> {
-      float[] row = answer(attempt == 1 ? sent : teacher.send(context, candidates));
+      T answer = call.run(attempt);
       if (attempt > 1) {
         log.info("run {}: the teacher answers again after {} attempts", runId, attempt);
         message.accept("");
       }
-      return row;
+      return answer;
     }, e -> e instanceof DomainException d && PASSING.contains(d.kind()) && !stopRequested.getAsBoolean(),
         (attempt, e, pause) -> {
           if (attempt == 1) {

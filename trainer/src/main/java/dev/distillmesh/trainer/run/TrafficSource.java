@@ -65,7 +65,7 @@ final class TrafficSource implements BatchSource {
     }
     position += texts.size();
     List<float[]> queries = new ArrayList<>(texts.size());
-    Collections.addAll(queries, student.encode(texts, Tower.CONTEXT, true));
+    Collections.addAll(queries, student.encode(texts, Tower.CONTEXT));
     message.accept("");
     return new Batch(texts, queries, Collections.nCopies(texts.size(), -1));
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.distillmesh.common.DomainException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,88 +19,74 @@ class QaDataTest {
 
   @Test
   void articleHoldoutSplitsByTheGoldPassagesArticle(@TempDir Path dir) throws Exception {
-    Path passages = write(dir, "p.jsonl", """
-        {"id": "squad-dev-00-000", "title": "Alpha", "text": "first"}
-        {"id": "squad-dev-41-003", "text": "second"}
-        """);
     Path questions = write(dir, "q.jsonl", """
         {"question": "q1", "passage_id": "squad-dev-00-000"}
         {"question": "q2", "passage_id": "squad-dev-41-003"}
         {"question": "q3", "passage_id": "squad-dev-41-003"}
         """);
-    QaData d = QaData.load(passages, questions, "articles:40-47", 1);
-    assertEquals("Alpha. first", d.passageTexts().get(0));
-    assertEquals("second", d.passageTexts().get(1));
+    QaData d = QaData.load(questions, "articles:40-47", 1);
+    assertEquals(List.of("squad-dev-00-000", "squad-dev-41-003"), d.goldIds(), "each named passage once");
     assertEquals(1, d.train().size());
-    assertEquals(0, d.train().get(0).gold());
+    assertEquals("squad-dev-00-000", d.goldId(d.train().get(0)));
     assertEquals(2, d.heldOut().size());
-    assertEquals(1, d.heldOut().get(0).gold());
+    assertEquals("squad-dev-41-003", d.goldId(d.heldOut().get(0)));
+    assertEquals(d.heldOut().get(0).gold(), d.heldOut().get(1).gold());
   }
 
   @Test
   void fractionHoldoutIsSeededAndRoughlyTheFraction(@TempDir Path dir) throws Exception {
-    Path passages = write(dir, "p.jsonl", "{\"id\": \"p\", \"text\": \"t\"}\n");
     StringBuilder q = new StringBuilder();
     for (int i = 0; i < 2000; i++) {
       q.append("{\"question\": \"question ").append(i).append("\", \"passage_id\": \"p\"}\n");
     }
     Path questions = write(dir, "q.jsonl", q.toString());
-    QaData a = QaData.load(passages, questions, "fraction:0.2", 7);
-    QaData b = QaData.load(passages, questions, "fraction:0.2", 7);
+    QaData a = QaData.load(questions, "fraction:0.2", 7);
+    QaData b = QaData.load(questions, "fraction:0.2", 7);
     assertEquals(a.heldOut(), b.heldOut(), "the same seed holds out the same questions");
     assertTrue(a.heldOut().size() > 320 && a.heldOut().size() < 480, "about a fifth: " + a.heldOut().size());
   }
 
   @Test
   void badInputIsExplainedWithFileAndLine(@TempDir Path dir) throws Exception {
-    Path passages = write(dir, "p.jsonl", "{\"id\": \"p\", \"text\": \"t\"}\n");
-    Path questions = write(dir, "q.jsonl", "{\"question\": \"q\", \"passage_id\": \"p\"}\n{\"question\": \"q\", \"passage_id\": \"nope\"}\n");
-    String m = assertThrows(DomainException.class, () -> QaData.load(passages, questions, "fraction:0.5", 1)).getMessage();
-    assertTrue(m.contains("line 2: its passage_id is not the id of a passage in"), m);
-    assertFalse(m.contains("nope"), "the file's contents stay out of the message: " + m);
-    m = assertThrows(DomainException.class, () -> QaData.load(dir.resolve("missing.jsonl"), questions, "fraction:0.5", 1))
+    Path questions = write(dir, "q.jsonl", "{\"question\": \"q\", \"passage_id\": \"p\"}\n{\"question\": \"q\"}\n");
+    String m = assertThrows(DomainException.class, () -> QaData.load(questions, "fraction:0.5", 1)).getMessage();
+    assertTrue(m.contains("line 2"), m);
+    Path empty = write(dir, "e.jsonl", "{\"question\": \"q\", \"passage_id\": \"\"}\n");
+    m = assertThrows(DomainException.class, () -> QaData.load(empty, "fraction:0.5", 1)).getMessage();
+    assertTrue(m.contains("line 1: passage_id is empty"), m);
+    m = assertThrows(DomainException.class, () -> QaData.load(dir.resolve("missing.jsonl"), "fraction:0.5", 1))
         .getMessage();
     assertTrue(m.contains("does not exist"), m);
-    m = assertThrows(DomainException.class, () -> QaData.load(passages, questions, "articles:40-47", 1)).getMessage();
+    m = assertThrows(DomainException.class, () -> QaData.load(questions, "articles:40-47", 1)).getMessage();
     assertTrue(m.contains("needs passage ids like squad-dev-AA-PPP"), m);
-    m = assertThrows(DomainException.class, () -> QaData.load(passages, questions, "random", 1)).getMessage();
+    m = assertThrows(DomainException.class, () -> QaData.load(questions, "random", 1)).getMessage();
     assertTrue(m.contains("is not understood"), m);
-    m = assertThrows(DomainException.class, () -> QaData.load(passages, questions, "fraction:1.5", 1)).getMessage();
+    m = assertThrows(DomainException.class, () -> QaData.load(questions, "fraction:1.5", 1)).getMessage();
     assertTrue(m.contains("must be in (0, 1)"), m);
   }
 
   @Test
   void errorsNeverQuoteTheFilesContents(@TempDir Path dir) throws Exception {
-    Path passages = write(dir, "p.jsonl", """
-        {"id": "SECRET-api-key-abc123", "text": "t"}
-
-        {"id": "SECRET-api-key-abc123", "text": "u"}
-        """);
     Path questions = write(dir, "q.jsonl", "{\"question\": \"q\", \"passage_id\": \"SECRET-api-key-abc123\"}\n");
-    String m = assertThrows(DomainException.class, () -> QaData.load(passages, questions, "fraction:0.5", 1)).getMessage();
-    assertTrue(m.contains("line 3: the passage id appears twice (first on line 1)"), m);
-    assertFalse(m.contains("SECRET"), m);
-    Path one = write(dir, "one.jsonl", "{\"id\": \"SECRET-api-key-abc123\", \"text\": \"t\"}\n");
-    m = assertThrows(DomainException.class, () -> QaData.load(one, questions, "articles:1-2", 1)).getMessage();
+    String m = assertThrows(DomainException.class, () -> QaData.load(questions, "articles:1-2", 1)).getMessage();
     assertTrue(m.contains("q.jsonl line 1: holdout articles:A-B needs passage ids like squad-dev-AA-PPP"), m);
     assertFalse(m.contains("SECRET"), m);
   }
 
   @Test
   void specialFilesAndOversizedLinesAreRefusedWithoutReadingThemWhole(@TempDir Path dir) throws Exception {
-    Path questions = write(dir, "q.jsonl", "{\"question\": \"q\", \"passage_id\": \"p\"}\n");
     // /dev/zero never ends and has no newline: it drove readLine to OutOfMemoryError.
     DomainException zero = assertThrows(DomainException.class,
-        () -> QaData.load(Path.of("/dev/zero"), questions, "fraction:0.5", 1));
+        () -> QaData.load(Path.of("/dev/zero"), "fraction:0.5", 1));
     assertTrue(zero.getMessage().contains("is not a regular file"), zero.getMessage());
-    assertTrue(assertThrows(DomainException.class, () -> QaData.load(dir, questions, "fraction:0.5", 1))
+    assertTrue(assertThrows(DomainException.class, () -> QaData.load(dir, "fraction:0.5", 1))
         .getMessage().contains("is not a regular file"));
-    Path wide = write(dir, "wide.jsonl", "{\"id\": \"p\", \"text\": \"" + "x".repeat(Jsonl.MAX_LINE_BYTES) + "\"}\n");
-    DomainException tooLong = assertThrows(DomainException.class, () -> QaData.load(wide, questions, "fraction:0.5", 1));
+    Path wide = write(dir, "wide.jsonl", "{\"question\": \"" + "x".repeat(Jsonl.MAX_LINE_BYTES) + "\"}\n");
+    DomainException tooLong = assertThrows(DomainException.class, () -> QaData.load(wide, "fraction:0.5", 1));
     assertEquals(DomainException.Kind.RESOURCE_EXHAUSTED, tooLong.kind());
     assertTrue(tooLong.getMessage().contains("wide.jsonl line 1 is longer than 1048576 bytes"), tooLong.getMessage());
     Path latin1 = Files.write(dir.resolve("latin1.jsonl"), new byte[] {'{', '}', '\n', (byte) 0xE9, '\n'});
-    assertTrue(assertThrows(DomainException.class, () -> QaData.load(latin1, questions, "fraction:0.5", 1))
+    assertTrue(assertThrows(DomainException.class, () -> QaData.load(latin1, "fraction:0.5", 1))
         .getMessage().contains("is not UTF-8 (line 2)"));
   }
 }

@@ -10,7 +10,6 @@ import dev.distillmesh.trainer.learn.ListwiseLoss;
 import dev.distillmesh.trainer.learn.QueryAdapter;
 import dev.distillmesh.trainer.run.model.RunSpec.ObjectiveKind;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -33,7 +32,7 @@ class DialogueG2rObjectiveTest {
       train.add(new DialogueData.Pair("q" + i, problem.preferred[i]));
     }
     return new DialogueWorkspace(new DialogueData(train, responses, List.of(), List.of()), base, problem.pool,
-        new float[0][], new float[0][], problem.questions, new HashMap<>());
+        new float[0][], new float[0][], problem.questions, null);
   }
 
   /** The student's score of each context's preferred response, under A and (when not null) B. */

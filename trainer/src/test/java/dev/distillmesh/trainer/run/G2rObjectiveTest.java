@@ -1,6 +1,7 @@
 package dev.distillmesh.trainer.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
 import dev.distillmesh.proto.trainer.v1.NegativeMass;
@@ -16,11 +17,11 @@ class G2rObjectiveTest {
     Hyper hyper = Hyper.of(ObjectiveKind.G2R, RunMessages.hyper(
         Hyperparameters.newBuilder().setLearningRate(0.02).setNegatives(5).build()));
     Adapters adapters = Adapters.identity(LearningProblem.DIM, hyper.learningRate(), false);
-    G2rObjective g2r = new G2rObjective(problem.workspace, problem.teacher(), hyper);
+    G2rObjective g2r = new G2rObjective(problem.candidates(hyper), problem.teacher(), hyper, adapters::context);
 
     List<Example> examples = g2r.examples(problem.batch, 0);
     for (int i = 0; i < examples.size(); i++) {
-      assertEquals(problem.preferred[i], examples.get(i).candidates()[0], "the positive comes first");
+      assertSame(problem.pool[problem.preferred[i]], examples.get(i).vectors()[0], "the positive comes first");
     }
     problem.train(g2r, adapters, hyper, 60).assertLearned();
   }
@@ -32,7 +33,7 @@ class G2rObjectiveTest {
         Hyperparameters.newBuilder().setLearningRate(0.02).setNegatives(5)
         .setNegativeMass(NegativeMass.ZERO).build()));
     Adapters adapters = Adapters.identity(LearningProblem.DIM, hyper.learningRate(), false);
-    G2rObjective g2r = new G2rObjective(problem.workspace, problem.teacher(), hyper);
+    G2rObjective g2r = new G2rObjective(problem.candidates(hyper), problem.teacher(), hyper, adapters::context);
 
     Example first = g2r.examples(problem.batch, 0).get(0);
     assertEquals(1.0, first.teacher()[0]);

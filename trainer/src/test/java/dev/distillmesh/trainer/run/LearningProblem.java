@@ -15,9 +15,10 @@ import java.util.concurrent.CompletableFuture;
 /**
  * A small seeded QA problem whose teacher's preference is known, for checking that an objective
  * learns: random unit passages and questions, and a teacher that, for each question, prefers one
- * passage that the untrained student ranks low (a different one for each question). {@link
- * #train} steps the real {@link Adapters} on the objective's examples and reports what the student
- * scores the preferred passages, and the loss, before and after.
+ * passage that the untrained student ranks low (a different one for each question). The passages
+ * are a collection searched exactly in memory ({@link ExactRetrieval}). {@link #train} steps the
+ * real {@link Adapters} on the objective's examples and reports what the student scores the
+ * preferred passages, and the loss, before and after.
  */
 final class LearningProblem {
   static final int DIM = 6;
@@ -30,6 +31,8 @@ final class LearningProblem {
   final int[] preferred = new int[QUESTIONS];
   final QaWorkspace workspace;
   final Batch batch;
+  /** Candidates the teacher was asked about, over all its score requests. */
+  int candidatesAsked;
   /** Score requests the teacher answered. */
   int teacherCalls;
 
@@ -68,7 +71,8 @@ final class LearningProblem {
       queries.add(questions[i]);
       golds.add(preferred[i]);
     }
-    workspace = new QaWorkspace(new QaData(ids, texts, train, List.of()), pool, new float[0][], questions);
+    workspace = new QaWorkspace(new QaData(ids, train, List.of()), new float[0][], questions, DIM,
+        new ExactRetrieval(ids, texts, pool));
     batch = new Batch(train.stream().map(QaData.Question::text).toList(), queries, golds);
   }
 
@@ -79,6 +83,7 @@ final class LearningProblem {
   TeacherOracle teacher() {
     return new TeacherOracle("test-run", (context, candidates) -> {
       teacherCalls++;
+      candidatesAsked += candidates.size();
       int q = Integer.parseInt(context.substring(1));
       float[] row = new float[candidates.size()];
       for (int c = 0; c < row.length; c++) {
@@ -98,6 +103,11 @@ final class LearningProblem {
       }
       assertTrue(lossLast < 0.8 * lossFirst, "the loss falls: " + lossFirst + " -> " + lossLast);
     }
+  }
+
+  /** The candidates of a QA objective over this problem's collection. */
+  QaCandidates candidates(Hyper hyper) {
+    return new QaCandidates(workspace, hyper);
   }
 
   /** {@code steps} optimisation steps of the objective on the batch, from the identity. */

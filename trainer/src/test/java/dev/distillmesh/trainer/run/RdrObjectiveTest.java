@@ -13,9 +13,9 @@ class RdrObjectiveTest {
     // untrained student ranks low, is re-scored from the first step.
     Hyper hyper = Hyper.of(ObjectiveKind.RDR, RunMessages.hyper(
         Hyperparameters.newBuilder().setLearningRate(0.02)
-        .setTopK(LearningProblem.PASSAGES).build()));
+        .setTopK(LearningProblem.PASSAGES).setCandidates(LearningProblem.PASSAGES).build()));
     Adapters adapters = Adapters.identity(LearningProblem.DIM, hyper.learningRate(), false);
-    RdrObjective rdr = new RdrObjective(problem.workspace, problem.teacher(), hyper, adapters::context);
+    RdrObjective rdr = new RdrObjective(problem.candidates(hyper), problem.teacher(), hyper, adapters::context);
 
     problem.train(rdr, adapters, hyper, 60).assertLearned();
   }

@@ -16,7 +16,8 @@ class RelationalObjectiveTest {
     Hyper hyper = Hyper.of(ObjectiveKind.RELATIONAL, RunMessages.hyper(
         Hyperparameters.newBuilder().setLearningRate(0.02).build()));
     Adapters adapters = Adapters.identity(LearningProblem.DIM, hyper.learningRate(), false);
-    RelationalObjective relational = new RelationalObjective(problem.workspace, problem.teacher(), hyper);
+    RelationalObjective relational = new RelationalObjective(problem.candidates(hyper), problem.teacher(), hyper,
+        adapters::context);
 
     List<Example> examples = relational.examples(problem.batch, 0);
     // The candidates are the batch's passages: each question's gold, here the teacher's preferred.
@@ -31,6 +32,7 @@ class RelationalObjectiveTest {
         Hyperparameters.getDefaultInstance()));
     Batch one = new Batch(problem.batch.texts().subList(0, 1), problem.batch.queries().subList(0, 1),
         problem.batch.golds().subList(0, 1));
-    assertTrue(new RelationalObjective(problem.workspace, problem.teacher(), hyper).examples(one, 0).isEmpty());
+    assertTrue(new RelationalObjective(problem.candidates(hyper), problem.teacher(), hyper,
+        () -> dev.distillmesh.trainer.learn.QueryAdapter.identity(LearningProblem.DIM)).examples(one, 0).isEmpty());
   }
 }

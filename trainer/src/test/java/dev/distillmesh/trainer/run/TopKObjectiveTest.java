@@ -1,6 +1,7 @@
 package dev.distillmesh.trainer.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
 import dev.distillmesh.trainer.grpc.RunMessages;
@@ -12,12 +13,15 @@ class TopKObjectiveTest {
   void theStudentLearnsThePassageTheTeacherPrefersFromItsTopK() throws Exception {
     LearningProblem problem = new LearningProblem(11);
     Hyper hyper = Hyper.of(ObjectiveKind.TOPK, RunMessages.hyper(
-        Hyperparameters.newBuilder().setLearningRate(0.02).setTopK(4).build()));
+        Hyperparameters.newBuilder().setLearningRate(0.02).setTopK(4).setCandidates(4).setNegatives(2).build()));
     Adapters adapters = Adapters.identity(LearningProblem.DIM, hyper.learningRate(), false);
-    TopKObjective topK = new TopKObjective(problem.workspace, problem.teacher(), hyper);
+    TopKObjective topK = new TopKObjective(problem.candidates(hyper), problem.teacher(), hyper, adapters::context);
 
     problem.train(topK, adapters, hyper, 60).assertLearned();
-    // Whole-pool rows are cached per question: the teacher read each question once.
-    assertEquals(LearningProblem.QUESTIONS, problem.teacherCalls);
+    // The teacher reads each question once a step, about its candidates only: the student's top 4,
+    // 2 sampled negatives and the gold passage, fewer where they coincide.
+    assertEquals(60 * LearningProblem.QUESTIONS, problem.teacherCalls);
+    assertTrue(problem.candidatesAsked <= problem.teacherCalls * (4 + 2 + 1), "asked about "
+        + problem.candidatesAsked + " candidates in " + problem.teacherCalls + " requests");
   }
 }
