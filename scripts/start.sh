@@ -91,10 +91,10 @@ Ask:   scripts/ask.sh "how do I change the admin token?"
 Judge: scripts/teacher-cli.sh score "how do I reset my password?" "Open Settings." "We close at 5."
        scripts/teacher-cli.sh info          # the teacher's backend, models and score kinds
 Train: scripts/trainer-cli.sh start --collection helpdesk --watch true
-         --passages examples/helpdesk/passages.jsonl --questions examples/helpdesk/questions.jsonl
+         --questions examples/helpdesk/questions.jsonl
        (on the help desk the small e5 teacher is no better than the student, so expect no publish;
        see README, "Using the trainer", for SQuAD, where it is)
-Train the chat side (both towers; a publish re-encodes the collection into a new index generation):
+Train the chat side (both towers; a publish re-projects the collection into a new index generation):
        scripts/trainer-cli.sh start --task dialogue --collection helpdesk-chat --watch true --alpha 1 --epochs 10 --batch 16 --dialogues examples/helpdesk/dialog.jsonl --dialogue-eval examples/helpdesk/dialog-eval.jsonl --train-response-adapter true
        (125 training chats and 31 held out are too few to move Hits@1/10 reliably: a run publishes
        only if it improves; README, "Dialogue runs", shows DailyDialog, where it does)
