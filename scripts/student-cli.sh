@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Command-line client of a running student-service (ask, respond, ingest, info); --help lists them.
+# Command-line client of a running student-service (ask, respond, ingest, info, load-adapter, traffic); --help lists them.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 JAR="$ROOT/student-service/target/student-service.jar"

@@ -17,6 +17,7 @@ import dev.distillmesh.encoder.OnnxEncoder;
 import dev.distillmesh.student.grpc.StudentAdminGrpcService;
 import dev.distillmesh.student.grpc.StudentGrpcService;
 import dev.distillmesh.student.client.IndexGateway;
+import dev.distillmesh.student.query.CollectionModels;
 import dev.distillmesh.student.query.Ingestor;
 import dev.distillmesh.student.query.Retriever;
 import dev.distillmesh.student.query.TowerEncoder;
@@ -80,7 +81,7 @@ public final class StudentServer implements AutoCloseable {
     MetricsHttpServer metricsHttp = null;
     try {
       AdapterStore adapters = AdapterStore.open(config.adapterDir(), encoder.dimension());
-      towers = new TowerEncoder(encoder, adapters, config.maxBatch(), config.maxWaitMicros(), config.queueCapacity());
+      towers = new TowerEncoder(encoder, config.maxBatch(), config.maxWaitMicros(), config.queueCapacity());
       // The bulkhead has room for every admitted query, so one that was encoded is never refused by
       // it after the work: overload is refused at admission, before any work.
       ResilienceInterceptor resilience = new ResilienceInterceptor(ResilienceSettings.defaults("index-service")
@@ -102,10 +103,11 @@ public final class StudentServer implements AutoCloseable {
       TrafficRecorder traffic = new TrafficRecorder(config.trafficBuffer(), config.trafficSampleRate());
       InFlightLimit admission = new InFlightLimit("query calls", config.maxInFlightQueries());
       List<BindableService> services = List.of(
-          new StudentGrpcService(new Retriever(towers, gateway), config.maxRequestTime(), traffic, admission),
-          new StudentAdminGrpcService(adapters, towers, spec, config.onnxThreads(), new Ingestor(towers, gateway),
-              config.maxIngestTime(), traffic));
-      StudentMetrics.register(metrics, towers, admission);
+          new StudentGrpcService(new Retriever(towers, adapters, gateway), config.maxRequestTime(), traffic, admission),
+          new StudentAdminGrpcService(adapters, new CollectionModels(adapters, gateway), towers, spec,
+              config.onnxThreads(), new Ingestor(towers, gateway), config.maxRequestTime(), config.maxIngestTime(),
+              traffic));
+      StudentMetrics.register(metrics, towers, adapters, admission);
       metricsHttp = MetricsHttpServer.startIfEnabled("student-service", config.bind(), config.metricsPort(), metrics);
       ManagedServer server = new ManagedServer(builder, services, interceptors,
           config.inlineQueries() ? StudentGrpcService.INLINE_METHODS : Set.of(), 30, metrics).start();

@@ -3,6 +3,7 @@ package dev.distillmesh.student;
 import dev.distillmesh.common.ClientStream;
 import dev.distillmesh.index.IndexServer;
 import dev.distillmesh.index.IndexServerConfig;
+import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
 import dev.distillmesh.proto.student.v1.Document;
 import dev.distillmesh.proto.student.v1.IngestRequest;
 import dev.distillmesh.proto.student.v1.IngestResponse;
@@ -90,6 +91,11 @@ public final class Mesh implements AutoCloseable {
 
   public StudentAdminGrpc.StudentAdminBlockingStub admin() {
     return StudentAdminGrpc.newBlockingStub(studentChannel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
+  }
+
+  /** The index service itself (admin calls too: the mesh runs it without a token unless the env sets one). */
+  public IndexServiceGrpc.IndexServiceBlockingStub index() {
+    return IndexServiceGrpc.newBlockingStub(indexChannel).withDeadlineAfter(DEADLINE_SECONDS, TimeUnit.SECONDS);
   }
 
   public ManagedChannel studentChannel() {

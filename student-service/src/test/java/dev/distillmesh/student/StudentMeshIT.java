@@ -79,7 +79,7 @@ class StudentMeshIT {
         identity[i * 384 + i] = 1;
       }
       LoadAdapterRequest.Builder load = LoadAdapterRequest.newBuilder().setTower(Tower.TOWER_CONTEXT)
-          .setVersion(3).setRows(384).setCols(384).setDescription("published before the crash");
+          .setCollection("helpdesk").setVersion(3).setRows(384).setCols(384).setDescription("published before the crash");
       for (float v : identity) {
         load.addValues(v);
       }
@@ -88,7 +88,7 @@ class StudentMeshIT {
       student = start("student-service", "student.server.jar", dir.resolve("student2.log"), studentArgs);
       restarted = NettyChannelBuilder.forTarget(student.target()).usePlaintext().build();
       var info = StudentAdminGrpc.newBlockingStub(restarted).withDeadlineAfter(30, TimeUnit.SECONDS)
-          .getModelInfo(GetModelInfoRequest.getDefaultInstance());
+          .getModelInfo(GetModelInfoRequest.newBuilder().setCollection("helpdesk").build()).getCollections(0);
       assertEquals(3, info.getContextAdapter().getVersion());
       assertEquals("published before the crash", info.getContextAdapter().getDescription());
       assertEquals(3, awaitAnswer(restarted, "how do I rebuild a collection?").getContextAdapterVersion());

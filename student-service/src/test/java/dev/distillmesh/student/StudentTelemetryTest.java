@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillmesh.common.telemetry.RequestIds;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
+import dev.distillmesh.proto.student.v1.LoadAdapterRequest;
+import dev.distillmesh.proto.student.v1.Tower;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
 import io.grpc.Metadata;
 import io.grpc.StatusRuntimeException;
@@ -56,8 +58,6 @@ class StudentTelemetryTest {
     String batches = "distillmesh_batcher_batch_size_count{batcher=\"encoder\"} ";
     assertTrue(value(after, batches) >= value(before, batches) + 1, after);
     assertContains(after, "distillmesh_batcher_queue_depth{batcher=\"encoder\"} 0\n");
-    assertContains(after, "distillmesh_student_adapter_version{tower=\"context\"} 0\n");
-    assertContains(after, "distillmesh_student_adapter_version{tower=\"response\"} 0\n");
     assertContains(after, "distillmesh_student_queries_in_flight 0\n");
     assertContains(after, "distillmesh_student_queries_refused_total 0\n");
     assertContains(after, "distillmesh_batcher_expired_total{batcher=\"encoder\"} 0\n");
@@ -67,6 +67,21 @@ class StudentTelemetryTest {
     String answer = "grpc_server_handled_total{grpc_service=\"distillmesh.student.v1.StudentService\","
         + "grpc_method=\"Answer\",grpc_code=\"OK\"} ";
     assertEquals(value(before, answer) + 2, value(after, answer), after);
+  }
+
+  @Test
+  void theAdapterVersionIsReportedPerCollection() throws Exception {
+    assertTrue(!scrape().contains("distillmesh_student_adapter_version{"), "no collection has an adapter yet");
+    LoadAdapterRequest.Builder load = LoadAdapterRequest.newBuilder().setTower(Tower.TOWER_CONTEXT)
+        .setCollection("faq").setVersion(4).setRows(384).setCols(384);
+    for (int i = 0; i < 384 * 384; i++) {
+      load.addValues(i % 385 == 0 ? 1 : 0);
+    }
+    mesh.admin().loadAdapter(load.build());
+    String after = scrape();
+    assertContains(after, "distillmesh_student_adapter_version{collection=\"faq\"} 4\n");
+    assertEquals(1, Pattern.compile("^distillmesh_student_adapter_version\\{", Pattern.MULTILINE).matcher(after)
+        .results().count(), after);
   }
 
   @Test

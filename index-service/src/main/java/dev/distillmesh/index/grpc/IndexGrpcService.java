@@ -8,7 +8,8 @@ import dev.distillmesh.index.store.CollectionConfig;
 import dev.distillmesh.index.store.CollectionStore;
 import dev.distillmesh.index.store.IndexSpec;
 import dev.distillmesh.index.store.Limits;
-import dev.distillmesh.index.store.Payload;
+import dev.distillmesh.index.store.CollectionInfo;
+import dev.distillmesh.index.store.Projection;
 import dev.distillmesh.index.store.RecordPage;
 import dev.distillmesh.index.store.SearchHit;
 import dev.distillmesh.index.store.SearchResult;
@@ -26,9 +27,11 @@ import dev.distillmesh.proto.index.v1.ListCollectionsRequest;
 import dev.distillmesh.proto.index.v1.ListCollectionsResponse;
 import dev.distillmesh.proto.index.v1.ListRecordsRequest;
 import dev.distillmesh.proto.index.v1.ListRecordsResponse;
-import dev.distillmesh.proto.index.v1.PayloadEntry;
+import dev.distillmesh.proto.index.v1.GetProjectionRequest;
 import dev.distillmesh.proto.index.v1.RebuildRequest;
 import dev.distillmesh.proto.index.v1.RebuildResponse;
+import dev.distillmesh.proto.index.v1.ReprojectRequest;
+import dev.distillmesh.proto.index.v1.ReprojectResponse;
 import dev.distillmesh.proto.index.v1.SearchRequest;
 import dev.distillmesh.proto.index.v1.SearchResponse;
 import dev.distillmesh.proto.index.v1.UpsertRequest;
@@ -55,6 +58,7 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
       IndexServiceGrpc.getUpsertMethod().getFullMethodName(),
       IndexServiceGrpc.getDeleteMethod().getFullMethodName(),
       IndexServiceGrpc.getRebuildMethod().getFullMethodName(),
+      IndexServiceGrpc.getReprojectMethod().getFullMethodName(),
       IndexServiceGrpc.getListRecordsMethod().getFullMethodName());
 
   /**
@@ -87,7 +91,8 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
       StreamObserver<dev.distillmesh.proto.index.v1.CollectionInfo> response) {
     unary(response, () -> {
       CollectionConfig config = new CollectionConfig(request.getName(), request.getDimension(),
-          IndexSpec.parse(request.getIndexSpec()), ProtoMapping.metric(request.getMetric()));
+          IndexSpec.parse(request.getIndexSpec()), ProtoMapping.metric(request.getMetric()),
+          request.getKeepBaseVectors(), Projection.IDENTITY);
       return ProtoMapping.info(store.create(config, ProtoMapping.vectors(request.getTrainingSampleList())).info());
     });
   }
@@ -167,7 +172,7 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
       }
       float[][] queries = ProtoMapping.vectors(request.getQueriesList()).toArray(new float[0][]);
       SearchResult result = collection.search(queries, k, request.getEfSearch(), request.getNprobe(),
-          request.getIncludePayloads());
+          request.getIncludePayloads(), request.getIncludeVectors());
       SearchResponse.Builder b = SearchResponse.newBuilder().setGeneration(result.generation());
       for (List<SearchHit> hits : result.hits()) {
         b.addResults(ProtoMapping.result(hits));
@@ -179,14 +184,11 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
   @Override
   public void getPayloads(GetPayloadsRequest request, StreamObserver<GetPayloadsResponse> response) {
     unary(response, () -> {
-      List<Payload> payloads = store.get(request.getCollection()).payloads(request.getIdsList());
+      List<RecordPage.Item> records = store.get(request.getCollection())
+          .records(request.getIdsList(), request.getIncludeVectors());
       GetPayloadsResponse.Builder b = GetPayloadsResponse.newBuilder();
-      for (int i = 0; i < payloads.size(); i++) {
-        PayloadEntry.Builder e = PayloadEntry.newBuilder().setId(request.getIds(i));
-        if (payloads.get(i) != null) {
-          e.setFound(true).setPayload(ProtoMapping.payload(payloads.get(i)));
-        }
-        b.addEntries(e);
+      for (int i = 0; i < records.size(); i++) {
+        b.addEntries(ProtoMapping.entry(request.getIds(i), records.get(i)));
       }
       return b.build();
     });
@@ -209,6 +211,23 @@ public final class IndexGrpcService extends IndexServiceGrpc.IndexServiceImplBas
   @Override
   public StreamObserver<RebuildRequest> rebuild(StreamObserver<RebuildResponse> response) {
     return HeaderThenBatches.receive(response, UploadSteps.rebuild(store));
+  }
+
+  @Override
+  public void reproject(ReprojectRequest request, StreamObserver<ReprojectResponse> response) {
+    unary(response, () -> {
+      CollectionInfo info = store.get(request.getCollection()).reproject(request.getRows(), request.getCols(),
+          ProtoMapping.floats(request.getValuesList()), request.getVersion(), request.getDescription(),
+          request.getExpectedLastSequence());
+      return ReprojectResponse.newBuilder().setGeneration(info.generation()).setRecordCount(info.liveCount())
+          .setProjectionVersion(info.config().projection().version()).build();
+    });
+  }
+
+  @Override
+  public void getProjection(GetProjectionRequest request,
+      StreamObserver<dev.distillmesh.proto.index.v1.Projection> response) {
+    unary(response, () -> ProtoMapping.projection(store.get(request.getCollection()).projection()));
   }
 
   /** Runs a unary call body, mapping any failure to a status. */

@@ -7,7 +7,10 @@ import dev.distillmesh.index.store.Payload;
 import dev.distillmesh.index.store.RecordInput;
 import dev.distillmesh.index.store.RecordPage;
 import dev.distillmesh.index.store.SearchHit;
+import dev.distillmesh.index.store.Projection;
+import dev.distillmesh.index.store.ServedProjection;
 import dev.distillmesh.proto.index.v1.Hit;
+import dev.distillmesh.proto.index.v1.PayloadEntry;
 import dev.distillmesh.proto.index.v1.QueryResult;
 import dev.distillmesh.proto.index.v1.QueryVector;
 import dev.distillmesh.proto.index.v1.Record;
@@ -40,7 +43,19 @@ final class ProtoMapping {
       for (int i = 0; i < v.length; i++) {
         v[i] = r.getVector(i);
       }
-      out.add(new RecordInput(r.getId(), v, r.getPayload().getText(), r.getPayload().getMetadataJson()));
+      float[] base = new float[r.getBaseVectorCount()];
+      for (int i = 0; i < base.length; i++) {
+        base[i] = r.getBaseVector(i);
+      }
+      out.add(new RecordInput(r.getId(), v, r.getPayload().getText(), r.getPayload().getMetadataJson(), base));
+    }
+    return out;
+  }
+
+  static float[] floats(List<Float> values) {
+    float[] out = new float[values.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(i);
     }
     return out;
   }
@@ -70,7 +85,31 @@ final class ProtoMapping {
         b.addVector(x);
       }
     }
+    if (item.baseVector() != null) {
+      for (float x : item.baseVector()) {
+        b.addBaseVector(x);
+      }
+    }
     return b.build();
+  }
+
+  /** A GetPayloads entry: found with its payload (and vectors, when read), or not found. */
+  static PayloadEntry entry(String id, RecordPage.Item item) {
+    PayloadEntry.Builder e = PayloadEntry.newBuilder().setId(id);
+    if (item != null) {
+      e.setFound(true).setPayload(payload(item.payload()));
+      if (item.vector() != null) {
+        for (float x : item.vector()) {
+        e.addVector(x);
+      }
+      }
+      if (item.baseVector() != null) {
+        for (float x : item.baseVector()) {
+        e.addBaseVector(x);
+      }
+      }
+    }
+    return e.build();
   }
 
   static QueryResult result(List<SearchHit> hits) {
@@ -80,13 +119,41 @@ final class ProtoMapping {
       if (h.payload() != null) {
         hit.setPayload(payload(h.payload()));
       }
+      if (h.vector() != null) {
+        for (float x : h.vector()) {
+        hit.addVector(x);
+      }
+      }
+      if (h.baseVector() != null) {
+        for (float x : h.baseVector()) {
+        hit.addBaseVector(x);
+      }
+      }
       b.addHits(hit);
     }
     return b.build();
   }
 
+  /** The serving projection: its matrix written out (the identity's too), version and generation. */
+  static dev.distillmesh.proto.index.v1.Projection projection(ServedProjection served) {
+    Projection p = served.projection();
+    dev.distillmesh.proto.index.v1.Projection.Builder b = dev.distillmesh.proto.index.v1.Projection.newBuilder()
+        .setCollection(served.collection()).setRows(served.dimension()).setCols(served.dimension())
+        .setVersion(p.version()).setDescription(p.description()).setProjectedAtUnixMs(p.projectedAtMillis())
+        .setGeneration(served.generation());
+    for (float x : served.matrix()) {
+      b.addValues(x);
+    }
+    return b.build();
+  }
+
   static dev.distillmesh.proto.index.v1.CollectionInfo info(CollectionInfo info) {
+    Projection p = info.config().projection();
     return dev.distillmesh.proto.index.v1.CollectionInfo.newBuilder()
+        .setKeepsBaseVectors(info.config().keepsBaseVectors())
+        .setProjectionVersion(p.version())
+        .setProjectionDescription(p.description())
+        .setProjectedAtUnixMs(p.projectedAtMillis())
         .setName(info.config().name())
         .setDimension(info.config().dimension())
         .setIndexSpec(info.config().spec().factory())

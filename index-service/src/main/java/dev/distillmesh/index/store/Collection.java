@@ -60,13 +60,22 @@ public final class Collection implements AutoCloseable {
     return swap.current().config().name();
   }
 
-  /** Inserts or replaces records; durable when it returns. */
+  /**
+   * Inserts or replaces records; durable when it returns. In a collection that keeps base vectors
+   * each record is served as P·base with the serving generation's projection P, computed under the
+   * write lock so that no swap can come between.
+   */
   public WriteResult upsert(List<RecordInput> records) {
-    Limits.checkBatch(records, config().dimension());
+    Limits.checkBatch(records, config());
     return write(first -> {
       List<LogEntry> entries = new ArrayList<>(records.size());
+      Projection projection = config().projection();
       long seq = first;
-      for (RecordInput r : records) {
+      for (int i = 0; i < records.size(); i++) {
+        RecordInput r = records.get(i);
+        if (r.baseVector() != null) {
+          r = r.served(projection.project(r.baseVector(), "records[" + i + "] (id \"" + Limits.abbreviate(r.id()) + "\")"));
+        }
         entries.add(new LogEntry.Upsert(seq++, r));
       }
       return entries;
@@ -119,8 +128,9 @@ public final class Collection implements AutoCloseable {
       throw DomainException.notFound("collection " + name() + " was dropped");
     }
     if (swap.rebuilding()) {
-      throw DomainException.precondition("collection " + name() + " is being rebuilt; writes resume"
-          + " when the Rebuild call returns");
+      throw DomainException.precondition("collection " + name() + " is being "
+          + ("Reproject".equals(swap.rebuildCall()) ? "reprojected" : "rebuilt") + "; writes resume when the "
+          + swap.rebuildCall() + " call returns");
     }
     if (log.failure() != null) {
       throw new DomainException(DomainException.Kind.INTERNAL, "writes to collection " + name()
@@ -129,8 +139,14 @@ public final class Collection implements AutoCloseable {
     }
   }
 
-  /** Searches flattened query vectors; the caller has checked k and the query count. */
+  /** Searches query vectors; the caller has checked k and the query count. */
   public SearchResult search(float[][] queries, int k, int efSearch, int nprobe, boolean payloads) {
+    return search(queries, k, efSearch, nprobe, payloads, false);
+  }
+
+  /** Searches query vectors; with {@code vectors} each hit carries its served and base vectors. */
+  public SearchResult search(float[][] queries, int k, int efSearch, int nprobe, boolean payloads,
+      boolean vectors) {
     Generation gen = swap.pin();
     try {
       gen.checkSearchParams(efSearch, nprobe);
@@ -140,7 +156,7 @@ public final class Collection implements AutoCloseable {
         Limits.checkVector(queries[q], d, "queries[" + q + "]");
         System.arraycopy(queries[q], 0, flat, q * d, d);
       }
-      return new SearchResult(gen.search(flat, k, efSearch, nprobe, payloads), gen.number());
+      return new SearchResult(gen.search(flat, k, efSearch, nprobe, payloads, vectors), gen.number());
     } finally {
       gen.release();
     }
@@ -148,12 +164,20 @@ public final class Collection implements AutoCloseable {
 
   /** Payloads of the given ids in order; null where an id does not exist. */
   public List<Payload> payloads(List<String> ids) {
+    return records(ids, false).stream().map(r -> r == null ? null : r.payload()).toList();
+  }
+
+  /**
+   * The records of the given ids in order, from one generation; null where an id does not exist.
+   * With {@code vectors} each carries its served and (where kept) base vector.
+   */
+  public List<RecordPage.Item> records(List<String> ids, boolean vectors) {
     Limits.checkIds(ids);
     Generation gen = swap.pin();
     try {
-      List<Payload> out = new ArrayList<>(ids.size());
+      List<RecordPage.Item> out = new ArrayList<>(ids.size());
       for (String id : ids) {
-        out.add(gen.payload(id));
+        out.add(gen.record(id, vectors));
       }
       return out;
     } finally {
@@ -202,6 +226,12 @@ public final class Collection implements AutoCloseable {
     }
   }
 
+  /** The projection the serving generation was made with (the identity without base vectors). */
+  public ServedProjection projection() {
+    Generation gen = swap.current();
+    return new ServedProjection(name(), gen.config().dimension(), gen.number(), gen.config().projection());
+  }
+
   public CollectionInfo info() {
     Generation gen = swap.pin();
     try {
@@ -224,20 +254,59 @@ public final class Collection implements AutoCloseable {
    * read and loses no write; a stale one is refused (ABORTED) before anything changes.
    */
   public RebuildSession startRebuild(String newSpec, long expectedLastSequence) {
+    checkExpectedSign(expectedLastSequence);
+    writeLock.lock();
+    try {
+      checkWritable();
+      checkExpected(expectedLastSequence, "rebuild");
+      IndexSpec spec = newSpec == null || newSpec.isBlank() ? config().spec() : IndexSpec.parse(newSpec);
+      return new RebuildSession(this, swap.beginRebuild(spec));
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  private static void checkExpectedSign(long expectedLastSequence) {
     if (expectedLastSequence < 0) {
       throw DomainException.invalid("expected_last_sequence " + expectedLastSequence + " is negative;"
           + " send 0 (no check) or the last_sequence read from ListRecords or GetCollection");
     }
+  }
+
+  /** ABORTED when the collection was written since {@code expected} (0: no check). Holds writeLock. */
+  private void checkExpected(long expected, String what) {
+    if (expected != 0 && expected != log.lastSeq()) {
+      throw DomainException.aborted("collection " + name() + " was written since it was read: its"
+          + " last_sequence is " + log.lastSeq() + ", the " + what + " expected " + expected
+          + "; read it again (ListRecords or GetCollection) and retry from what you read");
+    }
+  }
+
+  /**
+   * Re-projects every live record with a new matrix B into a new generation swapped in like a
+   * rebuild; see {@link Reprojection#run}.
+   *
+   * @param values B row-major, rows x cols
+   * @return the collection's state right after the swap
+   */
+  public CollectionInfo reproject(int rows, int cols, float[] values, long version, String description,
+      long expectedLastSequence) throws IOException {
+    checkExpectedSign(expectedLastSequence);
+    return Reprojection.run(this, rows, cols, values, version, description, expectedLastSequence);
+  }
+
+  /**
+   * Called by a Reproject with its checked projection: under the write lock, checks that writes are
+   * allowed, the sequence and the version, captures the live records and begins the rebuild.
+   */
+  Reprojection.Started beginReprojection(long expectedLastSequence, Projection next) {
     writeLock.lock();
     try {
       checkWritable();
-      if (expectedLastSequence != 0 && expectedLastSequence != log.lastSeq()) {
-        throw DomainException.aborted("collection " + name() + " was written since it was read: its"
-            + " last_sequence is " + log.lastSeq() + ", the rebuild expected " + expectedLastSequence
-            + "; list it again (ListRecords) and rebuild from what you read");
-      }
-      IndexSpec spec = newSpec == null || newSpec.isBlank() ? config().spec() : IndexSpec.parse(newSpec);
-      return new RebuildSession(this, swap.beginRebuild(spec));
+      checkExpected(expectedLastSequence, "reprojection");
+      Projection.checkVersion(config().projection(), next.version());
+      List<SlotTable.Entry> records = swap.current().liveEntries();
+      return new Reprojection.Started(records, swap.beginRebuild(config().withProjection(next), "Reproject"));
     } finally {
       writeLock.unlock();
     }

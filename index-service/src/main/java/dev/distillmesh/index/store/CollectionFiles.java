@@ -1,17 +1,12 @@
 package dev.distillmesh.index.store;
 
 import dev.distillmesh.common.Durable;
-import dev.distillmesh.index.faiss.Metric;
 import java.io.IOException;
-import java.io.Reader;
-import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +15,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   &lt;dir&gt;/CURRENT                   name of the serving generation directory
- *   &lt;dir&gt;/gen-00000007/collection.properties   name, dimension, index spec, metric
+ *   &lt;dir&gt;/gen-00000007/collection.properties   name, dimension, index spec, metric, base vectors
+ *   &lt;dir&gt;/gen-00000007/projection.bin (a Reproject's generation) its matrix, see {@link ConfigFiles}
  *   &lt;dir&gt;/gen-00000007/snapshot.bin  (optional) see {@link Snapshots}
  *   &lt;dir&gt;/gen-00000007/index-&lt;seq&gt;.faiss (optional) FAISS's own file for that snapshot
  *   &lt;dir&gt;/gen-00000007/wal.log       writes after the snapshot, see {@link WriteAheadLog}
@@ -37,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 final class CollectionFiles {
   static final String CURRENT = "CURRENT";
-  static final String CONFIG = "collection.properties";
+  static final String CONFIG = ConfigFiles.CONFIG;
   static final String WAL = "wal.log";
   private static final Logger log = LoggerFactory.getLogger(CollectionFiles.class);
   private static final int APPLY_CHUNK = 4096;
@@ -59,7 +55,7 @@ final class CollectionFiles {
     Files.createDirectories(dir);
     Path genDir = dir.resolve(genDirName(1));
     Files.createDirectories(genDir);
-    writeConfig(genDir, first.config());
+    ConfigFiles.write(genDir, first.config());
     long snapshotBytes = trainedUpFront ? Snapshots.write(genDir, first, 0) : 0;
     WriteAheadLog wal = WriteAheadLog.create(genDir.resolve(WAL));
     Durable.fsyncDir(genDir);
@@ -97,7 +93,7 @@ final class CollectionFiles {
     }
     long number = Long.parseLong(genName.substring("gen-".length()));
     Path genDir = dir.resolve(genName);
-    CollectionConfig config = readConfig(genDir);
+    CollectionConfig config = ConfigFiles.read(genDir);
     Generation gen;
     long seq = 0;
     long snapshotBytes = 0;
@@ -167,7 +163,7 @@ final class CollectionFiles {
     WriteAheadLog wal = null;
     try {
       Files.createDirectories(genDir);
-      writeConfig(genDir, gen.config());
+      ConfigFiles.write(genDir, gen.config());
       bytes = Snapshots.write(genDir, gen, seq);
       wal = WriteAheadLog.create(genDir.resolve(WAL));
       Durable.fsyncDir(genDir);
@@ -229,33 +225,4 @@ final class CollectionFiles {
       }
     }
   }
-
-  private static void writeConfig(Path genDir, CollectionConfig config) throws IOException {
-    Properties p = new Properties();
-    p.setProperty("name", config.name());
-    p.setProperty("dimension", Integer.toString(config.dimension()));
-    p.setProperty("index_spec", config.spec().factory());
-    p.setProperty("metric", config.metric().name());
-    StringWriter out = new StringWriter();
-    p.store(out, "distillmesh collection");
-    Durable.writeAtomically(genDir.resolve(CONFIG), out.toString());
-  }
-
-  static CollectionConfig readConfig(Path genDir) throws IOException {
-    Path file = genDir.resolve(CONFIG);
-    Properties p = new Properties();
-    try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      p.load(in);
-    } catch (java.nio.file.NoSuchFileException e) {
-      throw new IOException(file + " is missing", e);
-    }
-    try {
-      return new CollectionConfig(p.getProperty("name"), Integer.parseInt(p.getProperty("dimension")),
-          IndexSpec.parse(p.getProperty("index_spec")), Metric.valueOf(p.getProperty("metric")));
-    } catch (RuntimeException e) {
-      throw new IOException(file + " is damaged (name, dimension, index_spec, metric: " + p.getProperty("name") + ", "
-          + p.getProperty("dimension") + ", " + p.getProperty("index_spec") + ", " + p.getProperty("metric") + ")", e);
-    }
-  }
-
 }

@@ -17,23 +17,26 @@ final class CompactionCopy {
   private final Generation source;
   private final long fromSeq;
   private final List<String> slots;
-  private final List<Payload> payloads;
+  private final List<SlotTable.Entry> records; // per slot; null for a tombstone
 
-  private CompactionCopy(Generation source, long fromSeq, List<String> slots, List<Payload> payloads) {
+  private CompactionCopy(Generation source, long fromSeq, List<String> slots, List<SlotTable.Entry> records) {
     this.source = source;
     this.fromSeq = fromSeq;
     this.slots = slots;
-    this.payloads = payloads;
+    this.records = records;
   }
 
-  /** Captures the slot table and payloads; the caller holds the write lock and a pin on source. */
+  /**
+   * Captures the slot table, payloads and base vectors; the caller holds the write lock and a pin
+   * on source.
+   */
   static CompactionCopy capture(Generation source, long fromSeq) {
     List<String> slots = source.slotTable();
-    List<Payload> payloads = new ArrayList<>(slots.size());
+    List<SlotTable.Entry> records = new ArrayList<>(slots.size());
     for (String id : slots) {
-      payloads.add(id == null ? null : source.payload(id));
+      records.add(id == null ? null : source.entry(id));
     }
-    return new CompactionCopy(source, fromSeq, slots, payloads);
+    return new CompactionCopy(source, fromSeq, slots, records);
   }
 
   /** The log sequence number the capture reflects; later writes must be caught up from the log. */
@@ -55,10 +58,11 @@ final class CompactionCopy {
         float[] vectors = source.vectors(start, count);
         List<LogEntry> batch = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-          Payload p = payloads.get(start + i);
-          if (p != null) {
+          SlotTable.Entry r = records.get(start + i);
+          if (r != null) {
             float[] v = Arrays.copyOfRange(vectors, i * d, (i + 1) * d);
-            batch.add(new LogEntry.Upsert(0, new RecordInput(slots.get(start + i), v, p.text(), p.metadataJson())));
+            Payload p = r.payload();
+            batch.add(new LogEntry.Upsert(0, new RecordInput(r.id(), v, p.text(), p.metadataJson(), r.base())));
           }
         }
         fresh.apply(batch);

@@ -66,7 +66,7 @@ final class CurrentFile {
     for (String name : generationNames(dir)) {
       Path genDir = dir.resolve(name);
       try {
-        CollectionFiles.readConfig(genDir);
+        ConfigFiles.read(genDir);
         long seq = Files.exists(genDir.resolve(Snapshots.SNAPSHOT)) ? Snapshots.verify(genDir) : 0;
         WriteAheadLog.Scan wal = WriteAheadLog.inspect(genDir.resolve(CollectionFiles.WAL));
         Matcher m = NAME.matcher(name);

@@ -11,8 +11,10 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One complete, searchable version of a collection: a FAISS index and its {@link SlotTable} (slot
- * to record id, the payloads of live records, tombstones for slots whose record was deleted or
- * replaced). Searching past the tombstones is {@link GenerationSearch}'s job, paging through the
+ * to record id, the payloads (and base vectors) of live records, tombstones for slots whose record
+ * was deleted or replaced). A record written with a base vector and no served vector (from the
+ * log, or a Rebuild) is served as P·base with this generation's projection P ({@code
+ * config.projection()}), so every record of a generation is projected with the same matrix. Searching past the tombstones is {@link GenerationSearch}'s job, paging through the
  * records {@link SlotPages}'; this class keeps the index and the table in step and guards both.
  *
  * <p>An IVF index cannot be searched before it is trained; until it has seen {@link
@@ -131,10 +133,10 @@ final class Generation {
   }
 
   /** Restores one slot of a snapshot whose FAISS index was loaded as is. */
-  void restoreSlot(String idOrNull, Payload payload) {
+  void restoreSlot(String idOrNull, Payload payload, float[] base) {
     lock.writeLock().lock();
     try {
-      slots.restore(idOrNull, payload);
+      slots.restore(idOrNull, payload, base);
     } finally {
       lock.writeLock().unlock();
     }
@@ -147,7 +149,9 @@ final class Generation {
     int d = config.dimension();
     float[] flat = new float[records.size() * d];
     for (int i = 0; i < records.size(); i++) {
-      System.arraycopy(records.get(i).vector(), 0, flat, i * d, d);
+      RecordInput r = records.get(i);
+      float[] served = r.vector().length == d ? r.vector() : config.projection().apply(r.baseVector());
+      System.arraycopy(served, 0, flat, i * d, d);
     }
     long first = index.add(flat, options.buildThreads());
     if (first != slots.size()) {
@@ -157,7 +161,7 @@ final class Generation {
       if (slots.remove(r.id())) {
         counts[1]++;
       }
-      slots.append(r.id(), r.payload());
+      slots.append(r.id(), r.payload(), r.baseVector());
       counts[0]++;
     }
     if (untrainedIvf != null && index.size() >= config.spec().trainingThreshold()) {
@@ -180,10 +184,11 @@ final class Generation {
    * Searches {@code queries.length / dimension} vectors for live records; see {@link
    * GenerationSearch}.
    */
-  List<List<SearchHit>> search(float[] queries, int k, int efSearch, int nprobe, boolean payloads) {
+  List<List<SearchHit>> search(float[] queries, int k, int efSearch, int nprobe, boolean payloads,
+      boolean vectors) {
     lock.readLock().lock();
     try {
-      return GenerationSearch.search(index, slots, config, options, queries, k, efSearch, nprobe, payloads);
+      return GenerationSearch.search(index, slots, config, options, queries, k, efSearch, nprobe, payloads, vectors);
     } finally {
       lock.readLock().unlock();
     }
@@ -194,11 +199,36 @@ final class Generation {
     GenerationSearch.checkParams(config, options, efSearch, nprobe);
   }
 
-  /** The payload of a live record, or null. */
-  Payload payload(String id) {
+  /** The slot table's entry of a live record (slot, payload, base vector), or null. */
+  SlotTable.Entry entry(String id) {
     lock.readLock().lock();
     try {
-      return slots.payload(id);
+      return slots.entry(id);
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** A live record with its payload and, when asked, its vectors (see {@link RecordVectors}); or null. */
+  RecordPage.Item record(String id, boolean vectors) {
+    lock.readLock().lock();
+    try {
+      SlotTable.Entry e = slots.entry(id);
+      if (e == null || !vectors) {
+        return e == null ? null : new RecordPage.Item(id, null, e.payload());
+      }
+      RecordVectors.Pair v = RecordVectors.of(index, e, config);
+      return new RecordPage.Item(id, v.vector(), e.payload(), v.base());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The live records' slot entries (id, payload, base vector), in slot order. */
+  List<SlotTable.Entry> liveEntries() {
+    lock.readLock().lock();
+    try {
+      return slots.liveEntries();
     } finally {
       lock.readLock().unlock();
     }

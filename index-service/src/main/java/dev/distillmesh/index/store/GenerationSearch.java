@@ -40,7 +40,7 @@ final class GenerationSearch {
 
   /** Searches {@code queries.length / dimension} vectors of {@code index}, whose slots are {@code slots}. */
   static List<List<SearchHit>> search(FaissIndex index, SlotTable slots, CollectionConfig config,
-      StoreOptions options, float[] queries, int k, int efSearch, int nprobe, boolean payloads) {
+      StoreOptions options, float[] queries, int k, int efSearch, int nprobe, boolean payloads, boolean vectors) {
     int n = queries.length / config.dimension();
     List<List<SearchHit>> results = new ArrayList<>(n);
     long size = slots.size();
@@ -66,9 +66,19 @@ final class GenerationSearch {
         retryFetch = (int) Math.min(size, 2L * retryFetch);
         hits = collect(slots, index.search(one, retryFetch, params), 0, wanted, payloads);
       }
-      results.add(hits);
+      results.add(vectors ? withVectors(index, slots, config, hits) : hits);
     }
     return results;
+  }
+
+  private static List<SearchHit> withVectors(FaissIndex index, SlotTable slots, CollectionConfig config,
+      List<SearchHit> hits) {
+    List<SearchHit> out = new ArrayList<>(hits.size());
+    for (SearchHit h : hits) {
+      RecordVectors.Pair v = RecordVectors.of(index, slots.entry(h.id()), config);
+      out.add(new SearchHit(h.id(), h.score(), h.payload(), v.vector(), v.base()));
+    }
+    return out;
   }
 
   /** The first {@code wanted} live hits of query {@code q}, skipping tombstones and empty slots. */

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The generation that serves one collection, and its replacement: by a rebuild (a new generation
- * filled from a stream while writes are refused) or by a compaction (the live records copied into
+ * filled from a stream, or by a Reproject from the stored base vectors, while writes are refused)
+ * or by a compaction (the live records copied into
  * a tombstone-free generation while writes go on, then caught up from the log). Either way the new
  * generation is written completely and then {@code CURRENT} flips atomically: a crash before the
  * flip leaves the old generation, after it the new one.
@@ -25,6 +26,7 @@ final class GenerationSwap {
   private final StoreOptions options;
   private volatile Generation current;
   private volatile boolean rebuilding;
+  private volatile String rebuildCall = ""; // the rpc whose return ends the rebuild: Rebuild or Reproject
   private volatile boolean closed;
   private boolean compacting; // guarded by writeLock
 
@@ -42,6 +44,11 @@ final class GenerationSwap {
 
   boolean rebuilding() {
     return rebuilding;
+  }
+
+  /** The rpc whose return ends the rebuild in progress ("Rebuild" or "Reproject"). */
+  String rebuildCall() {
+    return rebuildCall;
   }
 
   /** True while a compaction copies; checkpoints pause meanwhile. Holds writeLock. */
@@ -77,8 +84,18 @@ final class GenerationSwap {
 
   /** Marks a rebuild begun and returns its empty generation. Holds writeLock; writes are checked. */
   Generation beginRebuild(IndexSpec spec) {
+    return beginRebuild(current.config().withSpec(spec), "Rebuild");
+  }
+
+  /**
+   * Marks a rebuild begun by {@code call} and returns its empty generation with {@code config} (a
+   * Reproject's new projection). Holds writeLock; writes are checked.
+   */
+  Generation beginRebuild(CollectionConfig config, String call) {
+    Generation next = Generation.empty(current.number() + 1, config, options);
+    rebuildCall = call;
     rebuilding = true;
-    return Generation.empty(current.number() + 1, current.config().withSpec(spec), options);
+    return next;
   }
 
   /** Installs a rebuilt generation, or abandons the rebuild when gen is null. */
@@ -134,8 +151,10 @@ final class GenerationSwap {
     }
     writeLock.lock();
     try {
-      if (closed || current != old) {
-        return false; // dropped, closed or rebuilt meanwhile
+      if (closed || current != old || rebuilding) {
+        // Dropped, closed or rebuilt meanwhile, or a rebuild is under way: it will install the
+        // generation number this copy has, so this copy yields.
+        return false;
       }
       List<LogEntry> since = collectionLog.since(copy.fromSeq());
       fresh.apply(since);

@@ -35,8 +35,13 @@ public final class Limits {
 
   private Limits() {}
 
-  /** Checks a batch of records for a collection of the given dimension. */
-  public static void checkBatch(List<RecordInput> records, int dimension) {
+  /**
+   * Checks a batch of records for a collection: its dimension, and which vector a record carries
+   * (base_vector and no vector where the collection keeps base vectors, else vector and no
+   * base_vector).
+   */
+  public static void checkBatch(List<RecordInput> records, CollectionConfig config) {
+    int dimension = config.dimension();
     if (records.isEmpty()) {
       throw DomainException.invalid("batch has no records; allowed 1.." + MAX_BATCH_RECORDS);
     }
@@ -53,12 +58,34 @@ public final class Limits {
         throw DomainException.invalid(where + ".id \"" + abbreviate(r.id())
             + "\" appears twice in one batch; ids must be unique within a batch");
       }
-      checkVector(r.vector(), dimension, where + ".vector");
+      checkVectors(r, config, where);
       if (utf8Length(r.text()) > MAX_TEXT_BYTES) {
         throw DomainException.tooLarge(where + ".payload.text is " + utf8Length(r.text())
             + " bytes; allowed at most " + MAX_TEXT_BYTES);
       }
       checkMetadata(r.metadataJson(), where + ".payload.metadata_json");
+    }
+  }
+
+  private static void checkVectors(RecordInput r, CollectionConfig config, String where) {
+    String record = where + " (id \"" + abbreviate(r.id()) + "\")";
+    if (config.keepsBaseVectors()) {
+      if (r.vector().length != 0) {
+        throw DomainException.invalid(record + " carries vector (" + r.vector().length + " values), but collection "
+            + config.name() + " keeps base vectors: send base_vector and no vector (the index serves P*base with the"
+            + " collection's projection)");
+      }
+      if (r.baseVector() == null) {
+        throw DomainException.invalid(record + " has no base_vector; collection " + config.name()
+            + " keeps base vectors, so every record carries base_vector (" + config.dimension() + " values)");
+      }
+      checkVector(r.baseVector(), config.dimension(), where + ".base_vector");
+    } else {
+      if (r.baseVector() != null) {
+        throw DomainException.invalid(record + " carries base_vector, but collection " + config.name() + " was"
+            + " created without keep_base_vectors: send vector and no base_vector");
+      }
+      checkVector(r.vector(), config.dimension(), where + ".vector");
     }
   }
 

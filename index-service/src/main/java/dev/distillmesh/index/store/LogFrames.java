@@ -22,6 +22,8 @@ final class LogFrames {
   static final byte COMMIT = (byte) 0x80;
   static final byte UPSERT = 1;
   static final byte DELETE = 2;
+  /** An upsert carrying the record's base vector (collections that keep them); its served vector is P·base. */
+  static final byte UPSERT_BASE = 3;
   private static final int WINDOW = 1 << 20;
   private static final int PEEK = 8 + 1 + 8;
 
@@ -78,7 +80,7 @@ final class LogFrames {
     byte typeByte = payload.get();
     boolean commit = !commitMarks || (typeByte & COMMIT) != 0;
     byte type = (byte) (typeByte & ~COMMIT);
-    if ((type != UPSERT && type != DELETE) || (!commitMarks && typeByte != type)) {
+    if (!known(type) || (!commitMarks && typeByte != type)) {
       problem = "an unknown entry type " + typeByte;
       return null;
     }
@@ -107,13 +109,17 @@ final class LogFrames {
         }
         byte type = (byte) (w.get(i + 8) & (commitMarks ? ~COMMIT : 0xff));
         long seq = w.getLong(i + 9);
-        if ((type == UPSERT || type == DELETE) && seq > minSeq && seq <= maxSeq
+        if (known(type) && seq > minSeq && seq <= maxSeq
             && readAt(windowStart + i, minSeq) != null) {
           return windowStart + i;
         }
       }
     }
     return -1;
+  }
+
+  private static boolean known(byte type) {
+    return type == UPSERT || type == DELETE || type == UPSERT_BASE;
   }
 
   private ByteBuffer read(long offset, int length) throws IOException {

@@ -23,7 +23,7 @@ public final class RebuildSession {
   /** Adds a batch (validated like an upsert); a later record with the same id replaces an earlier one. */
   public void add(List<RecordInput> batch) {
     check();
-    Limits.checkBatch(batch, building.config().dimension());
+    Limits.checkBatch(batch, building.config());
     List<LogEntry> entries = new ArrayList<>(batch.size());
     for (RecordInput r : batch) {
       entries.add(new LogEntry.Upsert(0, r));

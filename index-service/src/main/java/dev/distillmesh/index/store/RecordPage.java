@@ -11,6 +11,13 @@ import java.util.List;
  *     is in the page's generation
  */
 public record RecordPage(List<Item> records, String nextPageToken, long generation, long lastSequence) {
-  /** A live record; {@code vector} is null unless vectors were asked for. */
-  public record Item(String id, float[] vector, Payload payload) {}
+  /**
+   * A live record; {@code vector} is null unless vectors were asked for, {@code baseVector} too,
+   * and always in a collection without base vectors. The arrays must not be changed.
+   */
+  public record Item(String id, float[] vector, Payload payload, float[] baseVector) {
+    public Item(String id, float[] vector, Payload payload) {
+      this(id, vector, payload, null);
+    }
+  }
 }

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Reads a generation's live records page by page, in slot order, for ListRecords: a page is bounded
- * by a record count and a byte budget, and its vectors are read back from FAISS in few calls.
+ * by a record count and a byte budget, and its vectors are read back from FAISS in few calls (base
+ * vectors, where the collection keeps them, come from the slot table).
  *
  * <p>Stateless; the caller holds its generation's lock (shared) around {@link #page}, so the slot
  * table, the payloads and the vectors of one page agree with each other.
@@ -49,7 +50,7 @@ final class SlotPages {
       }
       Payload p = table.payload(id);
       long size = Limits.utf8Length(id) + Limits.utf8Length(p.text()) + Limits.utf8Length(p.metadataJson())
-          + (vectors ? 4L * d : 0);
+          + (vectors ? (config.keepsBaseVectors() ? 8L : 4L) * d : 0);
       if (!items.isEmpty() && bytes + size > maxBytes) {
         break;
       }
@@ -61,7 +62,7 @@ final class SlotPages {
       slot++;
     }
     if (vectors) {
-      items = withVectors(index, d, items, slots);
+      items = withVectors(index, table, d, items, slots);
     }
     return new Slice(items, slot < table.size() ? slot : -1);
   }
@@ -72,8 +73,8 @@ final class SlotPages {
    * tombstones, but through no more of them than it holds live slots plus {@link
    * #VECTOR_RUN_SLACK}, so a page never reads much more than twice the vectors it returns.
    */
-  private static List<RecordPage.Item> withVectors(FaissIndex index, int d, List<RecordPage.Item> items,
-      List<Integer> slots) {
+  private static List<RecordPage.Item> withVectors(FaissIndex index, SlotTable table, int d,
+      List<RecordPage.Item> items, List<Integer> slots) {
     List<RecordPage.Item> out = new ArrayList<>(items.size());
     for (int start = 0; start < slots.size(); ) {
       int first = slots.get(start);
@@ -85,7 +86,8 @@ final class SlotPages {
       for (int i = start; i < end; i++) {
         RecordPage.Item item = items.get(i);
         int at = (slots.get(i) - first) * d;
-        out.add(new RecordPage.Item(item.id(), Arrays.copyOfRange(run, at, at + d), item.payload()));
+        out.add(new RecordPage.Item(item.id(), Arrays.copyOfRange(run, at, at + d), item.payload(),
+            table.entry(item.id()).base()));
       }
       start = end;
     }

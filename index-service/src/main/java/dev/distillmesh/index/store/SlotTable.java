@@ -6,14 +6,16 @@ import java.util.List;
 
 /**
  * The record side of a generation's FAISS index: which record id each slot holds (null for a
- * tombstone: a slot whose record was deleted or replaced) and, per live id, its slot and payload.
+ * tombstone: a slot whose record was deleted or replaced) and, per live id, its slot, payload and,
+ * in a collection that keeps them, base vector (the one copy of it in memory: FAISS holds the
+ * served vectors).
  * FAISS slots are only ever appended, so the table only grows; a removed record leaves a tombstone.
  *
  * <p>Not thread-safe: the owning {@link Generation}'s lock guards it.
  */
 final class SlotTable {
   /** Where a live record sits and what it carries. */
-  record Entry(long slot, Payload payload) {}
+  record Entry(String id, long slot, Payload payload, float[] base) {}
 
   private final ArrayList<String> slotIds = new ArrayList<>(); // slot -> id, null = tombstone
   private final HashMap<String, Entry> byId = new HashMap<>();
@@ -42,19 +44,28 @@ final class SlotTable {
     return e == null ? null : e.payload();
   }
 
-  /** Puts a record in the next slot; the caller has removed any earlier record of the same id. */
-  void append(String id, Payload payload) {
+  /** The entry of a live record, or null. */
+  Entry entry(String id) {
+    return byId.get(id);
+  }
+
+  /**
+   * Puts a record in the next slot; the caller has removed any earlier record of the same id.
+   *
+   * @param base the record's base vector, or null in a collection without them
+   */
+  void append(String id, Payload payload, float[] base) {
     long slot = slotIds.size();
     slotIds.add(id);
-    byId.put(id, new Entry(slot, payload));
+    byId.put(id, new Entry(id, slot, payload, base));
   }
 
   /** Appends one slot as a snapshot recorded it: a live record, or a tombstone when id is null. */
-  void restore(String idOrNull, Payload payload) {
+  void restore(String idOrNull, Payload payload, float[] base) {
     if (idOrNull == null) {
       slotIds.add(null);
     } else {
-      append(idOrNull, payload);
+      append(idOrNull, payload, base);
     }
   }
 
@@ -66,6 +77,17 @@ final class SlotTable {
     }
     slotIds.set(Math.toIntExact(old.slot()), null);
     return true;
+  }
+
+  /** The live records' entries, in slot order (references: entries are immutable). */
+  List<Entry> liveEntries() {
+    List<Entry> out = new ArrayList<>(byId.size());
+    for (String id : slotIds) {
+      if (id != null) {
+        out.add(byId.get(id));
+      }
+    }
+    return out;
   }
 
   /** A copy of the slot-to-id column (null = tombstone). */

@@ -33,12 +33,17 @@ import org.slf4j.LoggerFactory;
  * damaged vectors without complaint); the index is rebuilt from the snapshot's own vectors, which
  * its checksum covers, and a WARN says so. Format 1 snapshots ({@code DMSNAP01}, no index
  * checksum) are still read.
+ *
+ * <p>Format 3 ({@code DMSNAP03}) adds, after the index file's size, whether the collection keeps
+ * base vectors and, if so, each live record's base vector after its served vector. Formats 1 and 2
+ * (no base vectors) are still read.
  */
 final class Snapshots {
   static final String SNAPSHOT = "snapshot.bin";
   private static final Logger log = LoggerFactory.getLogger(Snapshots.class);
   private static final byte[] MAGIC_V1 = "DMSNAP01".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] MAGIC = "DMSNAP02".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC_V2 = "DMSNAP02".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] MAGIC = "DMSNAP03".getBytes(StandardCharsets.US_ASCII);
   private static final int VECTOR_CHUNK = 4096;
 
   private Snapshots() {}
@@ -92,20 +97,26 @@ final class Snapshots {
       out.writeUTF(indexFile);
       out.writeLong(indexCrc);
       out.writeLong(indexBytes);
+      out.writeBoolean(config.keepsBaseVectors());
       out.writeLong(slots.size());
       for (int start = 0; start < slots.size(); start += VECTOR_CHUNK) {
         int count = Math.min(VECTOR_CHUNK, slots.size() - start);
         float[] vectors = gen.vectors(start, count);
         for (int i = 0; i < count; i++) {
           String id = slots.get(start + i);
-          Payload p = id == null ? null : gen.payload(id);
-          out.writeBoolean(p != null);
-          if (p != null) {
+          SlotTable.Entry e = id == null ? null : gen.entry(id);
+          out.writeBoolean(e != null);
+          if (e != null) {
             writeString(out, id);
-            writeString(out, p.text());
-            writeString(out, p.metadataJson());
+            writeString(out, e.payload().text());
+            writeString(out, e.payload().metadataJson());
             for (int j = 0; j < d; j++) {
               out.writeFloat(vectors[i * d + j]);
+            }
+            if (config.keepsBaseVectors()) {
+              for (int j = 0; j < d; j++) {
+                out.writeFloat(e.base()[j]);
+              }
             }
           }
         }
@@ -141,7 +152,8 @@ final class Snapshots {
          CheckedInputStream checked = new CheckedInputStream(new BufferedInputStream(file, 1 << 20), crc);
          DataInputStream in = new DataInputStream(checked)) {
       byte[] magic = in.readNBytes(MAGIC.length);
-      boolean v2 = Arrays.equals(magic, MAGIC);
+      boolean v3 = Arrays.equals(magic, MAGIC);
+      boolean v2 = v3 || Arrays.equals(magic, MAGIC_V2);
       if (!v2 && !Arrays.equals(magic, MAGIC_V1)) {
         throw new IOException(dir.resolve(SNAPSHOT) + " is not a distillmesh snapshot");
       }
@@ -153,9 +165,14 @@ final class Snapshots {
       String indexFile = in.readUTF();
       Long indexCrc = v2 ? in.readLong() : null;
       long indexBytes = v2 ? in.readLong() : -1;
+      boolean bases = v3 && in.readBoolean();
       long slotCount = in.readLong();
       if (d != config.dimension()) {
         throw new IOException(dir + ": snapshot dimension " + d + " != " + config.dimension());
+      }
+      if (bases != config.keepsBaseVectors()) {
+        throw new IOException(dir.resolve(SNAPSHOT) + (bases ? " holds" : " does not hold") + " base vectors but "
+            + CollectionFiles.CONFIG + " says keep_base_vectors=" + config.keepsBaseVectors());
       }
       FaissIndex loaded = loadIndex(dir, indexFile, slotCount, indexCrc, indexBytes);
       gen = loaded != null
@@ -165,21 +182,19 @@ final class Snapshots {
       for (long slot = 0; slot < slotCount; slot++) {
         if (!in.readBoolean()) {
           if (loaded != null) {
-            gen.restoreSlot(null, null);
+            gen.restoreSlot(null, null, null);
           }
           continue;
         }
         String id = readString(in);
         String text = readString(in);
         String meta = readString(in);
-        float[] vector = new float[d];
-        for (int j = 0; j < d; j++) {
-          vector[j] = in.readFloat();
-        }
+        float[] vector = readFloats(in, d);
+        float[] base = bases ? readFloats(in, d) : null;
         if (loaded != null) {
-          gen.restoreSlot(id, new Payload(text, meta));
+          gen.restoreSlot(id, new Payload(text, meta), base);
         } else {
-          batch.add(new LogEntry.Upsert(0, new RecordInput(id, vector, text, meta)));
+          batch.add(new LogEntry.Upsert(0, new RecordInput(id, vector, text, meta, base)));
           if (batch.size() == VECTOR_CHUNK) {
             gen.apply(batch);
             batch.clear();
@@ -279,6 +294,14 @@ final class Snapshots {
     byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
     out.writeInt(bytes.length);
     out.write(bytes);
+  }
+
+  private static float[] readFloats(DataInputStream in, int d) throws IOException {
+    float[] v = new float[d];
+    for (int j = 0; j < d; j++) {
+      v[j] = in.readFloat();
+    }
+    return v;
   }
 
   private static String readString(DataInputStream in) throws IOException {

@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * <p>Format: an 8-byte magic, then entries of {@code [int length][int crc32c][payload]},
  * little-endian (see {@link LogFrames}). Format 2 ({@code DMWAL002}) marks the last entry of each
  * appended batch in its type byte, so a batch is replayed whole or not at all; format 1 ({@code
- * DMWAL001}, still read and appended to) has no marks and every entry counts as a batch.
+ * DMWAL001}, still read and appended to) has no marks and every entry counts as a batch. An upsert
+ * to a collection that keeps base vectors is an entry of its own type ({@link
+ * LogFrames#UPSERT_BASE}) that carries the base vector in place of the served one: replay serves
+ * it as P·base with the generation's projection, as the write was.
  *
  * <p>Damage, as {@link #replay} tells it apart: a <em>torn tail</em> is an end of the file that
  * holds no complete batch and no entry that verifies after it (an append cut short by a crash or a
@@ -260,11 +263,12 @@ final class WriteAheadLog implements AutoCloseable {
     if (entry instanceof LogEntry.Upsert u) {
       text = utf8(u.record().text());
       meta = utf8(u.record().metadataJson());
-      vector = u.record().vector();
+      vector = u.record().baseVector() != null ? u.record().baseVector() : u.record().vector();
       length += 4 + text.length + 4 + meta.length + 4 + 4 * vector.length;
     }
     ByteBuffer payload = ByteBuffer.allocate(length).order(ByteOrder.LITTLE_ENDIAN);
-    byte type = entry instanceof LogEntry.Upsert ? LogFrames.UPSERT : LogFrames.DELETE;
+    byte type = entry instanceof LogEntry.Upsert u
+        ? (u.record().baseVector() != null ? LogFrames.UPSERT_BASE : LogFrames.UPSERT) : LogFrames.DELETE;
     payload.put(commit ? (byte) (type | LogFrames.COMMIT) : type).putLong(entry.seq());
     payload.putInt(id.length).put(id);
     if (vector != null) {
@@ -293,7 +297,8 @@ final class WriteAheadLog implements AutoCloseable {
       String meta = readString(in);
       float[] vector = new float[in.getInt()];
       in.asFloatBuffer().get(vector);
-      return new LogEntry.Upsert(frame.seq(), new RecordInput(id, vector, text, meta));
+      return new LogEntry.Upsert(frame.seq(), frame.type() == LogFrames.UPSERT_BASE
+          ? RecordInput.withBase(id, vector, text, meta) : new RecordInput(id, vector, text, meta));
     } catch (RuntimeException e) {
       return null;
     }

@@ -17,7 +17,7 @@ import java.util.zip.CRC32C;
  * description_len u32 | description UTF-8 | dimension² float32 | crc32c u32
  * </pre>
  */
-final class AdapterFile {
+public final class AdapterFile {
   private static final int MAGIC = 0x444D4144; // "DMAD"
   private static final int FORMAT = 1;
 
@@ -39,8 +39,12 @@ final class AdapterFile {
     return b.array();
   }
 
-  /** Reads and checks one file; the error names the file and what is wrong with it. */
-  static Adapter read(Path file) throws IOException {
+  /**
+   * Reads and checks one file; the error names the file and what is wrong with it. (Public for
+   * the CLI, which can publish a file again, e.g. one of the layout from before adapters belonged
+   * to a collection.)
+   */
+  public static Adapter read(Path file) throws IOException {
     byte[] bytes = Files.readAllBytes(file);
     try {
       if (bytes.length < 37) {

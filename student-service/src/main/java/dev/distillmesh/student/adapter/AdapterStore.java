@@ -1,16 +1,16 @@
 package dev.distillmesh.student.adapter;
 
 import dev.distillmesh.common.AdapterRules;
+import dev.distillmesh.common.CollectionNames;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.Durable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -18,57 +18,110 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The adapter each tower serves, persisted as versioned files ({@code context-v<N>.adapter},
- * {@code response-v<N>.adapter}) in one directory. At start the highest version of each tower is
- * loaded (identity when there is none). {@link #install} writes the new version durably, then
- * swaps it in with one reference write, so a reader sees either the old adapter or the new one.
+ * The context adapter of each collection, persisted as versioned files, one directory per
+ * collection: {@code <dir>/<collection>/context-v<N>.adapter}. A collection's queries are encoded
+ * with its own adapter, so one collection's training never moves another's answers; a collection
+ * without one is served the identity. (A collection's response adapter is not here: the index
+ * projects its base vectors, see index.proto's Reproject.)
+ *
+ * <p>At start the highest version of each collection is loaded. {@link #install} writes the new
+ * version durably, then swaps it in with one map write, so a reader sees either the old adapter or
+ * the new one. Files of the layout before adapters belonged to a collection ({@code
+ * <dir>/context-v<N>.adapter}, {@code <dir>/response-v<N>.adapter}) are named in a warning and
+ * ignored: which collection they were trained for cannot be told from them.
  *
  * <p>Thread-safe: {@link #current} is lock-free; installs are serialised on the store. The last
- * {@value #KEEP} versions of each tower are kept on disk, older ones deleted.
+ * {@value #KEEP} versions of each collection are kept on disk, older ones deleted.
  */
 public final class AdapterStore {
   private static final Logger log = LoggerFactory.getLogger(AdapterStore.class);
   static final int KEEP = 5;
-  private static final Pattern FILE = Pattern.compile("(context|response)-v(\\d{1,18})\\.adapter");
+  private static final Pattern FILE = Pattern.compile("context-v(\\d{1,18})\\.adapter");
+  private static final Pattern GLOBAL_LAYOUT = Pattern.compile("(context|response)-v\\d{1,18}\\.adapter");
 
   private final Path dir;
   private final int dimension;
-  private final Map<Tower, AtomicReference<Adapter>> current = new EnumMap<>(Tower.class);
+  private final Adapter identity;
+  /** Collections with an installed adapter; a put is the atomic swap. */
+  private final ConcurrentMap<String, Adapter> current = new ConcurrentHashMap<>();
 
   private AdapterStore(Path dir, int dimension) {
     this.dir = dir;
     this.dimension = dimension;
+    this.identity = Adapter.identity(Tower.CONTEXT, dimension);
   }
 
   /**
-   * Opens (creating) {@code dir} and loads the newest adapter of each tower.
+   * Opens (creating) {@code dir} and loads the newest adapter of each collection in it.
    *
-   * @throws IOException if the newest file of a tower is damaged or built for another dimension:
-   *     serving a different model than the one published would be silent corruption
+   * @throws IOException if the newest file of a collection is damaged or built for another
+   *     dimension: serving a different model than the one published would be silent corruption
    */
   public static AdapterStore open(Path dir, int dimension) throws IOException {
     Files.createDirectories(dir);
     AdapterStore store = new AdapterStore(dir, dimension);
-    for (Tower tower : Tower.values()) {
-      List<Long> versions = store.versionsOnDisk(tower);
-      Adapter adapter = Adapter.identity(tower, dimension);
-      if (!versions.isEmpty()) {
-        Path file = store.file(tower, versions.get(versions.size() - 1));
-        adapter = AdapterFile.read(file);
-        if (adapter.dimension() != dimension || adapter.tower() != tower) {
-          throw new IOException(file + " holds a " + adapter + " but the encoder is " + dimension
-              + "-dimensional " + tower.label() + " tower; move it away or use the matching model");
-        }
+    List<String> globalLayout = new ArrayList<>();
+    for (Path entry : sorted(dir)) {
+      String name = entry.getFileName().toString();
+      if (Files.isDirectory(entry)) {
+        store.load(entry, name);
+      } else if (GLOBAL_LAYOUT.matcher(name).matches()) {
+        globalLayout.add(name);
       }
-      log.info("{} tower serves {}", tower.label(), adapter);
-      store.current.put(tower, new AtomicReference<>(adapter));
     }
+    if (!globalLayout.isEmpty()) {
+      log.warn("ignoring {} in {}: adapters from before they belonged to a collection, for no collection in"
+          + " particular; publish them again for the collection they were trained on (LoadAdapter with its"
+          + " collection), then delete these files", globalLayout, dir);
+    }
+    log.info("context adapters in {}: {} collection(s) with one, the identity for every other", dir,
+        store.current.size());
     return store;
   }
 
-  /** The adapter serving {@code tower} now. */
-  public Adapter current(Tower tower) {
-    return current.get(tower).get();
+  private void load(Path collectionDir, String collection) throws IOException {
+    try {
+      CollectionNames.check(collection, "directory name");
+    } catch (DomainException e) {
+      log.warn("ignoring {}: not a collection's adapter directory ({})", collectionDir, e.getMessage());
+      return;
+    }
+    List<Long> versions = versionsOnDisk(collectionDir);
+    if (versions.isEmpty()) {
+      return;
+    }
+    Path file = file(collection, versions.get(versions.size() - 1));
+    Adapter adapter = AdapterFile.read(file);
+    if (adapter.dimension() != dimension || adapter.tower() != Tower.CONTEXT) {
+      throw new IOException(file + " holds a " + adapter + " but the encoder is " + dimension
+          + "-dimensional and this store holds context adapters; move it away or use the matching model");
+    }
+    log.info("collection {} serves {}", collection, adapter);
+    current.put(collection, adapter);
+  }
+
+  /**
+   * Returns {@code collection} if it can own an adapter: not empty, and a name the index allows.
+   *
+   * @throws DomainException INVALID_ARGUMENT naming what is wrong
+   */
+  public static String checkCollection(String collection) {
+    if (collection.isEmpty()) {
+      throw DomainException.invalid("collection is empty; name the collection whose queries this adapter encodes");
+    }
+    return CollectionNames.check(collection, "collection");
+  }
+
+  /** The context adapter serving {@code collection} now: the identity when it has none. */
+  public Adapter current(String collection) {
+    return current.getOrDefault(collection, identity);
+  }
+
+  /** The collections that have an adapter installed, in name order. */
+  public List<String> collections() {
+    List<String> names = new ArrayList<>(current.keySet());
+    names.sort(null);
+    return names;
   }
 
   public int dimension() {
@@ -76,22 +129,24 @@ public final class AdapterStore {
   }
 
   /**
-   * Persists and swaps in a new adapter for {@code tower}.
+   * Persists and swaps in a new context adapter for {@code collection}.
    *
-   * @throws DomainException INVALID_ARGUMENT for a bad matrix, version step or description (see
-   *     {@link AdapterRules}), FAILED_PRECONDITION when {@code version} is not above the current one
+   * @throws DomainException INVALID_ARGUMENT for a bad collection name, matrix, version step or
+   *     description (see {@link AdapterRules}), FAILED_PRECONDITION when {@code version} is not
+   *     above the collection's current one
    * @throws IOException when it cannot be written (the old adapter keeps serving)
    */
-  public synchronized Adapter install(Tower tower, long version, int rows, int cols, float[] values,
+  public synchronized Adapter install(String collection, long version, int rows, int cols, float[] values,
       String description) throws IOException {
+    checkCollection(collection);
     if (rows != dimension || cols != dimension) {
       throw DomainException.invalid("adapter must be " + dimension + "x" + dimension
           + " (the encoder's dimension), got rows=" + rows + " cols=" + cols);
     }
-    long now = current(tower).version();
+    long now = current(collection).version();
     if (version <= now) {
-      throw DomainException.precondition("adapter version must be greater than the " + tower.label()
-          + " tower's current version " + now + ", got " + version);
+      throw DomainException.precondition("adapter version must be greater than collection " + collection
+          + "'s current context version " + now + ", got " + version);
     }
     AdapterRules.checkVersionStep(now, version);
     String text = description == null ? "" : description;
@@ -101,44 +156,58 @@ public final class AdapterStore {
     }
     Adapter adapter;
     try {
-      adapter = Adapter.of(tower, version, dimension, values, description, System.currentTimeMillis());
+      adapter = Adapter.of(Tower.CONTEXT, version, dimension, values, text, System.currentTimeMillis());
     } catch (IllegalArgumentException e) {
       throw DomainException.invalid(e.getMessage());
     }
-    Durable.writeAtomically(file(tower, version), AdapterFile.encode(adapter));
-    current.get(tower).set(adapter);
-    log.info("{} tower now serves {} ({})", tower.label(), adapter, adapter.description());
-    prune(tower);
+    Path collectionDir = dir.resolve(collection);
+    if (!Files.isDirectory(collectionDir)) {
+      Files.createDirectories(collectionDir);
+      Durable.fsyncDir(dir); // the new directory's entry, before the file in it counts as written
+    }
+    Durable.writeAtomically(file(collection, version), AdapterFile.encode(adapter));
+    current.put(collection, adapter);
+    log.info("collection {} now serves {} ({})", collection, adapter, adapter.description());
+    prune(collection);
     return adapter;
   }
 
-  private void prune(Tower tower) {
+  private void prune(String collection) {
     try {
-      List<Long> versions = versionsOnDisk(tower);
+      List<Long> versions = versionsOnDisk(dir.resolve(collection));
       for (int i = 0; i < versions.size() - KEEP; i++) {
-        Files.deleteIfExists(file(tower, versions.get(i)));
+        Files.deleteIfExists(file(collection, versions.get(i)));
       }
     } catch (IOException e) {
-      log.warn("could not prune old {} adapters in {}: {}", tower.label(), dir, e.toString());
+      log.warn("could not prune old adapters of collection {} in {}: {}", collection, dir, e.toString());
     }
   }
 
-  private Path file(Tower tower, long version) {
-    return dir.resolve(tower.label() + "-v" + version + ".adapter");
+  private Path file(String collection, long version) {
+    return dir.resolve(collection).resolve("context-v" + version + ".adapter");
   }
 
-  /** Versions of {@code tower} present on disk, ascending. */
-  List<Long> versionsOnDisk(Tower tower) throws IOException {
+  /** Versions of {@code collection} present on disk, ascending. */
+  List<Long> versionsOnDisk(String collection) throws IOException {
+    Path collectionDir = dir.resolve(collection);
+    return Files.isDirectory(collectionDir) ? versionsOnDisk(collectionDir) : List.of();
+  }
+
+  private static List<Long> versionsOnDisk(Path collectionDir) throws IOException {
     List<Long> versions = new ArrayList<>();
-    try (Stream<Path> files = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        Matcher m = FILE.matcher(p.getFileName().toString());
-        if (m.matches() && m.group(1).equals(tower.label())) {
-          versions.add(Long.parseLong(m.group(2)));
-        }
+    for (Path p : sorted(collectionDir)) {
+      Matcher m = FILE.matcher(p.getFileName().toString());
+      if (m.matches()) {
+        versions.add(Long.parseLong(m.group(1)));
       }
     }
     versions.sort(null);
     return versions;
+  }
+
+  private static List<Path> sorted(Path dir) throws IOException {
+    try (Stream<Path> entries = Files.list(dir)) {
+      return entries.sorted().toList();
+    }
   }
 }

@@ -8,10 +8,8 @@ import dev.distillmesh.common.MeshOptions;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
 import dev.distillmesh.proto.student.v1.Candidate;
 import dev.distillmesh.proto.student.v1.Document;
-import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
 import dev.distillmesh.proto.student.v1.IngestRequest;
 import dev.distillmesh.proto.student.v1.IngestResponse;
-import dev.distillmesh.proto.student.v1.ModelInfo;
 import dev.distillmesh.proto.student.v1.QueryKind;
 import dev.distillmesh.proto.student.v1.QueryResponse;
 import dev.distillmesh.proto.student.v1.RespondRequest;
@@ -40,7 +38,14 @@ public final class StudentCli {
         ask     COLLECTION QUESTION... [--k N] [--ef N]     words after the collection form the question
         respond COLLECTION TURN... [--k N] [--ef N]         each argument is one turn, oldest first
         ingest  COLLECTION FILE.jsonl [--format auto|passages|dialog|documents] [--spec S] [--batch N]
-        info                                                the model and the adapters being served
+        info [--collection C]                               the model, and per collection the adapters it is
+                                                            served with (context: this student's; response:
+                                                            the index's projection)
+        load-adapter --collection C FILE|identity [--version N] [--description D]
+                                                            install a context adapter for C's queries. FILE: a
+                                                            student adapter file (*.adapter) or dimension²
+                                                            big-endian float32, row-major (a trainer's
+                                                            published/v<N>.bin); N defaults to C's current + 1
         traffic [--max N] [--collection C]                  take (remove) up to N recorded queries, oldest
                                                             first, one per line (N 1..10000, default 1000)
       Target defaults to 127.0.0.1:7402; every command sends %s when it is set
@@ -65,7 +70,8 @@ public final class StudentCli {
         case "ask" -> c.ask(args, options);
         case "respond" -> c.respond(args, options);
         case "ingest" -> c.ingest(args, options);
-        case "info" -> c.info();
+        case "info" -> new AdapterCommands(c.admin(), out).info(args, options);
+        case "load-adapter" -> new AdapterCommands(c.admin(), out).loadAdapter(args, options);
         case "traffic" -> c.traffic(args, options);
         default -> throw new IllegalArgumentException("unknown command " + command);
       };
@@ -181,19 +187,6 @@ public final class StudentCli {
       sent[0] += pending.size();
       pending.clear();
       progress.update(sent[0]);
-    }
-
-    int info() {
-      ModelInfo m = admin().getModelInfo(GetModelInfoRequest.getDefaultInstance());
-      out.printf("model %s (%s): dimension %d, %s pooling, %snormalised, max %d tokens%n", m.getModel(),
-          m.getSource(), m.getDimension(), m.getPooling(), m.getNormalize() ? "" : "not ", m.getMaxTokens());
-      out.printf("prefixes: query \"%s\", passage \"%s\"%n", m.getQueryPrefix(), m.getPassagePrefix());
-      out.printf("context adapter v%d (%s), response adapter v%d (%s)%n", m.getContextAdapter().getVersion(),
-          m.getContextAdapter().getDescription(), m.getResponseAdapter().getVersion(),
-          m.getResponseAdapter().getDescription());
-      out.printf("batching: up to %d texts, wait up to %d µs, queue %d; %d ONNX Runtime threads%n",
-          m.getMaxBatch(), m.getMaxWaitMicros(), m.getQueueCapacity(), m.getOnnxThreads());
-      return 0;
     }
 
     /**

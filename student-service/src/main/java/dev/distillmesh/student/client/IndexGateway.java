@@ -14,6 +14,7 @@ import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
 import dev.distillmesh.proto.index.v1.GetCollectionRequest;
 import dev.distillmesh.proto.index.v1.Hit;
 import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
+import dev.distillmesh.proto.index.v1.ListCollectionsRequest;
 import dev.distillmesh.proto.index.v1.Payload;
 import dev.distillmesh.proto.index.v1.QueryVector;
 import dev.distillmesh.proto.index.v1.Record;
@@ -22,6 +23,7 @@ import dev.distillmesh.proto.index.v1.SearchResponse;
 import dev.distillmesh.proto.index.v1.UpsertRequest;
 import dev.distillmesh.proto.index.v1.UpsertResponse;
 import dev.distillmesh.student.query.Candidate;
+import dev.distillmesh.student.query.IndexCatalog;
 import dev.distillmesh.student.query.VectorIndex;
 import io.grpc.CallCredentials;
 import io.grpc.Channel;
@@ -32,7 +34,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The student's client of the index service. Every call carries the caller's deadline; the
+ * The student's client of the index service, for searching and ingesting ({@link VectorIndex}) and
+ * for listing its collections with their projections ({@link IndexCatalog}). Every call carries the caller's deadline; the
  * channel it is given is expected to carry the resilience interceptor (circuit breaker, retry on
  * UNAVAILABLE, bulkhead). Failures go through {@link RemoteErrors}, except the two codes whose
  * meaning the student knows better (NOT_FOUND: no such collection; INVALID_ARGUMENT: see {@link
@@ -40,7 +43,7 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>Thread-safe. Does not own the channel.
  */
-public final class IndexGateway implements VectorIndex {
+public final class IndexGateway implements VectorIndex, IndexCatalog {
   /**
    * How often {@link #getOrCreate} goes round "get, else create": a second round only follows a
    * create that lost a race with another creator, and a third only if that collection was dropped
@@ -105,7 +108,22 @@ public final class IndexGateway implements VectorIndex {
   }
 
   @Override
-  public boolean getOrCreate(String collection, int dimension, String spec, CallDeadline deadline) {
+  public List<CollectionState> collections(CallDeadline deadline) {
+    try {
+      List<CollectionState> out = new ArrayList<>();
+      for (CollectionInfo c : blocking.withDeadline(Deadlines.toGrpc(deadline))
+          .listCollections(ListCollectionsRequest.getDefaultInstance()).getCollectionsList()) {
+        out.add(new CollectionState(c.getName(), c.getDimension(), c.getKeepsBaseVectors(), c.getProjectionVersion(),
+            c.getProjectionDescription(), c.getProjectedAtUnixMs()));
+      }
+      return out;
+    } catch (StatusRuntimeException e) {
+      throw RemoteErrors.toDomain(peer, e);
+    }
+  }
+
+  @Override
+  public Opened getOrCreate(String collection, int dimension, String spec, CallDeadline deadline) {
     // A bounded loop, not the resilience interceptor's retry: ALREADY_EXISTS is not a transient
     // failure of one call but a sign to take the other branch (read what the winner created).
     StatusRuntimeException lastRace = null;
@@ -117,16 +135,17 @@ public final class IndexGateway implements VectorIndex {
           throw DomainException.precondition("collection " + collection + " has dimension " + info.getDimension()
               + " but the student's encoder produces " + dimension + "; ingest into another collection");
         }
-        return false;
+        return new Opened(false, info.getKeepsBaseVectors());
       } catch (StatusRuntimeException e) {
         if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
           throw translate(e, collection, false);
         }
       }
       try {
-        blocking.withDeadline(Deadlines.toGrpc(deadline)).createCollection(CreateCollectionRequest.newBuilder()
-            .setName(collection).setDimension(dimension).setIndexSpec(spec).build());
-        return true;
+        CollectionInfo created = blocking.withDeadline(Deadlines.toGrpc(deadline)).createCollection(
+            CreateCollectionRequest.newBuilder().setName(collection).setDimension(dimension).setIndexSpec(spec)
+                .setKeepBaseVectors(true).build());
+        return new Opened(true, created.getKeepsBaseVectors());
       } catch (StatusRuntimeException e) {
         Status.Code code = e.getStatus().getCode();
         if (code == Status.Code.ALREADY_EXISTS) { // created concurrently: read it in the next round
@@ -146,7 +165,7 @@ public final class IndexGateway implements VectorIndex {
   }
 
   @Override
-  public UpsertStream openUpsert(String collection, CallDeadline deadline) {
+  public UpsertStream openUpsert(String collection, boolean keepsBaseVectors, CallDeadline deadline) {
     ClientStream<UpsertRequest, UpsertResponse> stream =
         ClientStream.open(async.withDeadline(Deadlines.toGrpc(deadline))::upsert);
     return new UpsertStream() {
@@ -156,8 +175,12 @@ public final class IndexGateway implements VectorIndex {
         for (Entry e : batch) {
           Record.Builder r = request.addRecordsBuilder().setId(e.id())
               .setPayload(Payload.newBuilder().setText(e.text()).setMetadataJson(e.metadataJson()));
-          for (float v : e.vector()) {
-            r.addVector(v);
+          for (float v : e.baseVector()) { // the index projects a base vector; otherwise it is served as is
+            if (keepsBaseVectors) {
+              r.addBaseVector(v);
+            } else {
+              r.addVector(v);
+            }
           }
         }
         try {

@@ -3,13 +3,16 @@ package dev.distillmesh.student.grpc;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.proto.student.v1.AdapterInfo;
 import dev.distillmesh.proto.student.v1.Candidate;
+import dev.distillmesh.proto.student.v1.CollectionModel;
 import dev.distillmesh.proto.student.v1.InputReport;
 import dev.distillmesh.proto.student.v1.QueryKind;
 import dev.distillmesh.proto.student.v1.QueryResponse;
 import dev.distillmesh.proto.student.v1.TakeTrafficResponse;
 import dev.distillmesh.proto.student.v1.Tower;
 import dev.distillmesh.student.adapter.Adapter;
+import dev.distillmesh.student.query.CollectionModels;
 import dev.distillmesh.student.query.Document;
+import dev.distillmesh.student.query.IndexCatalog;
 import dev.distillmesh.student.query.QueryResult;
 import dev.distillmesh.student.query.TrafficRecorder;
 import java.util.ArrayList;
@@ -48,10 +51,25 @@ final class ProtoMapping {
     return b.build();
   }
 
-  static AdapterInfo adapterInfo(Adapter a) {
+  /** A context adapter of {@code collection}, from the student's store. */
+  static AdapterInfo adapterInfo(String collection, Adapter a) {
     return AdapterInfo.newBuilder().setTower(tower(a.tower())).setVersion(a.version())
         .setRows(a.dimension()).setCols(a.dimension()).setDescription(a.description())
-        .setLoadedAtUnixMs(a.loadedAtMillis()).build();
+        .setLoadedAtUnixMs(a.loadedAtMillis()).setCollection(collection).build();
+  }
+
+  /** A collection's response adapter: the projection the index serves it with. */
+  static AdapterInfo responseAdapterInfo(IndexCatalog.CollectionState c) {
+    return AdapterInfo.newBuilder().setTower(Tower.TOWER_RESPONSE).setVersion(c.projectionVersion())
+        .setRows(c.dimension()).setCols(c.dimension()).setDescription(c.projectionDescription())
+        .setLoadedAtUnixMs(c.projectedAtMillis()).setCollection(c.name()).build();
+  }
+
+  static CollectionModel collectionModel(CollectionModels.Served served) {
+    CollectionModel.Builder b = CollectionModel.newBuilder().setCollection(served.collection())
+        .setContextAdapter(adapterInfo(served.collection(), served.context()));
+    served.index().ifPresent(c -> b.setResponseAdapter(responseAdapterInfo(c)).setKeepsBaseVectors(c.keepsBaseVectors()));
+    return b.build();
   }
 
   static TakeTrafficResponse takeTrafficResponse(TrafficRecorder.Taken taken) {

@@ -17,6 +17,7 @@ import dev.distillmesh.student.adapter.Adapter;
 import dev.distillmesh.student.adapter.AdapterStore;
 import dev.distillmesh.student.adapter.Tower;
 import dev.distillmesh.encoder.EncoderSpec;
+import dev.distillmesh.student.query.CollectionModels;
 import dev.distillmesh.student.query.Ingestor;
 import dev.distillmesh.student.query.TowerEncoder;
 import dev.distillmesh.student.query.TrafficRecorder;
@@ -26,7 +27,8 @@ import java.util.Set;
 
 /**
  * The admin rpcs (LoadAdapter, GetModelInfo, Ingest, TakeTraffic). Authentication is the server's interceptor's
- * job ({@link #ADMIN_METHODS}); this class validates and delegates.
+ * job ({@link #ADMIN_METHODS}); this class validates and delegates. The student holds context
+ * adapters only, one per collection: a response adapter is the index's projection of a collection.
  */
 public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdminImplBase {
   /** Every method of the service: all of them need the admin credential. */
@@ -37,20 +39,28 @@ public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdmin
       StudentAdminGrpc.getTakeTrafficMethod().getFullMethodName());
 
   private final AdapterStore adapters;
+  private final CollectionModels models;
   private final TowerEncoder towers;
   private final EncoderSpec spec;
   private final int onnxThreads;
   private final Ingestor ingestor;
+  private final Duration maxDeadline;
   private final Duration maxIngestDeadline;
   private final TrafficRecorder traffic;
 
-  public StudentAdminGrpcService(AdapterStore adapters, TowerEncoder towers, EncoderSpec spec, int onnxThreads,
-      Ingestor ingestor, Duration maxIngestDeadline, TrafficRecorder traffic) {
+  /**
+   * @param maxDeadline longest a GetModelInfo may take (it asks the index), whatever its client set
+   * @param maxIngestDeadline the same for an Ingest
+   */
+  public StudentAdminGrpcService(AdapterStore adapters, CollectionModels models, TowerEncoder towers, EncoderSpec spec,
+      int onnxThreads, Ingestor ingestor, Duration maxDeadline, Duration maxIngestDeadline, TrafficRecorder traffic) {
     this.adapters = adapters;
+    this.models = models;
     this.towers = towers;
     this.spec = spec;
     this.onnxThreads = onnxThreads;
     this.ingestor = ingestor;
+    this.maxDeadline = maxDeadline;
     this.maxIngestDeadline = maxIngestDeadline;
     this.traffic = traffic;
   }
@@ -70,9 +80,15 @@ public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdmin
   public void loadAdapter(LoadAdapterRequest request, StreamObserver<AdapterInfo> responses) {
     try {
       Tower tower = ProtoMapping.tower(request.getTower());
-      Adapter installed = adapters.install(tower, request.getVersion(), request.getRows(), request.getCols(),
+      String collection = AdapterStore.checkCollection(request.getCollection());
+      if (tower == Tower.RESPONSE) {
+        throw DomainException.precondition("the student holds no response adapters: a collection's response adapter"
+            + " is the index's projection of it; send the matrix to index-service's Reproject for collection "
+            + collection);
+      }
+      Adapter installed = adapters.install(collection, request.getVersion(), request.getRows(), request.getCols(),
           ProtoMapping.floats(request.getValuesList()), request.getDescription());
-      responses.onNext(ProtoMapping.adapterInfo(installed));
+      responses.onNext(ProtoMapping.adapterInfo(collection, installed));
       responses.onCompleted();
     } catch (Exception e) {
       responses.onError(GrpcErrors.toStatus(e));
@@ -81,18 +97,26 @@ public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdmin
 
   @Override
   public void getModelInfo(GetModelInfoRequest request, StreamObserver<ModelInfo> responses) {
-    responses.onNext(ModelInfo.newBuilder()
-        .setModel(spec.name()).setSource(spec.source()).setDimension(towers.dimension())
-        .setMaxTokens(spec.maxTokens()).setPooling(spec.pooling().label()).setNormalize(spec.normalize())
-        .setQueryPrefix(spec.queryPrefix()).setPassagePrefix(spec.passagePrefix())
-        .setContextAdapter(ProtoMapping.adapterInfo(adapters.current(Tower.CONTEXT)))
-        .setResponseAdapter(ProtoMapping.adapterInfo(adapters.current(Tower.RESPONSE)))
-        .setOnnxThreads(onnxThreads)
-        .setMaxBatch(towers.batcher().maxBatch())
-        .setMaxWaitMicros(towers.batcher().maxWaitMicros())
-        .setQueueCapacity(towers.batcher().capacity())
-        .build());
-    responses.onCompleted();
+    try {
+      CollectionModels.Listing listing = models.list(request.getCollection(),
+          Deadlines.fromGrpc(Deadlines.forCurrentCall(maxDeadline)));
+      ModelInfo.Builder info = ModelInfo.newBuilder()
+          .setModel(spec.name()).setSource(spec.source()).setDimension(towers.dimension())
+          .setMaxTokens(spec.maxTokens()).setPooling(spec.pooling().label()).setNormalize(spec.normalize())
+          .setQueryPrefix(spec.queryPrefix()).setPassagePrefix(spec.passagePrefix())
+          .setOnnxThreads(onnxThreads)
+          .setMaxBatch(towers.batcher().maxBatch())
+          .setMaxWaitMicros(towers.batcher().maxWaitMicros())
+          .setQueueCapacity(towers.batcher().capacity())
+          .setIndexError(listing.indexError());
+      for (CollectionModels.Served served : listing.collections()) {
+        info.addCollections(ProtoMapping.collectionModel(served));
+      }
+      responses.onNext(info.build());
+      responses.onCompleted();
+    } catch (Exception e) {
+      responses.onError(GrpcErrors.toStatus(e));
+    }
   }
 
   /**

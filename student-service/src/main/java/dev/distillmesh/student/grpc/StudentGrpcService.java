@@ -116,7 +116,7 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
   @Override
   public void encode(EncodeRequest request, StreamObserver<EncodeResponse> responses) {
     serve("Encode", responses, deadline -> retriever.encode(request.getTextsList(),
-        ProtoMapping.tower(request.getTower()), request.getBase(), deadline), encoded -> {
+        ProtoMapping.tower(request.getTower()), request.getBase(), request.getCollection(), deadline), encoded -> {
           EncodeResponse.Builder b = EncodeResponse.newBuilder().setAdapterVersion(encoded.adapterVersion());
           for (int i = 0; i < encoded.vectors().size(); i++) {
             Embedding.Builder e = b.addEmbeddingsBuilder().setInput(ProtoMapping.input(encoded.inputs().get(i)));

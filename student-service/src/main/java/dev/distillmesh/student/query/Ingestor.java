@@ -3,7 +3,6 @@ package dev.distillmesh.student.query;
 import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.MetadataJson;
-import dev.distillmesh.student.adapter.Adapter;
 import dev.distillmesh.student.adapter.Tower;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,10 +12,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Bulk ingestion: documents are encoded with the response tower (on the caller's thread, not
- * through the interactive query queue) and upserted into a collection of the {@link VectorIndex} over one
- * flow-controlled stream. One {@link Session} per ingest; the whole session uses the response
- * adapter that was serving when it opened, so a collection is never a mix of two versions.
+ * Bulk ingestion: documents are encoded with the response tower's backbone (on the caller's thread,
+ * not through the interactive query queue) and upserted into a collection of the {@link
+ * VectorIndex} over one flow-controlled stream. A collection it creates keeps base vectors. The
+ * student applies no response adapter: into a collection that keeps base vectors it writes each
+ * base embedding and the index serves its projection with the collection's response adapter (so
+ * every document of a generation has the same one, whenever it was ingested); into one without,
+ * the base embedding is the served vector. One {@link Session} per ingest.
  */
 public final class Ingestor {
   public static final String DEFAULT_SPEC = "HNSW32,Flat";
@@ -34,28 +36,30 @@ public final class Ingestor {
   /** Creates the collection if needed and opens the upsert stream; {@code deadline} bounds it all. */
   public Session open(String collection, String spec, CallDeadline deadline) {
     TextLimits.collection(collection);
-    boolean created = index.getOrCreate(collection, towers.dimension(), spec.isEmpty() ? DEFAULT_SPEC : spec, deadline);
-    return new Session(collection, created, index.openUpsert(collection, deadline), towers.adapter(Tower.RESPONSE));
+    VectorIndex.Opened opened = index.getOrCreate(collection, towers.dimension(), spec.isEmpty() ? DEFAULT_SPEC : spec,
+        deadline);
+    return new Session(collection, opened, index.openUpsert(collection, opened.keepsBaseVectors(), deadline));
   }
 
-  /** Totals of a finished ingest. */
-  public record Summary(long ingested, long replaced, long truncated, boolean created, long lastSequence,
-      long adapterVersion) {}
+  /**
+   * Totals of a finished ingest: documents written (new or replaced), of those the replaced ones
+   * and the truncated ones, whether the collection was created, whether it keeps base vectors.
+   */
+  public record Summary(long ingested, long replaced, long truncated, boolean created, boolean keepsBaseVectors,
+      long lastSequence) {}
 
   /** One ingest in progress. Not thread-safe: one thread feeds it. */
   public final class Session {
     private final String collection;
-    private final boolean created;
+    private final VectorIndex.Opened opened;
     private final VectorIndex.UpsertStream stream;
-    private final Adapter adapter;
     private long sent;
     private long truncated;
 
-    private Session(String collection, boolean created, VectorIndex.UpsertStream stream, Adapter adapter) {
+    private Session(String collection, VectorIndex.Opened opened, VectorIndex.UpsertStream stream) {
       this.collection = collection;
-      this.created = created;
+      this.opened = opened;
       this.stream = stream;
-      this.adapter = adapter;
     }
 
     public String collection() {
@@ -90,7 +94,7 @@ public final class Ingestor {
         List<VectorIndex.Entry> batch = new ArrayList<>(to - from);
         for (int j = from; j < to; j++) {
           Document d = documents.get(order[j]);
-          batch.add(new VectorIndex.Entry(d.id(), adapter.apply(base[j - from]), d.text(), d.metadataJson()));
+          batch.add(new VectorIndex.Entry(d.id(), base[j - from], d.text(), d.metadataJson()));
         }
         stream.send(batch);
         sent += to - from;
@@ -100,7 +104,8 @@ public final class Ingestor {
     /** Ends the stream; when it returns every document is durable in the index. */
     public Summary finish() throws InterruptedException {
       VectorIndex.Written w = stream.finish();
-      return new Summary(w.upserted(), w.replaced(), truncated, created, w.lastSequence(), adapter.version());
+      return new Summary(w.upserted(), w.replaced(), truncated, opened.created(), opened.keepsBaseVectors(),
+          w.lastSequence());
     }
 
     /** Abandons the ingest; batches already acknowledged by the index stay. */

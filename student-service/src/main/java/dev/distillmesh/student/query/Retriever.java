@@ -4,6 +4,7 @@ import dev.distillmesh.common.CallDeadline;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.telemetry.RequestIds;
 import dev.distillmesh.student.adapter.Adapter;
+import dev.distillmesh.student.adapter.AdapterStore;
 import dev.distillmesh.student.adapter.Tower;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,18 +12,22 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The query path: validate, encode with the context tower (batched), apply its adapter, search
- * the index service, return the best candidates. Asynchronous end to end, so no thread waits on
- * the model or the network. Failures complete the future with a {@link DomainException}.
+ * The query path: validate, encode with the context tower (batched), apply the searched
+ * collection's context adapter, search the index service, return the best candidates. Asynchronous
+ * end to end, so no thread waits on the model or the network. Failures complete the future with a
+ * {@link DomainException}.
  *
- * <p>Thread-safe; holds no per-request state.
+ * <p>Thread-safe; holds no per-request state. The adapter is read once per request, so a request
+ * is encoded wholly with the adapter that served when it arrived, whatever is installed meanwhile.
  */
 public final class Retriever {
   private final TowerEncoder towers;
+  private final AdapterStore adapters;
   private final VectorIndex index;
 
-  public Retriever(TowerEncoder towers, VectorIndex index) {
+  public Retriever(TowerEncoder towers, AdapterStore adapters, VectorIndex index) {
     this.towers = towers;
+    this.adapters = adapters;
     this.index = index;
   }
 
@@ -54,7 +59,7 @@ public final class Retriever {
 
   private CompletableFuture<QueryResult> search(TowerEncoder.Prepared query, int k, String collection, int ef,
       CallDeadline deadline) {
-    Adapter adapter = towers.adapter(Tower.CONTEXT);
+    Adapter adapter = adapters.current(collection);
     CompletableFuture<float[]> embedding = towers.embedBase(query, deadline.nanoTime());
     // The encoder's worker completes the embedding outside this request's gRPC context; the index
     // call made there must still carry the request id.
@@ -77,11 +82,17 @@ public final class Retriever {
   }
 
   /**
-   * Embeddings of {@code texts} with one tower, with its adapter unless {@code base}. All texts
-   * use the same adapter version, returned with them. Texts still queued for the encoder when
-   * {@code deadline} passes are not encoded: the result fails with DEADLINE_EXCEEDED.
+   * Embeddings of {@code texts} with one tower. The context tower applies {@code collection}'s
+   * context adapter ("" or a collection without one: the identity); the response tower, and
+   * {@code base}, give the backbone's embedding (a collection's response adapter is applied by the
+   * index). All texts use the same adapter version, returned with them. Texts still queued for the
+   * encoder when {@code deadline} passes are not encoded: the result fails with DEADLINE_EXCEEDED.
    */
-  public CompletableFuture<Encoded> encode(List<String> texts, Tower tower, boolean base, CallDeadline deadline) {
+  public CompletableFuture<Encoded> encode(List<String> texts, Tower tower, boolean base, String collection,
+      CallDeadline deadline) {
+    if (!collection.isEmpty()) {
+      TextLimits.collection(collection);
+    }
     if (texts.isEmpty()) {
       throw DomainException.invalid("texts is empty; give 1.." + TextLimits.MAX_ENCODE_TEXTS + " texts");
     }
@@ -97,7 +108,8 @@ public final class Retriever {
       }
       prepared.add(towers.prepare(texts.get(i), tower));
     }
-    Adapter adapter = base ? Adapter.identity(tower, towers.dimension()) : towers.adapter(tower);
+    Adapter adapter = base || tower != Tower.CONTEXT || collection.isEmpty()
+        ? Adapter.identity(tower, towers.dimension()) : adapters.current(collection);
     List<CompletableFuture<float[]>> pending = towers.embedBase(prepared, deadline.nanoTime());
     CompletableFuture<Encoded> result = CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).thenApply(done -> {
       List<float[]> vectors = new ArrayList<>(pending.size());

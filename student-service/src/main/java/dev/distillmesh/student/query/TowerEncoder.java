@@ -1,7 +1,5 @@
 package dev.distillmesh.student.query;
 
-import dev.distillmesh.student.adapter.Adapter;
-import dev.distillmesh.student.adapter.AdapterStore;
 import dev.distillmesh.student.adapter.Tower;
 import dev.distillmesh.common.batch.DynamicBatcher;
 import dev.distillmesh.encoder.EncoderSpec;
@@ -13,16 +11,17 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The two towers of the student: one shared backbone ({@link OnnxEncoder}) behind a dynamic
- * batcher, and each tower's adapter from the {@link AdapterStore}. Tokenizing happens on the
- * caller's thread, so the batcher's single worker only pads, runs the model and pools.
+ * The two towers of the student up to their adapters: one shared backbone ({@link OnnxEncoder})
+ * behind a dynamic batcher, with each tower's prefix. Which adapter a base embedding then gets
+ * depends on the collection (the context adapters are in {@code adapter.AdapterStore}; a response
+ * adapter is the index's projection). Tokenizing happens on the caller's thread, so the batcher's
+ * single worker only pads, runs the model and pools.
  *
- * <p>Thread-safe. Owns the batcher (closed by {@link #close}); the encoder and the adapter store
- * belong to whoever passed them in.
+ * <p>Thread-safe. Owns the batcher (closed by {@link #close}); the encoder belongs to whoever
+ * passed it in.
  */
 public final class TowerEncoder implements AutoCloseable {
   private final OnnxEncoder encoder;
-  private final AdapterStore adapters;
   private final DynamicBatcher<Tokenized, float[]> batcher;
 
   /** A text ready for the model, and what tokenizing did to it. */
@@ -33,13 +32,8 @@ public final class TowerEncoder implements AutoCloseable {
    * @param maxWaitMicros longest wait for a batch to fill (0: run as soon as the worker is free)
    * @param queueCapacity texts that may wait before RESOURCE_EXHAUSTED
    */
-  public TowerEncoder(OnnxEncoder encoder, AdapterStore adapters, int maxBatch, long maxWaitMicros, int queueCapacity) {
-    if (adapters.dimension() != encoder.dimension()) {
-      throw new IllegalArgumentException("adapter store is for dimension " + adapters.dimension()
-          + " but the encoder produces " + encoder.dimension());
-    }
+  public TowerEncoder(OnnxEncoder encoder, int maxBatch, long maxWaitMicros, int queueCapacity) {
     this.encoder = encoder;
-    this.adapters = adapters;
     this.batcher = new DynamicBatcher<>("encoder", batch -> Arrays.asList(encoder.embed(batch)),
         maxBatch, maxWaitMicros, queueCapacity);
   }
@@ -119,11 +113,6 @@ public final class TowerEncoder implements AutoCloseable {
       tokens.add(p.tokens());
     }
     return encoder.embed(tokens);
-  }
-
-  /** The adapter serving {@code tower} at this moment; apply the same one to a whole request. */
-  public Adapter adapter(Tower tower) {
-    return adapters.current(tower);
   }
 
   public int dimension() {

@@ -18,8 +18,15 @@ public interface VectorIndex {
   /** Hits of one search, best first, with the generation of the index that served them. */
   record Hits(List<Candidate> candidates, long generation) {}
 
-  /** One record to upsert: the vector and what is stored beside it. */
-  record Entry(String id, float[] vector, String text, String metadataJson) {}
+  /**
+   * One record to upsert: the document's base (backbone) embedding and what is stored beside it.
+   * Where the collection keeps base vectors the index stores it and serves its projection; in any
+   * other collection it is the served vector itself.
+   */
+  record Entry(String id, float[] baseVector, String text, String metadataJson) {}
+
+  /** An open collection: whether this call created it, and whether it keeps base vectors. */
+  record Opened(boolean created, boolean keepsBaseVectors) {}
 
   /** What the index reports for a finished upsert stream. */
   record Written(long upserted, long replaced, long lastSequence) {}
@@ -32,15 +39,21 @@ public interface VectorIndex {
 
   /**
    * Makes sure {@code collection} exists with vectors of {@code dimension}, creating it with the
-   * index spec {@code spec} when it does not.
+   * index spec {@code spec}, keeping base vectors, when it does not.
    *
-   * @return whether this call created it
+   * @return whether this call created it, and whether the collection keeps base vectors (as the
+   *     index reports it: a collection created without them, by hand, does not)
    * @throws DomainException FAILED_PRECONDITION when it exists with another dimension
    */
-  boolean getOrCreate(String collection, int dimension, String spec, CallDeadline deadline);
+  Opened getOrCreate(String collection, int dimension, String spec, CallDeadline deadline);
 
-  /** Opens a flow-controlled upsert into {@code collection}, bounded by {@code deadline}. */
-  UpsertStream openUpsert(String collection, CallDeadline deadline);
+  /**
+   * Opens a flow-controlled upsert into {@code collection}, bounded by {@code deadline}. With
+   * {@code keepsBaseVectors} each entry is sent as the record's base vector (the index projects it
+   * with the collection's projection), otherwise as its vector: pass what {@link #getOrCreate}
+   * reported.
+   */
+  UpsertStream openUpsert(String collection, boolean keepsBaseVectors, CallDeadline deadline);
 
   /** One upsert in progress. Not thread-safe: one thread sends; whoever opens it finishes or cancels it. */
   interface UpsertStream {

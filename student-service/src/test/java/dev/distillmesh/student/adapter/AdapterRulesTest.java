@@ -40,7 +40,7 @@ class AdapterRulesTest {
 
   private static String refused(AdapterStore store, long version, float[] matrix, String description) {
     DomainException e = assertThrows(DomainException.class,
-        () -> store.install(Tower.CONTEXT, version, DIM, DIM, matrix, description));
+        () -> store.install("qa", version, DIM, DIM, matrix, description));
     assertEquals(DomainException.Kind.INVALID_ARGUMENT, e.kind(), e.getMessage());
     return e.getMessage();
   }
@@ -60,17 +60,17 @@ class AdapterRulesTest {
     float[] infinite = diagonal(1);
     infinite[3] = Float.POSITIVE_INFINITY;
     assertTrue(refused(store, 1, infinite, "").contains("must be finite"));
-    assertEquals(0, store.current(Tower.CONTEXT).version(), "the identity keeps serving");
+    assertEquals(0, store.current("qa").version(), "the identity keeps serving");
   }
 
   @Test
   void theIdentityScaledCopiesAndTrainedMatricesPass(@TempDir Path dir) throws IOException {
     AdapterStore store = AdapterStore.open(dir, DIM);
-    store.install(Tower.CONTEXT, 1, DIM, DIM, diagonal(1), "identity");
-    store.install(Tower.CONTEXT, 2, DIM, DIM, trainedLike(0.5, 7), "trained");
-    store.install(Tower.CONTEXT, 3, DIM, DIM, diagonal(8), "sharper");
-    store.install(Tower.CONTEXT, 4, DIM, DIM, diagonal(1), "rollback to the identity");
-    assertEquals(4, store.current(Tower.CONTEXT).version());
+    store.install("qa", 1, DIM, DIM, diagonal(1), "identity");
+    store.install("qa", 2, DIM, DIM, trainedLike(0.5, 7), "trained");
+    store.install("qa", 3, DIM, DIM, diagonal(8), "sharper");
+    store.install("qa", 4, DIM, DIM, diagonal(1), "rollback to the identity");
+    assertEquals(4, store.current("qa").version());
   }
 
   @Test
@@ -78,11 +78,11 @@ class AdapterRulesTest {
     AdapterStore store = AdapterStore.open(dir, DIM);
     String m = refused(store, Long.MAX_VALUE, diagonal(1), "");
     assertTrue(m.contains("publish a version in 1..1000000"), m);
-    store.install(Tower.CONTEXT, AdapterRules.MAX_VERSION_STEP, DIM, DIM, diagonal(1), "the largest step");
+    store.install("qa", AdapterRules.MAX_VERSION_STEP, DIM, DIM, diagonal(1), "the largest step");
     assertTrue(refused(store, 2 * AdapterRules.MAX_VERSION_STEP + 1, diagonal(1), "").contains("jumps more than"));
-    store.install(Tower.CONTEXT, AdapterRules.MAX_VERSION_STEP + 1, DIM, DIM, diagonal(1), "x".repeat(1024));
+    store.install("qa", AdapterRules.MAX_VERSION_STEP + 1, DIM, DIM, diagonal(1), "x".repeat(1024));
     m = refused(store, AdapterRules.MAX_VERSION_STEP + 2, diagonal(1), "x".repeat(10 << 20));
     assertTrue(m.contains("description is 10485760 characters; allowed at most 1024"), m);
-    assertEquals(AdapterRules.MAX_VERSION_STEP + 1, store.current(Tower.CONTEXT).version());
+    assertEquals(AdapterRules.MAX_VERSION_STEP + 1, store.current("qa").version());
   }
 }

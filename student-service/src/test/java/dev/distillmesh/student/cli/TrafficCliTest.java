@@ -26,7 +26,7 @@ class TrafficCliTest {
   void start() throws Exception {
     // TakeTraffic touches only the recorder; the other admin rpcs are not called here.
     server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-        .addService(new StudentAdminGrpcService(null, null, null, 1, null, null, traffic)).build().start();
+        .addService(new StudentAdminGrpcService(null, null, null, null, 1, null, null, null, traffic)).build().start();
   }
 
   @AfterEach

@@ -99,18 +99,30 @@ class StudentBadInputTest {
         () -> q.encode(EncodeRequest.newBuilder().setTower(Tower.TOWER_CONTEXT).addTexts("x").addTexts("").build()));
     expect(Status.Code.RESOURCE_EXHAUSTED, "257 texts", () -> q.encode(EncodeRequest.newBuilder()
         .setTower(Tower.TOWER_CONTEXT).addAllTexts(Collections.nCopies(257, "x")).build()));
+    for (Tower tower : new Tower[] {Tower.TOWER_CONTEXT, Tower.TOWER_RESPONSE}) {
+      expect(Status.Code.INVALID_ARGUMENT, "collection \"a/b\" is not allowed",
+          () -> q.encode(EncodeRequest.newBuilder().setTower(tower).addTexts("x").setCollection("a/b").build()));
+    }
   }
 
   @Test
   void loadAdapterRejectsBadMatrices() {
     var a = mesh.admin();
     LoadAdapterRequest.Builder l = LoadAdapterRequest.newBuilder().setTower(Tower.TOWER_CONTEXT).setVersion(1)
-        .setRows(384).setCols(384);
+        .setRows(384).setCols(384).setCollection("faq");
     expect(Status.Code.INVALID_ARGUMENT, "tower must be", () -> a.loadAdapter(l.clone().setTower(Tower.TOWER_UNSPECIFIED).build()));
+    expect(Status.Code.INVALID_ARGUMENT, "collection is empty; name the collection whose queries this adapter encodes",
+        () -> a.loadAdapter(adapter(1, 1, "").clearCollection().build()));
+    for (String name : new String[] {"../etc", "a b", "x".repeat(65)}) {
+      expect(Status.Code.INVALID_ARGUMENT, "is not allowed; allowed [A-Za-z0-9_-]{1,64}",
+          () -> a.loadAdapter(adapter(1, 1, "").setCollection(name).build()));
+    }
+    expect(Status.Code.FAILED_PRECONDITION, "send the matrix to index-service's Reproject for collection faq",
+        () -> a.loadAdapter(adapter(1, 1, "").setTower(Tower.TOWER_RESPONSE).build()));
     expect(Status.Code.INVALID_ARGUMENT, "must be 384x384", () -> a.loadAdapter(l.clone().setRows(3).setCols(3).build()));
     expect(Status.Code.INVALID_ARGUMENT, "needs 147456 values", () -> a.loadAdapter(l.clone().addValues(1).build()));
     expect(Status.Code.FAILED_PRECONDITION, "greater than", () -> a.loadAdapter(l.clone().setVersion(0).build()));
-    assertEquals(0, a.getModelInfo(GetModelInfoRequest.getDefaultInstance()).getContextAdapter().getVersion());
+    assertEquals(0, faqContextVersion());
   }
 
   @Test
@@ -123,12 +135,17 @@ class StudentBadInputTest {
         () -> a.loadAdapter(adapter(Long.MAX_VALUE, 1, "").build()));
     expect(Status.Code.INVALID_ARGUMENT, "allowed at most 1024",
         () -> a.loadAdapter(adapter(1, 1, "d".repeat(100_000)).build()));
-    assertEquals(0, a.getModelInfo(GetModelInfoRequest.getDefaultInstance()).getContextAdapter().getVersion());
+    assertEquals(0, faqContextVersion());
+  }
+
+  private static long faqContextVersion() {
+    return mesh.admin().getModelInfo(GetModelInfoRequest.newBuilder().setCollection("faq").build()).getCollections(0)
+        .getContextAdapter().getVersion();
   }
 
   private static LoadAdapterRequest.Builder adapter(long version, float diagonal, String description) {
     LoadAdapterRequest.Builder l = LoadAdapterRequest.newBuilder().setTower(Tower.TOWER_CONTEXT).setVersion(version)
-        .setRows(384).setCols(384).setDescription(description);
+        .setRows(384).setCols(384).setDescription(description).setCollection("faq");
     for (int i = 0; i < 384 * 384; i++) {
       l.addValues(i % 385 == 0 ? diagonal : 0);
     }
@@ -144,6 +161,8 @@ class StudentBadInputTest {
       expect(Status.Code.INVALID_ARGUMENT, "is not allowed",
           () -> q.respond(RespondRequest.newBuilder().setCollection(name).addTurns("hi").build()));
       expect(Status.Code.INVALID_ARGUMENT, "is not allowed", () -> mesh.ingest(name, "", List.of(doc("a", "x"))));
+      expect(Status.Code.INVALID_ARGUMENT, "is not allowed",
+          () -> mesh.admin().getModelInfo(GetModelInfoRequest.newBuilder().setCollection(name).build()));
     }
   }
 

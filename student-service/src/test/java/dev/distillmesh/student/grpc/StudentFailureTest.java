@@ -2,12 +2,15 @@ package dev.distillmesh.student.grpc;
 
 import static dev.distillmesh.student.Mesh.doc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.distillmesh.common.BearerToken;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
+import dev.distillmesh.proto.student.v1.CollectionModel;
 import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
+import dev.distillmesh.proto.student.v1.ModelInfo;
 import dev.distillmesh.student.Mesh;
 import dev.distillmesh.student.StudentServerConfig;
 import io.grpc.Status;
@@ -32,7 +35,18 @@ class StudentFailureTest {
       assertEquals(1, mesh.query().answer(request).getCandidatesCount());
       awaitHealth(mesh, ServingStatus.SERVING);
 
+      mesh.admin().loadAdapter(StudentGrpcTest.doubling("faq", 2));
+      mesh.admin().loadAdapter(StudentGrpcTest.doubling("trained-elsewhere", 1));
+
       mesh.stopIndex();
+      // The student's side is still reported, and why the index's is missing.
+      ModelInfo info = mesh.admin().getModelInfo(GetModelInfoRequest.getDefaultInstance());
+      assertTrue(info.getIndexError().contains("index-service"), info.getIndexError());
+      assertEquals(List.of("faq", "trained-elsewhere"),
+          info.getCollectionsList().stream().map(CollectionModel::getCollection).toList());
+      assertEquals(2, info.getCollections(0).getContextAdapter().getVersion());
+      assertFalse(info.getCollections(0).hasResponseAdapter(), "unknown while the index cannot be asked");
+      assertEquals(1, info.getCollections(1).getContextAdapter().getVersion());
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> mesh.query().answer(request));
       assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode(), e.getStatus().toString());
       assertTrue(e.getStatus().getDescription().contains("index-service"), e.getStatus().getDescription());

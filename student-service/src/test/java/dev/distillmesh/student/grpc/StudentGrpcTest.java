@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distillmesh.proto.student.v1.AdapterInfo;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
+import dev.distillmesh.proto.student.v1.CollectionModel;
 import dev.distillmesh.proto.student.v1.EncodeRequest;
 import dev.distillmesh.proto.student.v1.EncodeResponse;
 import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
@@ -110,7 +112,7 @@ class StudentGrpcTest {
   }
 
   @Test
-  void encodeReturnsUnitVectorsAndAppliesTheAdapterUnlessBaseIsAsked() {
+  void encodeReturnsUnitVectorsOfTheBackbone() {
     EncodeResponse base = mesh.query().encode(EncodeRequest.newBuilder().addTexts("hello").addTexts("world")
         .setTower(Tower.TOWER_RESPONSE).build());
     assertEquals(2, base.getEmbeddingsCount());
@@ -120,37 +122,130 @@ class StudentGrpcTest {
       norm += v * v;
     }
     assertEquals(1.0, norm, 1e-4);
-
-    float[] twice = new float[384 * 384];
-    for (int i = 0; i < 384; i++) {
-      twice[i * 384 + i] = 2f;
-    }
-    LoadAdapterRequest.Builder load = LoadAdapterRequest.newBuilder().setTower(Tower.TOWER_RESPONSE)
-        .setVersion(1).setRows(384).setCols(384).setDescription("doubling");
-    for (float v : twice) {
-      load.addValues(v);
-    }
-    assertEquals(1, mesh.admin().loadAdapter(load.build()).getVersion());
-    EncodeResponse adapted = mesh.query().encode(EncodeRequest.newBuilder().addTexts("hello")
-        .setTower(Tower.TOWER_RESPONSE).build());
-    EncodeResponse unadapted = mesh.query().encode(EncodeRequest.newBuilder().addTexts("hello")
-        .setTower(Tower.TOWER_RESPONSE).setBase(true).build());
-    assertEquals(1, adapted.getAdapterVersion());
-    assertEquals(0, unadapted.getAdapterVersion());
-    for (int d = 0; d < 384; d++) {
-      assertEquals(2 * base.getEmbeddings(0).getValues(d), adapted.getEmbeddings(0).getValues(d), 1e-5);
-      assertEquals(base.getEmbeddings(0).getValues(d), unadapted.getEmbeddings(0).getValues(d), 1e-5);
-    }
+    assertEquals(0, base.getAdapterVersion());
     ModelInfo info = mesh.admin().getModelInfo(GetModelInfoRequest.getDefaultInstance());
-    assertEquals(1, info.getResponseAdapter().getVersion());
-    assertEquals("doubling", info.getResponseAdapter().getDescription());
-    assertEquals(0, info.getContextAdapter().getVersion());
     assertEquals("all-minilm-l6-v2", info.getModel());
     assertEquals(384, info.getDimension());
     assertEquals("mean", info.getPooling());
+  }
 
-    StatusRuntimeException again = assertThrows(StatusRuntimeException.class, () -> mesh.admin().loadAdapter(load.build()));
+  /**
+   * The bug of one adapter for every collection: an adapter published for collection A moved the
+   * answers of an unrelated collection B. Now A's queries (Answer, Respond and Encode with A) use
+   * A's adapter, and B's stay bit-identical.
+   */
+  @Test
+  void anAdapterForOneCollectionChangesItsAnswersAndLeavesAnotherBitIdentical() throws Exception {
+    List<dev.distillmesh.proto.student.v1.Document> docs = new java.util.ArrayList<>();
+    for (int i = 0; i < FAQ.size(); i++) {
+      docs.add(doc("faq-" + i, FAQ.get(i)));
+    }
+    mesh.ingest("iso-a", "Flat", docs);
+    mesh.ingest("iso-b", "Flat", docs);
+    String question = "will my data survive if the machine crashes?";
+    QueryResponse aBefore = ask("iso-a", question);
+    QueryResponse bBefore = ask("iso-b", question);
+    RespondRequest turns = RespondRequest.newBuilder().setCollection("iso-b").setK(3).addTurns("my data")
+        .addTurns("what happens after a crash?").build();
+    QueryResponse bRespondBefore = mesh.query().respond(turns);
+    EncodeResponse bEncodeBefore = encodeContext("iso-b", false);
+
+    AdapterInfo installed = mesh.admin().loadAdapter(doubling("iso-a", 1));
+    assertEquals("iso-a", installed.getCollection());
+    assertEquals(Tower.TOWER_CONTEXT, installed.getTower());
+    assertEquals(1, installed.getVersion());
+
+    QueryResponse aAfter = ask("iso-a", question);
+    assertEquals(1, aAfter.getContextAdapterVersion());
+    assertEquals(aBefore.getCandidatesCount(), aAfter.getCandidatesCount());
+    for (int i = 0; i < aBefore.getCandidatesCount(); i++) {
+      assertEquals(aBefore.getCandidates(i).getId(), aAfter.getCandidates(i).getId());
+      assertEquals(2 * aBefore.getCandidates(i).getScore(), aAfter.getCandidates(i).getScore(), 1e-5,
+          "A's query is encoded with A's adapter 2I");
+    }
+    assertEquals(bBefore, ask("iso-b", question), "B's answer is bit-identical");
+    assertEquals(bRespondBefore, mesh.query().respond(turns), "B's dialogue answer is bit-identical");
+    assertEquals(bEncodeBefore, encodeContext("iso-b", false), "B's encoding is bit-identical");
+
+    EncodeResponse plain = encodeContext("", false);
+    EncodeResponse a = encodeContext("iso-a", false);
+    EncodeResponse aBase = encodeContext("iso-a", true);
+    EncodeResponse aResponse = mesh.query().encode(EncodeRequest.newBuilder().addTexts("hello")
+        .setTower(Tower.TOWER_RESPONSE).setCollection("iso-a").build());
+    assertEquals(1, a.getAdapterVersion());
+    assertEquals(0, plain.getAdapterVersion());
+    assertEquals(0, aBase.getAdapterVersion());
+    assertEquals(0, aResponse.getAdapterVersion(), "the response tower gives the base embedding: the index projects");
+    assertEquals(plain.getEmbeddings(0), bEncodeBefore.getEmbeddings(0), "no collection and B: both the identity");
+    for (int d = 0; d < 384; d++) {
+      float e = plain.getEmbeddings(0).getValues(d);
+      assertEquals(2 * e, a.getEmbeddings(0).getValues(d), 1e-6);
+      assertEquals(e, aBase.getEmbeddings(0).getValues(d), 1e-6);
+    }
+
+    ModelInfo info = mesh.admin().getModelInfo(GetModelInfoRequest.getDefaultInstance());
+    assertEquals("", info.getIndexError());
+    CollectionModel modelA = collection(info, "iso-a");
+    assertEquals(1, modelA.getContextAdapter().getVersion());
+    assertEquals("doubling", modelA.getContextAdapter().getDescription());
+    assertEquals("iso-a", modelA.getContextAdapter().getCollection());
+    assertEquals(0, modelA.getResponseAdapter().getVersion(), "the index's projection: the identity");
+    assertEquals(Tower.TOWER_RESPONSE, modelA.getResponseAdapter().getTower());
+    assertEquals(384, modelA.getResponseAdapter().getRows());
+    assertEquals(0, collection(info, "iso-b").getContextAdapter().getVersion());
+    assertTrue(collection(info, "iso-b").hasResponseAdapter());
+
+    // Versions are per collection: B starts at 1 too; A refuses a version it has.
+    assertEquals(1, mesh.admin().loadAdapter(doubling("iso-b", 1)).getVersion());
+    StatusRuntimeException again = assertThrows(StatusRuntimeException.class,
+        () -> mesh.admin().loadAdapter(doubling("iso-a", 1)));
     assertEquals(Status.Code.FAILED_PRECONDITION, again.getStatus().getCode());
+  }
+
+  @Test
+  void modelInfoListsTheIndexsCollectionsAndTheStudentsAdaptersInNameOrder() {
+    mesh.admin().loadAdapter(doubling("only-adapter", 5));
+    ModelInfo info = mesh.admin().getModelInfo(GetModelInfoRequest.getDefaultInstance());
+    List<String> names = info.getCollectionsList().stream().map(CollectionModel::getCollection).toList();
+    assertTrue(names.containsAll(List.of("chat", "faq", "only-adapter")), names.toString());
+    assertEquals(names.stream().sorted().toList(), names, "in name order");
+    CollectionModel faq = collection(info, "faq");
+    assertEquals(0, faq.getContextAdapter().getVersion());
+    assertTrue(faq.hasResponseAdapter(), "faq is in the index");
+    CollectionModel lonely = collection(info, "only-adapter");
+    assertEquals(5, lonely.getContextAdapter().getVersion());
+    assertFalse(lonely.hasResponseAdapter(), "not in the index: no projection to report");
+
+    ModelInfo one = mesh.admin().getModelInfo(GetModelInfoRequest.newBuilder().setCollection("only-adapter").build());
+    assertEquals(List.of(lonely), one.getCollectionsList());
+    ModelInfo unknown = mesh.admin().getModelInfo(GetModelInfoRequest.newBuilder().setCollection("nowhere").build());
+    assertEquals(1, unknown.getCollectionsCount());
+    assertEquals(0, unknown.getCollections(0).getContextAdapter().getVersion());
+    assertFalse(unknown.getCollections(0).hasResponseAdapter());
+  }
+
+  static CollectionModel collection(ModelInfo info, String name) {
+    return info.getCollectionsList().stream().filter(c -> c.getCollection().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError(name + " not listed in " + info.getCollectionsList()));
+  }
+
+  private static EncodeResponse encodeContext(String collection, boolean base) {
+    return mesh.query().encode(EncodeRequest.newBuilder().addTexts("hello").setTower(Tower.TOWER_CONTEXT)
+        .setCollection(collection).setBase(base).build());
+  }
+
+  private static QueryResponse ask(String collection, String question) {
+    return mesh.query().answer(AnswerRequest.newBuilder().setCollection(collection).setQuestion(question).setK(3).build());
+  }
+
+  /** 2I for {@code collection}: scores double, rankings stay. */
+  static LoadAdapterRequest doubling(String collection, long version) {
+    LoadAdapterRequest.Builder load = LoadAdapterRequest.newBuilder().setTower(Tower.TOWER_CONTEXT)
+        .setCollection(collection).setVersion(version).setRows(384).setCols(384).setDescription("doubling");
+    for (int i = 0; i < 384 * 384; i++) {
+      load.addValues(i % 385 == 0 ? 2f : 0f);
+    }
+    return load.build();
   }
 
   @Test
