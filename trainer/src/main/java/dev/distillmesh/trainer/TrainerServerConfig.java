@@ -55,11 +55,11 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
         --runs-dir  run records, checkpoints, published adapters (env %s, default ./data/trainer/runs)
         --student   student-service host:port             (env %s, default 127.0.0.1:7402)
         --teacher   teacher-service host:port             (env %s, default 127.0.0.1:7403)
-        --index     index-service host:port, for runs that train the response adapter and re-index
-                    (env %s, default 127.0.0.1:7401)
+        --index     index-service host:port: a QA run's candidates and evaluation, and a response
+                    adapter's re-projection (env %s, default 127.0.0.1:7401)
         --metrics-port  Prometheus metrics at http://ADDR:N/metrics, 0 = any free port, -1 = off
                     (env %s, default -1)
-        --data-dirs the only directories a run's data files (passages, questions, dialogues,
+        --data-dirs the only directories a run's data files (questions, dialogues,
                     dialogue_eval) are read from, comma-separated; a path in StartRun must name a
                     regular file inside one of them, absolute or relative to them (env %s,
                     default %s)

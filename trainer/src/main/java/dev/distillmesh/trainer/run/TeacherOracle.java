@@ -17,13 +17,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The teacher as a run asks it: scores of candidates for a context, each request waited out while
- * the teacher is down, overloaded or slow; and a priming pass over texts it will read often. It
- * keeps no scores: what a run holds does not grow with what the teacher has read. Used by the
+ * the teacher is down, overloaded or slow, and only for the pairs it has not answered before (a
+ * {@link PairScoreCache} of {@value #CACHE_BYTES} bytes at most, so what a run holds does not grow
+ * with what the teacher has read); and a priming pass over texts it will read often. Used by the
  * run's thread only (not thread-safe).
  */
 final class TeacherOracle {
   private static final Logger log = LoggerFactory.getLogger(TeacherOracle.class);
   private static final int PRIME_SLICE = 128;
+  /** The bound on the teacher's scores a run remembers: about 700,000 pairs. */
+  static final long CACHE_BYTES = 64L << 20;
   /**
    * Waiting out the teacher: the request is sent again after 0.5 s, 1 s, … up to 10 s between
    * tries, for as long as it takes (the run's StopRun ends the wait).
@@ -43,6 +46,7 @@ final class TeacherOracle {
   private final Scores teacher;
   private final BooleanSupplier stopRequested;
   private final Consumer<String> message;
+  private final PairScoreCache cache = new PairScoreCache(CACHE_BYTES);
 
   /**
    * @param stopRequested ends a wait for the teacher (the last failure is then thrown)
@@ -57,18 +61,57 @@ final class TeacherOracle {
 
   /** The teacher's scores of {@code candidates} for {@code context}, in order. */
   float[] score(String context, List<String> candidates) throws Exception {
-    return await(teacher.send(context, candidates), context, candidates);
+    return scoreAll(List.of(context), List.of(candidates)).get(0);
   }
 
-  /** Scores for many contexts: every request is sent before the first answer is awaited. */
+  /**
+   * Scores for many contexts, in order. Pairs answered before come from the cache; for the others
+   * every request is sent before the first answer is awaited.
+   */
   List<float[]> scoreAll(List<String> contexts, List<List<String>> candidates) throws Exception {
-    List<CompletableFuture<float[]>> sent = new ArrayList<>(contexts.size());
-    for (int i = 0; i < contexts.size(); i++) {
-      sent.add(teacher.send(contexts.get(i), candidates.get(i)));
+    int n = contexts.size();
+    List<float[]> out = new ArrayList<>(n);
+    List<List<Integer>> missing = new ArrayList<>(n);
+    List<CompletableFuture<float[]>> sent = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      List<String> cands = candidates.get(i);
+      float[] row = new float[cands.size()];
+      List<Integer> ask = new ArrayList<>();
+      for (int j = 0; j < row.length; j++) {
+        Float cached = cache.get(contexts.get(i), cands.get(j));
+        if (cached == null) {
+          ask.add(j);
+        } else {
+          row[j] = cached;
+        }
+      }
+      out.add(row);
+      missing.add(ask);
+      sent.add(ask.isEmpty() ? null : teacher.send(contexts.get(i), pick(cands, ask)));
     }
-    List<float[]> out = new ArrayList<>(contexts.size());
-    for (int i = 0; i < contexts.size(); i++) {
-      out.add(await(sent.get(i), contexts.get(i), candidates.get(i)));
+    for (int i = 0; i < n; i++) {
+      List<Integer> ask = missing.get(i);
+      if (ask.isEmpty()) {
+        continue;
+      }
+      List<String> asked = pick(candidates.get(i), ask);
+      float[] answered = await(sent.get(i), contexts.get(i), asked);
+      if (answered.length != asked.size()) {
+        throw new DomainException(DomainException.Kind.INTERNAL, "the teacher answered " + answered.length
+            + " scores for " + asked.size() + " candidates");
+      }
+      for (int f = 0; f < ask.size(); f++) {
+        out.get(i)[ask.get(f)] = answered[f];
+        cache.put(contexts.get(i), asked.get(f), answered[f]);
+      }
+    }
+    return out;
+  }
+
+  private static List<String> pick(List<String> texts, List<Integer> at) {
+    List<String> out = new ArrayList<>(at.size());
+    for (int j : at) {
+      out.add(texts.get(j));
     }
     return out;
   }
@@ -80,7 +123,8 @@ final class TeacherOracle {
    */
   void prime(List<String> texts) throws Exception {
     for (int from = 0; from < texts.size() && !stopRequested.getAsBoolean(); from += PRIME_SLICE) {
-      score("warm-up", texts.subList(from, Math.min(texts.size(), from + PRIME_SLICE)));
+      List<String> slice = texts.subList(from, Math.min(texts.size(), from + PRIME_SLICE));
+      await(teacher.send("warm-up", slice), "warm-up", slice);
     }
   }
 
