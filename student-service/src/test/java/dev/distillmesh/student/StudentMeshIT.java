@@ -6,7 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.distillmesh.proto.index.v1.CollectionInfo;
+import dev.distillmesh.proto.index.v1.GetCollectionRequest;
+import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
+import dev.distillmesh.proto.index.v1.ListRecordsRequest;
+import dev.distillmesh.proto.index.v1.ListRecordsResponse;
+import dev.distillmesh.proto.index.v1.Record;
+import dev.distillmesh.proto.index.v1.ReprojectRequest;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
+import dev.distillmesh.proto.student.v1.CollectionModel;
 import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
 import dev.distillmesh.proto.student.v1.LoadAdapterRequest;
 import dev.distillmesh.proto.student.v1.QueryResponse;
@@ -25,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +43,8 @@ import org.junit.jupiter.api.io.TempDir;
  * sockets, the bundled help desk ingested with the CLI. Then faults: kill -9 of the index (the
  * student answers UNAVAILABLE, then recovers once the index is back, with every acknowledged
  * document), and kill -9 of the student (its published adapter is still served after restart).
+ * Then a reprojection of the collection in the index, and an ingest after it: every document is
+ * served as B·base.
  */
 class StudentMeshIT {
   private static final Path HELPDESK = Path.of("..", "examples", "helpdesk");
@@ -92,6 +103,8 @@ class StudentMeshIT {
       assertEquals(3, info.getContextAdapter().getVersion());
       assertEquals("published before the crash", info.getContextAdapter().getDescription());
       assertEquals(3, awaitAnswer(restarted, "how do I rebuild a collection?").getContextAdapterVersion());
+
+      reprojectThenIngestServesEveryDocumentAsBTimesBase(index, student.target(), restarted, dir);
     } finally {
       channel.shutdownNow();
       if (restarted != null) {
@@ -100,6 +113,81 @@ class StudentMeshIT {
       student.close();
       index.close();
     }
+  }
+
+  /**
+   * A response-tower publish reprojects the collection inside the index with one matrix B; the
+   * documents ingested after it are projected with the same B, so every served vector, old or new,
+   * is B·base: no two towers inside one collection.
+   */
+  private static void reprojectThenIngestServesEveryDocumentAsBTimesBase(ServiceProcess index, String studentTarget,
+      ManagedChannel student, Path dir) throws Exception {
+    ManagedChannel indexChannel = NettyChannelBuilder.forTarget(index.target()).usePlaintext().build();
+    try {
+      var indexStub = IndexServiceGrpc.newBlockingStub(indexChannel).withDeadlineAfter(60, TimeUnit.SECONDS);
+      CollectionInfo before = indexStub.getCollection(GetCollectionRequest.newBuilder().setName("helpdesk").build());
+      assertTrue(before.getKeepsBaseVectors(), "the student created helpdesk keeping base vectors");
+      float[] b = projection(5);
+      ReprojectRequest.Builder reproject = ReprojectRequest.newBuilder().setCollection("helpdesk").setRows(384)
+          .setCols(384).setVersion(1).setDescription("response run").setExpectedLastSequence(before.getLastSequence());
+      for (float v : b) {
+        reproject.addValues(v);
+      }
+      indexStub.reproject(reproject.build());
+
+      Path more = dir.resolve("more.jsonl");
+      List<String> lines = new java.util.ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        lines.add("{\"id\": \"more-" + i + "\", \"text\": \"a document ingested after the reprojection, number " + i
+            + "\"}");
+      }
+      Files.write(more, lines);
+      String out = cli("--target", studentTarget, "ingest", "helpdesk", more.toString());
+      assertTrue(out.contains("ingested 5 documents"), out);
+
+      long passages = lines(HELPDESK.resolve("passages.jsonl"));
+      int checked = 0;
+      String token = "";
+      do {
+        ListRecordsResponse page = indexStub.listRecords(ListRecordsRequest.newBuilder().setCollection("helpdesk")
+            .setIncludeVectors(true).setPageToken(token).build());
+        for (Record r : page.getRecordsList()) {
+          float[] base = new float[r.getBaseVectorCount()];
+          for (int i = 0; i < base.length; i++) {
+            base[i] = r.getBaseVector(i);
+          }
+          assertEquals(384, base.length, r.getId() + " keeps its base vector");
+          for (int row = 0; row < 384; row++) {
+            double expected = 0;
+            for (int c = 0; c < 384; c++) {
+              expected += (double) b[row * 384 + c] * base[c];
+            }
+            assertEquals(expected, r.getVector(row), 1e-4, r.getId() + " component " + row + " is (B·base)");
+          }
+          checked++;
+        }
+        token = page.getNextPageToken();
+      } while (!token.isEmpty());
+      assertEquals(passages + 5, checked);
+
+      CollectionModel model = StudentAdminGrpc.newBlockingStub(student).withDeadlineAfter(30, TimeUnit.SECONDS)
+          .getModelInfo(GetModelInfoRequest.newBuilder().setCollection("helpdesk").build()).getCollections(0);
+      assertEquals(1, model.getResponseAdapter().getVersion());
+      assertEquals("response run", model.getResponseAdapter().getDescription());
+      assertTrue(model.getKeepsBaseVectors());
+    } finally {
+      indexChannel.shutdownNow();
+    }
+  }
+
+  /** I + seeded noise: a matrix the adapter rules accept that moves every vector. */
+  private static float[] projection(long seed) {
+    Random random = new Random(seed);
+    float[] m = new float[384 * 384];
+    for (int i = 0; i < m.length; i++) {
+      m[i] = (float) (random.nextGaussian() * 0.2 / Math.sqrt(384)) + (i % 385 == 0 ? 1 : 0);
+    }
+    return m;
   }
 
   private static QueryResponse ask(ManagedChannel channel, String question) {
