@@ -258,7 +258,7 @@ public final class Collection implements AutoCloseable {
     writeLock.lock();
     try {
       checkWritable();
-      checkExpected(expectedLastSequence, "rebuild");
+      checkExpected(expectedLastSequence, "rebuild", "list it again (ListRecords) and rebuild from what you read");
       IndexSpec spec = newSpec == null || newSpec.isBlank() ? config().spec() : IndexSpec.parse(newSpec);
       return new RebuildSession(this, swap.beginRebuild(spec));
     } finally {
@@ -274,11 +274,10 @@ public final class Collection implements AutoCloseable {
   }
 
   /** ABORTED when the collection was written since {@code expected} (0: no check). Holds writeLock. */
-  private void checkExpected(long expected, String what) {
+  private void checkExpected(long expected, String what, String retry) {
     if (expected != 0 && expected != log.lastSeq()) {
       throw DomainException.aborted("collection " + name() + " was written since it was read: its"
-          + " last_sequence is " + log.lastSeq() + ", the " + what + " expected " + expected
-          + "; read it again (ListRecords or GetCollection) and retry from what you read");
+          + " last_sequence is " + log.lastSeq() + ", the " + what + " expected " + expected + "; " + retry);
     }
   }
 
@@ -303,7 +302,8 @@ public final class Collection implements AutoCloseable {
     writeLock.lock();
     try {
       checkWritable();
-      checkExpected(expectedLastSequence, "reprojection");
+      checkExpected(expectedLastSequence, "reprojection", "read it again (GetCollection) and reproject if"
+          + " that is still what you want");
       Projection.checkVersion(config().projection(), next.version());
       List<SlotTable.Entry> records = swap.current().liveEntries();
       return new Reprojection.Started(records, swap.beginRebuild(config().withProjection(next), "Reproject"));
