@@ -86,7 +86,7 @@ class ReprojectStoreTest {
   void whileAReprojectionRunsSearchesAnswerFromTheOldGenerationAndWritesAreRefused() throws Exception {
     int d = 32;
     Collection c = open().create(BaseVectors.config("big", d, "HNSW16,Flat"));
-    List<RecordInput> records = BaseVectors.records("r", 20_000, d, 35);
+    List<RecordInput> records = BaseVectors.records("r", 10_000, d, 35);
     TestVectors.upsertInBatches(c, records, 4096);
     RecordInput probe = records.get(123);
     float[] b = BaseVectors.matrix(d, 3.0, 36);
@@ -124,14 +124,15 @@ class ReprojectStoreTest {
             + " call returns"), e.getMessage());
         refused++;
       }
+      Thread.sleep(1); // leave the build its share of the CPU
     }
     CollectionInfo done = reprojection.get();
     assertEquals(2, done.generation());
-    assertEquals(20_000, done.liveCount());
+    assertEquals(10_000, done.liveCount());
     assertEquals(1, done.config().projection().version());
     assertTrue(answeredDuring > 0 && refused > 0, "searches answered (" + answeredDuring + ") and writes were refused ("
         + refused + ") while the reprojection ran");
-    assertEquals(20_000 + writesAfter, c.info().lastSequence(), "no write slipped in before the swap");
+    assertEquals(10_000 + writesAfter, c.info().lastSequence(), "no write slipped in before the swap");
     assertEquals(1, c.delete(List.of("nobody")).notFound(), "deletes work again");
     c.startRebuild("").abort();
     BaseVectors.assertServed(c, records.subList(0, 200), b);
