@@ -97,6 +97,11 @@ class ReprojectStoreTest {
         throw new java.io.UncheckedIOException(e);
       }
     });
+    boolean started = false;
+    while (!started && !reprojection.isDone()) {
+      started = c.info().rebuilding(); // from here on, a write that goes through comes after the swap
+    }
+    assertTrue(started, "the reprojection was seen running");
     int answeredDuring = 0;
     int refused = 0;
     int writesAfter = 0;
