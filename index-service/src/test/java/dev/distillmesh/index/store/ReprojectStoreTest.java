@@ -215,6 +215,27 @@ class ReprojectStoreTest {
     rebuild.abort();
   }
 
+  @Test
+  void aDamagedOrMissingProjectionFileLeavesTheCollectionDamagedNotServedWithTheIdentity() throws IOException {
+    CollectionStore first = open();
+    Collection c = first.create(BaseVectors.config("docs", D, "Flat"));
+    c.upsert(BaseVectors.records("a", 20, D, 45));
+    c.reproject(D, D, BaseVectors.matrix(D, 2.0, 46), 1, "", 0);
+    stores.close(first);
+    Path projection = dir.resolve("collections/docs/gen-00000002/projection.bin");
+    byte[] good = Files.readAllBytes(projection);
+    FileDamage.flip(projection, 100, 1);
+    DomainException damaged = assertThrows(DomainException.class, () -> open().get("docs"));
+    assertEquals(DomainException.Kind.FAILED_PRECONDITION, damaged.kind());
+    assertTrue(damaged.getMessage().contains("collections/docs/gen-00000002/projection.bin is damaged (checksum"
+        + " mismatch)"), damaged.getMessage());
+    Files.delete(projection);
+    DomainException missing = assertThrows(DomainException.class, () -> open().get("docs"));
+    assertTrue(missing.getMessage().contains("projection.bin is missing"), missing.getMessage());
+    Files.write(projection, good);
+    assertEquals(1, open().get("docs").info().config().projection().version());
+  }
+
   private boolean dirHas(String gen) {
     return Files.exists(dir.resolve("collections/docs").resolve(gen));
   }
