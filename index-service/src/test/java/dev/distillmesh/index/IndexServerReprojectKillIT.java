@@ -108,6 +108,10 @@ class IndexServerReprojectKillIT {
     System.arraycopy(late, 0, withLate, N, 10);
     upsert(third, withLate, N, N + 10); // logged after the swap: replayed with b2
     third.kill9();
+    try (Stream<String> lines = Files.lines(work.resolve("run3.log"))) {
+      String line = lines.filter(l -> l.contains("reprojected:")).findFirst().orElseThrow();
+      System.out.println("server: " + line.substring(line.indexOf("collection ")));
+    }
 
     IndexServerProcess fourth = start("run4");
     CollectionInfo last = info(fourth);
