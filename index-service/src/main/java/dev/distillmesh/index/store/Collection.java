@@ -74,7 +74,7 @@ public final class Collection implements AutoCloseable {
       for (int i = 0; i < records.size(); i++) {
         RecordInput r = records.get(i);
         if (r.baseVector() != null) {
-          r = r.served(projection.project(r.baseVector(), "records[" + i + "] (id \"" + Limits.abbreviate(r.id()) + "\")"));
+          r = r.served(projection.project(r.baseVector(), Limits.recordName(i, r.id())));
         }
         entries.add(new LogEntry.Upsert(seq++, r));
       }

@@ -57,7 +57,8 @@ final class Reprojection {
     CollectionInfo info = collection.info();
     log.info("collection {} reprojected: projection version {} -> {}, generation {}, {} records ({} ms to project"
         + " and index, {} ms to write and swap)", config.name(), config.projection().version(), version,
-        info.generation(), started.records().size(), (filled - t0) / 1_000_000, (System.nanoTime() - filled) / 1_000_000);
+        info.generation(), started.records().size(), (filled - t0) / 1_000_000,
+        (System.nanoTime() - filled) / 1_000_000);
     return info;
   }
 

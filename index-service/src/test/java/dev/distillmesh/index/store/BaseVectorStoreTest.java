@@ -124,6 +124,14 @@ class BaseVectorStoreTest {
     c.upsert(BaseVectors.records("old", 50, D, 25));
     float[] b = BaseVectors.matrix(D, 1.5, 26);
     c.reproject(D, D, b, 2, "first", 0);
+    float[] huge = new float[D];
+    huge[1] = 9e5f;
+    RebuildSession refused = c.startRebuild("");
+    assertInvalid(() -> refused.add(List.of(RecordInput.withBase("huge", huge, "", ""))),
+        "records[0] (id \"huge\"): its projected vector's component ");
+    refused.abort();
+    assertInvalid(() -> c.upsert(List.of(RecordInput.withBase("huge", huge, "", ""))),
+        "records[0] (id \"huge\"): its projected vector's component ");
     RebuildSession session = c.startRebuild("HNSW16,Flat");
     List<RecordInput> fresh = BaseVectors.records("new", 80, D, 27);
     session.add(fresh);
