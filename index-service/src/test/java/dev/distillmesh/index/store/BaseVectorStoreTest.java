@@ -4,6 +4,7 @@ import static dev.distillmesh.index.store.TestStores.D;
 import static dev.distillmesh.index.store.TestStores.OPTIONS;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -140,6 +141,25 @@ class BaseVectorStoreTest {
     assertEquals(2, info.config().projection().version());
     assertEquals(80, info.liveCount());
     BaseVectors.assertServed(c, fresh, b);
+  }
+
+  @Test
+  void aConfigWrittenBeforeBaseVectorsExistedReadsAsAPlainCollection() throws IOException {
+    CollectionStore first = open();
+    Collection c = first.create(TestStores.config("old", "Flat"));
+    List<RecordInput> records = TestVectors.records("r", 30, D, 28);
+    c.upsert(records);
+    stores.close(first);
+    Path config = dir.resolve("collections/old/gen-00000001/collection.properties");
+    List<String> lines = Files.readAllLines(config).stream()
+        .filter(l -> !l.startsWith("keep_base_vectors") && !l.startsWith("projection_version")).toList();
+    Files.write(config, lines);
+    Collection reopened = open().get("old");
+    assertFalse(reopened.info().config().keepsBaseVectors());
+    assertEquals(0, reopened.projection().projection().version());
+    assertEquals(30, reopened.info().liveCount());
+    assertArrayEquals(records.get(4).vector(), reopened.records(List.of("r-4"), true).get(0).vector());
+    assertNull(reopened.records(List.of("r-4"), true).get(0).baseVector());
   }
 
   static void assertInvalid(Executable call, String fragment) {
