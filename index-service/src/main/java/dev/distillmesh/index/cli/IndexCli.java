@@ -37,8 +37,10 @@ public final class IndexCli {
       usage: index-cli [--target HOST:PORT] [--deadline-ms N] [--tls-ca FILE ...] COMMAND ...
         list
         stats  COLLECTION
-        create COLLECTION --dim N [--spec Flat|HNSW32,Flat|IVF<n>,Flat] [--metric ip|l2]
+        create COLLECTION --dim N [--spec Flat|HNSW32,Flat|IVF<n>,Flat] [--metric ip|l2] [--keep-base-vectors]
+               --keep-base-vectors: records carry base_vector, served as P*base (see Reproject)
         upsert COLLECTION FILE.jsonl [--batch N]   lines: {"id":..,"vector":[..],"text":..,"metadata":{..}}
+                                                   ("base_vector" instead of "vector" where kept)
         search COLLECTION --vector x1,x2,... [--k N] [--ef N] [--nprobe N]
         get    COLLECTION ID...
         dump   COLLECTION [--page N]                 every live record as upsert lines (JSONL) on stdout
@@ -63,7 +65,8 @@ public final class IndexCli {
   static int run(String[] argv, PrintStream out, PrintStream err) {
     // repair works offline, on a stopped service's files: no channel, no server.
     List<String> args = new ArrayList<>(Arrays.asList(argv));
-    boolean dryRun = args.remove("--dry-run"); // a flag without a value
+    boolean dryRun = args.remove("--dry-run"); // flags without a value
+    boolean keepBase = args.remove("--keep-base-vectors");
     Map<String, String> options;
     try {
       options = CliOptions.take(args);
@@ -79,13 +82,19 @@ public final class IndexCli {
       err.println("error: --dry-run is an option of repair only");
       return CliSession.USAGE;
     }
-    return CliSession.run(argv, USAGE, "127.0.0.1:7401", channel -> channel.maxInboundMessageSize(64 << 20), err,
+    if (keepBase && (args.isEmpty() || !args.get(0).equals("create"))) {
+      err.println("error: --keep-base-vectors is an option of create only");
+      return CliSession.USAGE;
+    }
+    String[] sessionArgs = Arrays.stream(argv).filter(a -> !a.equals("--keep-base-vectors")).toArray(String[]::new);
+    return CliSession.run(sessionArgs, USAGE, "127.0.0.1:7401", channel -> channel.maxInboundMessageSize(64 << 20), err,
         session -> new Commands(session.withAdminToken(IndexServiceGrpc.newBlockingStub(session.channel())),
-            session.longOption("deadline-ms", 30000), out).run(session.args(), session.options()));
+            session.longOption("deadline-ms", 30000), out, keepBase).run(session.args(), session.options()));
   }
 
   /** The commands, one method each. */
-  private record Commands(IndexServiceGrpc.IndexServiceBlockingStub stub, long deadlineMs, PrintStream out) {
+  private record Commands(IndexServiceGrpc.IndexServiceBlockingStub stub, long deadlineMs, PrintStream out,
+      boolean keepBase) {
     IndexServiceGrpc.IndexServiceBlockingStub call() {
       return stub.withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
     }
@@ -106,7 +115,7 @@ public final class IndexCli {
                 .setDimension(Integer.parseInt(required(options, "dim")))
                 .setIndexSpec(options.getOrDefault("spec", "Flat"))
                 .setMetric("l2".equals(options.get("metric")) ? Metric.METRIC_L2 : Metric.METRIC_INNER_PRODUCT)
-                .build())));
+                .setKeepBaseVectors(keepBase).build())));
         case "upsert" -> {
           if (rest.size() != 2) {
             throw new IllegalArgumentException("upsert needs COLLECTION FILE.jsonl");
@@ -151,9 +160,11 @@ public final class IndexCli {
         for (Record r : page.getRecordsList()) {
           JsonObject line = new JsonObject();
           line.addProperty("id", r.getId());
-          JsonArray vector = new JsonArray(r.getVectorCount());
-          r.getVectorList().forEach(vector::add);
-          line.add("vector", vector);
+          // A collection that keeps base vectors loads back from them (the served ones are P*base).
+          boolean base = r.getBaseVectorCount() > 0;
+          JsonArray vector = new JsonArray();
+          (base ? r.getBaseVectorList() : r.getVectorList()).forEach(vector::add);
+          line.add(base ? "base_vector" : "vector", vector);
           line.addProperty("text", r.getPayload().getText());
           if (!r.getPayload().getMetadataJson().isEmpty()) {
             line.add("metadata", JsonParser.parseString(r.getPayload().getMetadataJson()));
@@ -194,9 +205,11 @@ public final class IndexCli {
   }
 
   static String describe(CollectionInfo c) {
-    return String.format("%s  dim=%d spec=%s metric=%s live=%d tombstones=%d generation=%d%s last_seq=%d",
+    return String.format("%s  dim=%d spec=%s metric=%s live=%d tombstones=%d generation=%d%s last_seq=%d%s",
         c.getName(), c.getDimension(), c.getIndexSpec(), c.getMetric(), c.getLiveCount(),
-        c.getTombstoneCount(), c.getGeneration(), c.getRebuilding() ? " (rebuilding)" : "", c.getLastSequence());
+        c.getTombstoneCount(), c.getGeneration(), c.getRebuilding() ? " (rebuilding)" : "", c.getLastSequence(),
+        c.getKeepsBaseVectors() ? " keeps_base=true projection_version=" + c.getProjectionVersion()
+            + (c.getProjectionDescription().isEmpty() ? "" : " (" + c.getProjectionDescription() + ")") : "");
   }
 
   static List<Float> parseVector(String csv) {

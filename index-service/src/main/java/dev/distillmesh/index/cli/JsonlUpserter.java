@@ -71,8 +71,9 @@ final class JsonlUpserter {
   }
 
   private static Record toRecord(JsonObject o) {
-    if (!o.has("id") || !o.has("vector")) {
-      throw new IllegalArgumentException("needs \"id\" and \"vector\"");
+    if (!o.has("id") || o.has("vector") == o.has("base_vector")) {
+      throw new IllegalArgumentException("needs \"id\" and one of \"vector\" or \"base_vector\" (the latter for a"
+          + " collection created with --keep-base-vectors)");
     }
     Payload.Builder payload = Payload.newBuilder();
     if (o.has("text")) {
@@ -81,7 +82,12 @@ final class JsonlUpserter {
     if (o.has("metadata")) {
       payload.setMetadataJson(o.get("metadata").toString());
     }
-    return Record.newBuilder().setId(o.get("id").getAsString())
-        .addAllVector(IndexCli.parseVector(o.getAsJsonArray("vector"))).setPayload(payload).build();
+    Record.Builder r = Record.newBuilder().setId(o.get("id").getAsString()).setPayload(payload);
+    if (o.has("vector")) {
+      r.addAllVector(IndexCli.parseVector(o.getAsJsonArray("vector")));
+    } else {
+      r.addAllBaseVector(IndexCli.parseVector(o.getAsJsonArray("base_vector")));
+    }
+    return r.build();
   }
 }

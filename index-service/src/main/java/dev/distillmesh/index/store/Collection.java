@@ -74,7 +74,7 @@ public final class Collection implements AutoCloseable {
       for (int i = 0; i < records.size(); i++) {
         RecordInput r = records.get(i);
         if (r.baseVector() != null) {
-          r = r.served(projection.project(r.baseVector(), "records[" + i + "] (id \"" + Limits.abbreviate(r.id()) + "\")"));
+          r = r.served(projection.project(r.baseVector(), Limits.recordName(i, r.id())));
         }
         entries.add(new LogEntry.Upsert(seq++, r));
       }
@@ -102,7 +102,7 @@ public final class Collection implements AutoCloseable {
   private WriteResult write(EntryFactory factory) {
     writeLock.lock();
     try {
-      checkWritable();
+      swap.checkWritable();
       List<LogEntry> entries = factory.entries(log.lastSeq() + 1);
       log.append(entries);
       Generation.ApplyResult applied;
@@ -120,22 +120,6 @@ public final class Collection implements AutoCloseable {
           applied.replaced(), applied.notFound(), log.lastSeq());
     } finally {
       writeLock.unlock();
-    }
-  }
-
-  private void checkWritable() {
-    if (swap.closed()) {
-      throw DomainException.notFound("collection " + name() + " was dropped");
-    }
-    if (swap.rebuilding()) {
-      throw DomainException.precondition("collection " + name() + " is being "
-          + ("Reproject".equals(swap.rebuildCall()) ? "reprojected" : "rebuilt") + "; writes resume when the "
-          + swap.rebuildCall() + " call returns");
-    }
-    if (log.failure() != null) {
-      throw new DomainException(DomainException.Kind.INTERNAL, "writes to collection " + name()
-          + " are stopped after a failed log write (" + log.failure() + "); searches still work;"
-          + " restart the index service to recover");
     }
   }
 
@@ -254,31 +238,15 @@ public final class Collection implements AutoCloseable {
    * read and loses no write; a stale one is refused (ABORTED) before anything changes.
    */
   public RebuildSession startRebuild(String newSpec, long expectedLastSequence) {
-    checkExpectedSign(expectedLastSequence);
+    GenerationSwap.checkExpectedSign(expectedLastSequence);
     writeLock.lock();
     try {
-      checkWritable();
-      checkExpected(expectedLastSequence, "rebuild");
+      swap.checkWritable();
+      swap.checkExpected(expectedLastSequence, "rebuild", "list it again (ListRecords) and rebuild from what you read");
       IndexSpec spec = newSpec == null || newSpec.isBlank() ? config().spec() : IndexSpec.parse(newSpec);
       return new RebuildSession(this, swap.beginRebuild(spec));
     } finally {
       writeLock.unlock();
-    }
-  }
-
-  private static void checkExpectedSign(long expectedLastSequence) {
-    if (expectedLastSequence < 0) {
-      throw DomainException.invalid("expected_last_sequence " + expectedLastSequence + " is negative;"
-          + " send 0 (no check) or the last_sequence read from ListRecords or GetCollection");
-    }
-  }
-
-  /** ABORTED when the collection was written since {@code expected} (0: no check). Holds writeLock. */
-  private void checkExpected(long expected, String what) {
-    if (expected != 0 && expected != log.lastSeq()) {
-      throw DomainException.aborted("collection " + name() + " was written since it was read: its"
-          + " last_sequence is " + log.lastSeq() + ", the " + what + " expected " + expected
-          + "; read it again (ListRecords or GetCollection) and retry from what you read");
     }
   }
 
@@ -291,7 +259,7 @@ public final class Collection implements AutoCloseable {
    */
   public CollectionInfo reproject(int rows, int cols, float[] values, long version, String description,
       long expectedLastSequence) throws IOException {
-    checkExpectedSign(expectedLastSequence);
+    GenerationSwap.checkExpectedSign(expectedLastSequence);
     return Reprojection.run(this, rows, cols, values, version, description, expectedLastSequence);
   }
 
@@ -302,8 +270,9 @@ public final class Collection implements AutoCloseable {
   Reprojection.Started beginReprojection(long expectedLastSequence, Projection next) {
     writeLock.lock();
     try {
-      checkWritable();
-      checkExpected(expectedLastSequence, "reprojection");
+      swap.checkWritable();
+      swap.checkExpected(expectedLastSequence, "reprojection", "read it again (GetCollection) and reproject if"
+          + " that is still what you want");
       Projection.checkVersion(config().projection(), next.version());
       List<SlotTable.Entry> records = swap.current().liveEntries();
       return new Reprojection.Started(records, swap.beginRebuild(config().withProjection(next), "Reproject"));

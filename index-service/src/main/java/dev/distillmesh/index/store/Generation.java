@@ -14,7 +14,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * to record id, the payloads (and base vectors) of live records, tombstones for slots whose record
  * was deleted or replaced). A record written with a base vector and no served vector (from the
  * log, or a Rebuild) is served as P·base with this generation's projection P ({@code
- * config.projection()}), so every record of a generation is projected with the same matrix. Searching past the tombstones is {@link GenerationSearch}'s job, paging through the
+ * config.projection()}), so every record of a generation is projected with the same matrix.
+ * Searching past the tombstones is {@link GenerationSearch}'s job, paging through the
  * records {@link SlotPages}'; this class keeps the index and the table in step and guards both.
  *
  * <p>An IVF index cannot be searched before it is trained; until it has seen {@link
@@ -186,12 +187,8 @@ final class Generation {
    */
   List<List<SearchHit>> search(float[] queries, int k, int efSearch, int nprobe, boolean payloads,
       boolean vectors) {
-    lock.readLock().lock();
-    try {
-      return GenerationSearch.search(index, slots, config, options, queries, k, efSearch, nprobe, payloads, vectors);
-    } finally {
-      lock.readLock().unlock();
-    }
+    return read(() -> GenerationSearch.search(index, slots, config, options, queries, k, efSearch, nprobe,
+        payloads, vectors));
   }
 
   /** Checks per-request search parameters against this generation's index family. */
@@ -201,12 +198,7 @@ final class Generation {
 
   /** The slot table's entry of a live record (slot, payload, base vector), or null. */
   SlotTable.Entry entry(String id) {
-    lock.readLock().lock();
-    try {
-      return slots.entry(id);
-    } finally {
-      lock.readLock().unlock();
-    }
+    return read(() -> slots.entry(id));
   }
 
   /** A live record with its payload and, when asked, its vectors (see {@link RecordVectors}); or null. */
@@ -226,12 +218,7 @@ final class Generation {
 
   /** The live records' slot entries (id, payload, base vector), in slot order. */
   List<SlotTable.Entry> liveEntries() {
-    lock.readLock().lock();
-    try {
-      return slots.liveEntries();
-    } finally {
-      lock.readLock().unlock();
-    }
+    return read(() -> slots.liveEntries());
   }
 
   /**
@@ -240,40 +227,20 @@ final class Generation {
    * with each other.
    */
   SlotPages.Slice page(long fromSlot, int maxRecords, long maxBytes, boolean vectors) {
-    lock.readLock().lock();
-    try {
-      return SlotPages.page(index, slots, number, config, fromSlot, maxRecords, maxBytes, vectors);
-    } finally {
-      lock.readLock().unlock();
-    }
+    return read(() -> SlotPages.page(index, slots, number, config, fromSlot, maxRecords, maxBytes, vectors));
   }
 
   long liveCount() {
-    lock.readLock().lock();
-    try {
-      return slots.liveCount();
-    } finally {
-      lock.readLock().unlock();
-    }
+    return read(() -> slots.liveCount());
   }
 
   long tombstoneCount() {
-    lock.readLock().lock();
-    try {
-      return slots.tombstoneCount();
-    } finally {
-      lock.readLock().unlock();
-    }
+    return read(() -> slots.tombstoneCount());
   }
 
   /** A copy of the slot table (null = tombstone); payloads are immutable and shared. */
   List<String> slotTable() {
-    lock.readLock().lock();
-    try {
-      return slots.ids();
-    } finally {
-      lock.readLock().unlock();
-    }
+    return read(() -> slots.ids());
   }
 
   /** Stored vectors of slots [first, first+count); slots never change once written. */
@@ -288,6 +255,16 @@ final class Generation {
 
   Metric metric() {
     return config.metric();
+  }
+
+  /** {@code reader}'s answer, read under the lock (shared). */
+  private <T> T read(java.util.function.Supplier<T> reader) {
+    lock.readLock().lock();
+    try {
+      return reader.get();
+    } finally {
+      lock.readLock().unlock();
+    }
   }
 
   /** Pins this generation for a search; false if it has already been freed. */

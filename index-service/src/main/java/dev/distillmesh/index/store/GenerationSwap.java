@@ -15,6 +15,9 @@ import org.slf4j.LoggerFactory;
  * generation is written completely and then {@code CURRENT} flips atomically: a crash before the
  * flip leaves the old generation, after it the new one.
  *
+ * Whether a write may go in now ({@link #checkWritable}, {@link #checkExpected}) depends on this
+ * state, so the checks live here too.
+ *
  * <p>Thread-safety: the collection's {@code writeLock} guards every change here; searches only
  * read {@code current} and pin it.
  */
@@ -62,6 +65,38 @@ final class GenerationSwap {
 
   private String name() {
     return current.config().name();
+  }
+
+  /** Refuses a write (or a rebuild's start) the collection's state forbids. Holds writeLock. */
+  void checkWritable() {
+    if (closed) {
+      throw DomainException.notFound("collection " + name() + " was dropped");
+    }
+    if (rebuilding) {
+      throw DomainException.precondition("collection " + name() + " is being "
+          + ("Reproject".equals(rebuildCall) ? "reprojected" : "rebuilt") + "; writes resume when the "
+          + rebuildCall + " call returns");
+    }
+    if (collectionLog.failure() != null) {
+      throw new DomainException(DomainException.Kind.INTERNAL, "writes to collection " + name()
+          + " are stopped after a failed log write (" + collectionLog.failure() + "); searches still work;"
+          + " restart the index service to recover");
+    }
+  }
+
+  static void checkExpectedSign(long expectedLastSequence) {
+    if (expectedLastSequence < 0) {
+      throw DomainException.invalid("expected_last_sequence " + expectedLastSequence + " is negative;"
+          + " send 0 (no check) or the last_sequence read from ListRecords or GetCollection");
+    }
+  }
+
+  /** ABORTED when the collection was written since {@code expected} (0: no check). Holds writeLock. */
+  void checkExpected(long expected, String what, String retry) {
+    if (expected != 0 && expected != collectionLog.lastSeq()) {
+      throw DomainException.aborted("collection " + name() + " was written since it was read: its"
+          + " last_sequence is " + collectionLog.lastSeq() + ", the " + what + " expected " + expected + "; " + retry);
+    }
   }
 
   /** Pins the serving generation for a read; the caller releases it. */

@@ -187,6 +187,11 @@ public final class Limits {
     return s.length() > MAX_TEXT_BYTES * 4 ? Integer.MAX_VALUE : s.getBytes(StandardCharsets.UTF_8).length;
   }
 
+  /** How a message names record {@code i} of a batch: {@code records[i] (id "...")}. */
+  static String recordName(int i, String id) {
+    return "records[" + i + "] (id \"" + abbreviate(id) + "\")";
+  }
+
   static String abbreviate(String s) {
     return s.length() <= 40 ? s : s.substring(0, 40) + "...";
   }

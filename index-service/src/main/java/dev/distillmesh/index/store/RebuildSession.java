@@ -20,12 +20,20 @@ public final class RebuildSession {
     this.building = building;
   }
 
-  /** Adds a batch (validated like an upsert); a later record with the same id replaces an earlier one. */
+  /**
+   * Adds a batch (validated like an upsert, base vectors projected with the collection's current
+   * projection); a later record with the same id replaces an earlier one.
+   */
   public void add(List<RecordInput> batch) {
     check();
     Limits.checkBatch(batch, building.config());
     List<LogEntry> entries = new ArrayList<>(batch.size());
-    for (RecordInput r : batch) {
+    Projection projection = building.config().projection();
+    for (int i = 0; i < batch.size(); i++) {
+      RecordInput r = batch.get(i);
+      if (r.baseVector() != null) { // served as P·base, which must stay in range too
+        r = r.served(projection.project(r.baseVector(), Limits.recordName(i, r.id())));
+      }
       entries.add(new LogEntry.Upsert(0, r));
     }
     building.apply(entries);

@@ -4,6 +4,8 @@ import dev.distillmesh.common.DomainException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The work of a Reproject: fills a new, empty generation (made with the new projection B) from the
@@ -16,6 +18,7 @@ import java.util.List;
  * <p>Stateless.
  */
 final class Reprojection {
+  private static final Logger log = LoggerFactory.getLogger(Collection.class);
   private static final int CHUNK = 4096;
 
   /** A reprojection under way: the captured live records and the empty generation they go to. */
@@ -40,6 +43,7 @@ final class Reprojection {
     }
     Projection next = Projection.checked(config.dimension(), config.projection(), rows, cols, values, version,
         description, System.currentTimeMillis());
+    long t0 = System.nanoTime();
     Started started = collection.beginReprojection(expectedLastSequence, next);
     try {
       fill(started.building(), started.records());
@@ -48,8 +52,14 @@ final class Reprojection {
       collection.finishRebuild(null);
       throw e;
     }
+    long filled = System.nanoTime();
     collection.finishRebuild(started.building());
-    return collection.info();
+    CollectionInfo info = collection.info();
+    log.info("collection {} reprojected: projection version {} -> {}, generation {}, {} records ({} ms to project"
+        + " and index, {} ms to write and swap)", config.name(), config.projection().version(), version,
+        info.generation(), started.records().size(), (filled - t0) / 1_000_000,
+        (System.nanoTime() - filled) / 1_000_000);
+    return info;
   }
 
   /**

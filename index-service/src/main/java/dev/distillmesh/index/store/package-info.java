@@ -13,6 +13,14 @@
  * SlotTable} (ids, payloads, tombstones) in step; {@code GenerationSearch} searches it past its
  * tombstones and {@code SlotPages} lists its records.
  *
+ * <p>Base vectors, in one place: a collection created to keep them stores each record's base vector
+ * (in the log, as an entry type of its own; in snapshots; on the heap in its {@code SlotTable},
+ * the one in-memory copy) and serves {@code P·base} with its generation's {@link
+ * dev.distillmesh.index.store.Projection} (the identity until a Reproject), kept beside the
+ * generation's config by {@code ConfigFiles}. {@code Reprojection} fills a new generation from the
+ * stored base vectors with a new matrix; {@code GenerationSwap} installs it as it does a rebuild.
+ * {@code RecordVectors} reads a record's vectors back for include_vectors without copying them.
+ *
  * <p>Concurrency model, in one place: each {@link dev.distillmesh.index.store.Collection} has a
  * single writer at a time (its {@code writeLock}, which also guards its log and swap); searches
  * never take it. A search pins the current {@link dev.distillmesh.index.store.Generation} with a

@@ -90,6 +90,30 @@ class IndexCliTest {
   }
 
   @Test
+  void aCollectionThatKeepsBaseVectorsIsCreatedLoadedDumpedAndShown() throws Exception {
+    Result created = cli("create", "kept", "--dim", "3", "--keep-base-vectors");
+    assertEquals(0, created.code(), created.err());
+    assertTrue(created.out().contains("keeps_base=true projection_version=0"), created.out());
+    Path file = dir.resolve("kept.jsonl");
+    Files.writeString(file, """
+        {"id":"a","base_vector":[1.0,0.0,0.0],"text":"alpha"}
+        {"id":"b","base_vector":[0.0,1.0,0.0],"text":"beta"}
+        """);
+    Result up = cli("upsert", "kept", file.toString());
+    assertEquals(0, up.code(), up.err());
+    Result dump = cli("dump", "kept");
+    assertEquals(Files.readString(file), dump.out(), "a base-vector collection dumps its base vectors");
+    assertTrue(cli("list").out().contains("kept  dim=3") && cli("stats", "kept").out().contains("keeps_base=true"));
+    assertEquals(0, cli("create", "plain", "--dim", "3").code());
+    assertTrue(!cli("stats", "plain").out().contains("keeps_base"), "a plain collection says nothing of it");
+    Files.writeString(dir.resolve("plain.jsonl"), "{\"id\":\"c\",\"vector\":[0,0,1]}\n");
+    Result refused = cli("upsert", "kept", dir.resolve("plain.jsonl").toString());
+    assertEquals(1, refused.code());
+    assertTrue(refused.err().contains("INVALID_ARGUMENT") && refused.err().contains("send base_vector"), refused.err());
+    assertEquals(2, cli("stats", "kept", "--keep-base-vectors").code(), "the flag belongs to create");
+  }
+
+  @Test
   void errorsAreReportedWithTheirStatusAndExitCode() throws Exception {
     Result missing = cli("stats", "nope");
     assertEquals(1, missing.code());

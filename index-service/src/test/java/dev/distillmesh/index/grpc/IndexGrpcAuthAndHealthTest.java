@@ -20,6 +20,7 @@ import dev.distillmesh.proto.index.v1.IndexServiceGrpc;
 import dev.distillmesh.proto.index.v1.ListCollectionsRequest;
 import dev.distillmesh.proto.index.v1.ListRecordsRequest;
 import dev.distillmesh.proto.index.v1.Record;
+import dev.distillmesh.proto.index.v1.ReprojectRequest;
 import dev.distillmesh.proto.index.v1.SearchRequest;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -77,6 +78,8 @@ class IndexGrpcAuthAndHealthTest {
     assertStatus(Status.Code.UNAUTHENTICATED, () -> IndexGrpcFixture.rebuild(index.async(),
         header("docs", ""), rebuildBatch(records("evil-", 2, DIM, 3))), "Rebuild");
     assertStatus(Status.Code.UNAUTHENTICATED, () -> index.listPage("docs", 0, "", false), "ListRecords");
+    assertStatus(Status.Code.UNAUTHENTICATED, () -> index.blocking().reproject(ReprojectRequest.newBuilder()
+        .setCollection("docs").setRows(DIM).setCols(DIM).setVersion(1).build()), "Reproject");
 
     var info = index.info("docs");
     assertEquals(10, info.getLiveCount());

@@ -234,8 +234,8 @@ class StoreRecoveryTest {
     TestVectors.upsertInBatches(first.create(config("docs", "HNSW16,Flat")), records, 100);
     stores.close(first);
     Path snapshot = gen1("docs").resolve("snapshot.bin");
-    byte[] v2 = Files.readAllBytes(snapshot);
-    ByteBuffer in = ByteBuffer.wrap(v2);
+    byte[] v3 = Files.readAllBytes(snapshot);
+    ByteBuffer in = ByteBuffer.wrap(v3);
     in.position(8 + 8 + 8 + 4);
     in.position(in.position() + 2 + in.getShort(in.position())); // spec
     in.position(in.position() + 4); // metric
@@ -243,8 +243,9 @@ class StoreRecoveryTest {
     int checksumFields = in.position();
     java.io.ByteArrayOutputStream v1 = new java.io.ByteArrayOutputStream();
     v1.write("DMSNAP01".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-    v1.write(v2, 8, checksumFields - 8);
-    v1.write(v2, checksumFields + 16, v2.length - 8 - checksumFields - 16);
+    v1.write(v3, 8, checksumFields - 8);
+    // Format 3 adds the index file's checksum and size and the base-vector flag; format 1 has none.
+    v1.write(v3, checksumFields + 17, v3.length - 8 - checksumFields - 17);
     java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
     crc.update(v1.toByteArray());
     v1.write(ByteBuffer.allocate(8).putLong(crc.getValue()).array());
