@@ -51,6 +51,10 @@ public final class CollectionScaleBenchmark {
   }
 
   public static void main(String[] args) throws Exception {
+    if (java.util.Arrays.asList(args).contains("--help")) {
+      System.out.println(ScaleConfig.USAGE);
+      return;
+    }
     ScaleConfig config;
     try {
       config = ScaleConfig.parse(args);
