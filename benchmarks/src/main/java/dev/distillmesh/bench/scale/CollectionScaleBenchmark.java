@@ -86,7 +86,9 @@ public final class CollectionScaleBenchmark {
 
   private void run() throws Exception {
     Squad squad = Squad.load(config.dataDir(), Integer.MAX_VALUE, 42);
-    ScaleCorpus corpus = ScaleCorpus.build(squad.passages(), config.dataDir());
+    ScaleCorpus all = ScaleCorpus.build(squad.passages(), config.dataDir());
+    ScaleCorpus corpus = config.documents() == 0 ? all
+        : all.first(Math.max(squad.passages().size(), Math.min(config.documents(), all.size())));
     ScaleCorpus memoryCorpus = corpus.first(Math.min(config.memoryDocuments(), corpus.size()));
     String large = "scale-" + Math.round(corpus.size() / 1000.0) + "k";
     String medium = "scale-" + Math.round(memoryCorpus.size() / 1000.0) + "k";
@@ -123,7 +125,7 @@ public final class CollectionScaleBenchmark {
           identity(reproject, large);
         }
       }
-      if (config.runs(Part.INGEST) || config.runs(Part.MEMORY)) {
+      if ((config.runs(Part.INGEST) || config.runs(Part.MEMORY)) && !medium.equals(large)) {
         ingested.add(mesh.ensureCollection(medium, memoryCorpus.documents(), probes));
       }
       if (config.runs(Part.INGEST) || config.runs(Part.SMALL)) {

@@ -11,6 +11,8 @@ import java.util.Set;
  * Every setting of one collection-scale benchmark run, parsed once from the command line.
  *
  * @param parts what to run (every part when none was named)
+ * @param documents the large collection's size (0: the whole corpus, about 85,000), for a shorter
+ *     run at a smaller scale
  * @param trainQuestions training questions asked as traffic (0: all of articles 0–39), a seeded
  *     sample when fewer
  * @param memoryTrainQuestions the same for each of the two memory runs
@@ -23,6 +25,7 @@ record ScaleConfig(
     Path dataDir,
     Path root,
     Path indexDir,
+    int documents,
     int trainQuestions,
     int passes,
     int candidates,
@@ -63,6 +66,8 @@ record ScaleConfig(
       "usage: CollectionScaleBenchmark [options]",
       "  --only P               run part P only: ingest|traffic|small|memory|reproject; repeatable"
           + " (default: all, in that order)",
+"  --documents N          the large collection: the first N documents of the corpus (default 0 ="
+          + " all, about 85,000)",
       "  --train-questions N    training questions (articles 0-39) asked as traffic, a seeded sample"
           + " (default 0 = all 8,981)",
       "  --passes N             times each training question is asked (default 3)",
@@ -89,6 +94,7 @@ record ScaleConfig(
     Path dataDir = Path.of("../shared/data");
     Path root = Path.of(".");
     Path indexDir = null;
+    int documents = 0;
     int trainQuestions = 0;
     int passes = 3;
     int candidates = 50;
@@ -116,6 +122,7 @@ record ScaleConfig(
         case "--data-dir" -> dataDir = Path.of(v);
         case "--root" -> root = Path.of(v);
         case "--index-dir" -> indexDir = Path.of(v);
+        case "--documents" -> documents = atLeast(args[i], v, 0);
         case "--train-questions" -> trainQuestions = atLeast(args[i], v, 0);
         case "--passes" -> passes = atLeast(args[i], v, 1);
         case "--candidates" -> candidates = atLeast(args[i], v, 2);
@@ -139,7 +146,7 @@ record ScaleConfig(
     if (parts.isEmpty()) {
       parts = EnumSet.allOf(Part.class);
     }
-    return new ScaleConfig(Set.copyOf(parts), dataDir, root, indexDir, trainQuestions, passes, candidates, negatives,
+    return new ScaleConfig(Set.copyOf(parts), dataDir, root, indexDir, documents, trainQuestions, passes, candidates, negatives,
         efSearch, batch, lr, temperature, evalEvery, memoryTrainQuestions, memoryDocuments, noise, latencyCalls, seed,
         serviceHeap, trainerHeap, spec);
   }
@@ -163,6 +170,11 @@ record ScaleConfig(
 
   boolean runs(Part part) {
     return parts.contains(part);
+  }
+
+  /** Whether a part trains (and so needs the teacher and trainers). */
+  boolean trains() {
+    return runs(Part.TRAFFIC) || runs(Part.SMALL) || runs(Part.MEMORY);
   }
 
   /**

@@ -40,7 +40,7 @@ final class ScaleMesh implements AutoCloseable {
   private final List<AutoCloseable> opened = new ArrayList<>();
   private final ServiceProcess index;
   private final ServiceProcess student;
-  private final ServiceProcess teacher;
+  private final ServiceProcess teacher; // null when no part trains
   private final StudentMeshClient studentClient;
   private final ManagedChannel indexChannel;
   private int trainers;
@@ -65,8 +65,9 @@ final class ScaleMesh implements AutoCloseable {
       student = open(ServiceProcess.start("student-service", jar("student-service"), jvm,
           List.of("--port", "0", "--index", index.target(), "--adapter-dir", work.resolve("adapters").toString(),
               "--traffic-buffer", "400000"), work.resolve("student.log")));
-      teacher = open(ServiceProcess.start("teacher-service", jar("teacher-service"), jvm,
-          List.of("--port", "0", "--request-timeout-ms", "1800000"), work.resolve("teacher.log")));
+      // Only runs that train need the teacher (e5 takes a core for a while to load).
+      teacher = config.trains() ? open(ServiceProcess.start("teacher-service", jar("teacher-service"), jvm,
+          List.of("--port", "0", "--request-timeout-ms", "1800000"), work.resolve("teacher.log"))) : null;
       studentClient = open(new StudentMeshClient(student.port(), Duration.ofSeconds(60)));
       indexChannel = NettyChannelBuilder.forTarget(index.target()).usePlaintext().build();
       opened.add(() -> {
@@ -182,6 +183,9 @@ final class ScaleMesh implements AutoCloseable {
    * for every run), connected to this mesh. The caller closes it.
    */
   ServiceProcess startTrainer(String label) throws IOException, InterruptedException {
+    if (teacher == null) {
+      throw new IllegalStateException("no teacher started: no part of this run trains");
+    }
     int n = ++trainers;
     Path runs = work.resolve("runs-" + n + "-" + label);
     return ServiceProcess.start("trainer", jar("trainer"), List.of("-Xmx" + config.trainerHeap()),
