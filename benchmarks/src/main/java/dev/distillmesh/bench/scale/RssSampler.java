@@ -1,0 +1,110 @@
+package dev.distillmesh.bench.scale;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Samples a process's resident memory from {@code /proc/<pid>/status} on a daemon thread: the
+ * largest VmRSS seen, and VmHWM (the kernel's own peak, which also covers spikes between samples)
+ * at the last sample. Linux only; a process that cannot be read reports -1.
+ *
+ * <p>Thread-safe: the sampler thread writes, any thread reads; {@link #stop} ends the thread after
+ * a last sample.
+ */
+final class RssSampler implements AutoCloseable {
+  private final long pid;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private volatile long peakRss = -1;
+  private volatile long hwm = -1;
+  private volatile int samples;
+
+  /** What a finished sampling saw, in bytes. */
+  record Peak(long peakRssBytes, long hwmBytes, int samples) {
+    double peakRssMb() {
+      return peakRssBytes / 1048576.0;
+    }
+
+    double hwmMb() {
+      return hwmBytes / 1048576.0;
+    }
+  }
+
+  private RssSampler(long pid, long periodMillis) {
+    this.pid = pid;
+    this.thread = new Thread(() -> {
+      while (running) {
+        sample();
+        try {
+          Thread.sleep(periodMillis);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }, "rss-sampler-" + pid);
+    thread.setDaemon(true);
+  }
+
+  static RssSampler start(long pid, long periodMillis) {
+    RssSampler s = new RssSampler(pid, periodMillis);
+    s.thread.start();
+    return s;
+  }
+
+  private void sample() {
+    long[] now = read(pid);
+    if (now[0] > peakRss) {
+      peakRss = now[0];
+    }
+    if (now[1] >= 0) {
+      hwm = now[1];
+    }
+    samples++;
+  }
+
+  /** Ends the sampling after one last sample, and returns what it saw. */
+  Peak stop() throws InterruptedException {
+    running = false;
+    thread.interrupt();
+    thread.join();
+    sample();
+    return new Peak(peakRss, hwm, samples);
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    stop();
+  }
+
+  /** {VmRSS, VmHWM} of {@code pid} in bytes, -1 for what cannot be read. */
+  static long[] read(long pid) {
+    try {
+      return parse(Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")));
+    } catch (IOException | RuntimeException e) {
+      return new long[] {-1, -1};
+    }
+  }
+
+  /** {VmRSS, VmHWM} in bytes from the lines of a {@code /proc/PID/status} file ("VmRSS:  1234 kB"). */
+  static long[] parse(List<String> status) {
+    long[] out = {-1, -1};
+    for (String line : status) {
+      if (line.startsWith("VmRSS:")) {
+        out[0] = kilobytes(line) * 1024;
+      } else if (line.startsWith("VmHWM:")) {
+        out[1] = kilobytes(line) * 1024;
+      }
+    }
+    return out;
+  }
+
+  private static long kilobytes(String line) {
+    String[] parts = line.substring(line.indexOf(':') + 1).trim().split("\\s+");
+    if (parts.length != 2 || !parts[1].equals("kB")) {
+      throw new IllegalArgumentException("not a kB line: " + line);
+    }
+    return Long.parseLong(parts[0]);
+  }
+}
