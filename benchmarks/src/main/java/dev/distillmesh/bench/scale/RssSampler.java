@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * Samples a process's resident memory from {@code /proc/<pid>/status} on a daemon thread: the
  * largest VmRSS seen, and VmHWM (the kernel's own peak, which also covers spikes between samples)
- * at the last sample. Linux only; a process that cannot be read reports -1.
+ * at the last sample (never below the largest VmRSS). Linux only; a process that cannot be read reports -1.
  *
  * <p>Thread-safe: the sampler thread writes, any thread reads; {@link #stop} ends the thread after
  * a last sample.
@@ -59,7 +59,9 @@ final class RssSampler implements AutoCloseable {
       peakRss = now[0];
     }
     if (now[1] >= 0) {
-      hwm = now[1];
+      // The kernel folds per-thread RSS counters into VmHWM lazily, so it can trail a VmRSS read a
+      // moment earlier by a few pages; the peak is never below a sample.
+      hwm = Math.max(now[1], peakRss);
     }
     samples++;
   }
