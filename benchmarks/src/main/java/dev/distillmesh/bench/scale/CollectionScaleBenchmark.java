@@ -76,10 +76,13 @@ public final class CollectionScaleBenchmark {
     return Integer.parseInt(parts[2]);
   }
 
-  /** The training questions (articles 0–39), a seeded sample of {@code limit} (0: all). */
-  static List<String> trainingQuestions(List<Squad.Question> questions, int limit, long seed) {
-    List<String> train = new ArrayList<>(questions.stream().filter(q -> article(q.passageId()) <= LAST_TRAIN_ARTICLE)
-        .map(Squad.Question::text).toList());
+  /**
+   * The traffic: every question, or with {@code heldOut} false only those about articles 0–39, a
+   * seeded sample of {@code limit} (0: all).
+   */
+  static List<String> trainingQuestions(List<Squad.Question> questions, int limit, long seed, boolean heldOut) {
+    List<String> train = new ArrayList<>(questions.stream()
+        .filter(q -> heldOut || article(q.passageId()) <= LAST_TRAIN_ARTICLE).map(Squad.Question::text).toList());
     Collections.shuffle(train, new Random(seed));
     return List.copyOf(limit == 0 || limit >= train.size() ? train : train.subList(0, limit));
   }
@@ -92,13 +95,15 @@ public final class CollectionScaleBenchmark {
     ScaleCorpus memoryCorpus = corpus.first(Math.min(config.memoryDocuments(), corpus.size()));
     String large = "scale-" + Math.round(corpus.size() / 1000.0) + "k";
     String medium = "scale-" + Math.round(memoryCorpus.size() / 1000.0) + "k";
-    List<String> traffic = trainingQuestions(squad.questions(), config.trainQuestions(), config.seed());
+    List<String> traffic = trainingQuestions(squad.questions(), config.trainQuestions(), config.seed(),
+        config.heldOutInTraffic());
     List<String> memoryTraffic = traffic.subList(0, Math.min(config.memoryTrainQuestions(), traffic.size()));
     List<String> probes = squad.questions().stream().map(Squad.Question::text).toList();
     Path questionsFile = config.dataDir().resolve("squad-dev/queries.jsonl").toAbsolutePath().normalize();
     out.printf(Locale.ROOT, "collection-scale benchmark: %,d documents (%,d squad-dev passages + %,d distinct DailyDialog"
-            + " utterances), %,d for memory; %,d training questions as traffic; parts %s; %d cores, java %s%n",
+            + " utterances), %,d for memory; %,d questions as traffic (%s); parts %s; %d cores, java %s%n",
         corpus.size(), corpus.squadPassages(), corpus.distractors(), memoryCorpus.size(), traffic.size(),
+        config.heldOutInTraffic() ? "held-out articles' questions included, never with their gold" : "articles 0-39",
         config.parts().stream().sorted().map(Part::flag).collect(Collectors.joining(",")),
         Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 

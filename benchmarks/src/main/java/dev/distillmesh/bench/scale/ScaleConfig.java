@@ -13,8 +13,10 @@ import java.util.Set;
  * @param parts what to run (every part when none was named)
  * @param documents the large collection's size (0: the whole corpus, about 85,000), for a shorter
  *     run at a smaller scale
- * @param trainQuestions training questions asked as traffic (0: all of articles 0–39), a seeded
- *     sample when fewer
+ * @param trainQuestions questions asked as traffic (0: all of them), a seeded sample when fewer
+ * @param heldOutInTraffic whether the traffic holds every question, the held-out articles' too (as
+ *     online, where held-out questions are asked but never used with their gold), or only articles
+ *     0–39
  * @param memoryTrainQuestions the same for each of the two memory runs
  * @param indexDir where the index keeps its collections; null: inside the run's temp directory,
  *     deleted at the end. A directory that is kept lets a later run reuse the ingested collections
@@ -27,6 +29,7 @@ record ScaleConfig(
     Path indexDir,
     int documents,
     int trainQuestions,
+    boolean heldOutInTraffic,
     int passes,
     int candidates,
     int negatives,
@@ -68,8 +71,9 @@ record ScaleConfig(
           + " (default: all, in that order)",
 "  --documents N          the large collection: the first N documents of the corpus (default 0 ="
           + " all, about 85,000)",
-      "  --train-questions N    training questions (articles 0-39) asked as traffic, a seeded sample"
-          + " (default 0 = all 8,981)",
+      "  --train-questions N    questions asked as traffic, a seeded sample (default 0 = all of them)",
+      "  --traffic all|train    the traffic: every squad-dev question, held-out ones included, never"
+          + " with their gold (default all: 10,570), or only articles 0-39 (8,981)",
       "  --passes N             times each training question is asked (default 3)",
       "  --candidates K         the trainer's top-K candidates per question (default 50)",
       "  --negatives N          sampled negatives per question (default 0 = the trainer's, 8)",
@@ -96,6 +100,7 @@ record ScaleConfig(
     Path indexDir = null;
     int documents = 0;
     int trainQuestions = 0;
+    boolean heldOutInTraffic = true;
     int passes = 3;
     int candidates = 50;
     int negatives = 0;
@@ -124,6 +129,7 @@ record ScaleConfig(
         case "--index-dir" -> indexDir = Path.of(v);
         case "--documents" -> documents = atLeast(args[i], v, 0);
         case "--train-questions" -> trainQuestions = atLeast(args[i], v, 0);
+        case "--traffic" -> heldOutInTraffic = traffic(v);
         case "--passes" -> passes = atLeast(args[i], v, 1);
         case "--candidates" -> candidates = atLeast(args[i], v, 2);
         case "--negatives" -> negatives = atLeast(args[i], v, 0);
@@ -146,7 +152,7 @@ record ScaleConfig(
     if (parts.isEmpty()) {
       parts = EnumSet.allOf(Part.class);
     }
-    return new ScaleConfig(Set.copyOf(parts), dataDir, root, indexDir, documents, trainQuestions, passes, candidates, negatives,
+    return new ScaleConfig(Set.copyOf(parts), dataDir, root, indexDir, documents, trainQuestions, heldOutInTraffic, passes, candidates, negatives,
         efSearch, batch, lr, temperature, evalEvery, memoryTrainQuestions, memoryDocuments, noise, latencyCalls, seed,
         serviceHeap, trainerHeap, spec);
   }
@@ -158,6 +164,14 @@ record ScaleConfig(
       }
     }
     throw new IllegalArgumentException("--only takes ingest|traffic|small|memory|reproject, got " + v);
+  }
+
+  private static boolean traffic(String v) {
+    return switch (v) {
+      case "all" -> true;
+      case "train" -> false;
+      default -> throw new IllegalArgumentException("--traffic takes all|train, got " + v);
+    };
   }
 
   private static int atLeast(String flag, String v, int min) {
@@ -185,6 +199,7 @@ record ScaleConfig(
     List<String> f = new ArrayList<>();
     f.add("collection " + collection);
     f.add("--train-questions " + questions);
+    f.add("--traffic " + (heldOutInTraffic ? "all" : "train"));
     f.add("--passes " + passes);
     f.add("--candidates " + candidates);
     f.add("--negatives " + (negatives == 0 ? "0 (trainer default)" : negatives));

@@ -21,11 +21,14 @@ class CollectionScaleBenchmarkTest {
   }
 
   @Test
-  void trainingQuestionsAreArticles0To39ASeededSample() {
-    assertEquals(Set.of("q0", "q39", "q7"), Set.copyOf(CollectionScaleBenchmark.trainingQuestions(QUESTIONS, 0, 7)));
-    List<String> two = CollectionScaleBenchmark.trainingQuestions(QUESTIONS, 2, 7);
+  void theTrafficIsEveryQuestionOrArticles0To39ASeededSample() {
+    assertEquals(Set.of("q0", "q39", "q7"),
+        Set.copyOf(CollectionScaleBenchmark.trainingQuestions(QUESTIONS, 0, 7, false)));
+    assertEquals(Set.of("q0", "q39", "q40", "q47", "q7"),
+        Set.copyOf(CollectionScaleBenchmark.trainingQuestions(QUESTIONS, 0, 7, true)));
+    List<String> two = CollectionScaleBenchmark.trainingQuestions(QUESTIONS, 2, 7, false);
     assertEquals(2, two.size());
-    assertEquals(two, CollectionScaleBenchmark.trainingQuestions(QUESTIONS, 2, 7));
-    assertEquals(3, CollectionScaleBenchmark.trainingQuestions(QUESTIONS, 10, 7).size());
+    assertEquals(two, CollectionScaleBenchmark.trainingQuestions(QUESTIONS, 2, 7, false));
+    assertEquals(3, CollectionScaleBenchmark.trainingQuestions(QUESTIONS, 10, 7, false).size());
   }
 }

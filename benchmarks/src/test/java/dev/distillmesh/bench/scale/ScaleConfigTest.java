@@ -1,6 +1,7 @@
 package dev.distillmesh.bench.scale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,7 @@ class ScaleConfigTest {
     assertEquals(3, c.passes());
     assertEquals(50, c.candidates());
     assertEquals(0, c.trainQuestions());
+    assertTrue(c.heldOutInTraffic());
     assertEquals(10_000, c.memoryDocuments());
     assertEquals("2g", c.trainerHeap());
     assertNull(c.indexDir());
@@ -27,13 +29,14 @@ class ScaleConfigTest {
   @Test
   void onlyIsRepeatableAndKnobsParse() {
     ScaleConfig c = ScaleConfig.parse(new String[] {"--only", "memory", "--only", "reproject", "--train-questions",
-        "500", "--passes", "1", "--index-dir", "/tmp/x"});
+        "500", "--passes", "1", "--index-dir", "/tmp/x", "--traffic", "train"});
+    assertFalse(c.heldOutInTraffic());
     assertEquals(Set.of(Part.MEMORY, Part.REPROJECT), c.parts());
     assertTrue(c.runs(Part.MEMORY) && !c.runs(Part.TRAFFIC));
     assertEquals(500, c.trainQuestions());
     assertEquals(1, c.passes());
     assertEquals(Path.of("/tmp/x"), c.indexDir());
-    assertTrue(c.trainingFlags("scale-85k", 500).contains("--train-questions 500 --passes 1 --candidates 50"));
+    assertTrue(c.trainingFlags("scale-85k", 500).contains("--train-questions 500 --traffic train --passes 1 --candidates 50"));
   }
 
   @Test
@@ -43,6 +46,7 @@ class ScaleConfigTest {
             .getMessage());
     assertThrows(IllegalArgumentException.class, () -> ScaleConfig.parse(new String[] {"--candidates", "1"}));
     assertThrows(IllegalArgumentException.class, () -> ScaleConfig.parse(new String[] {"--passes"}));
+    assertThrows(IllegalArgumentException.class, () -> ScaleConfig.parse(new String[] {"--traffic", "some"}));
     assertThrows(IllegalArgumentException.class, () -> ScaleConfig.parse(new String[] {"--frobnicate", "1"}));
   }
 }
