@@ -3,8 +3,12 @@ package dev.distillmesh.bench;
 import java.util.Arrays;
 
 /** Percentiles of a set of latencies given in nanoseconds, reported in milliseconds. */
-record LatencyStats(double p50Ms, double p99Ms, double meanMs, int count) {
-  static LatencyStats of(long[] nanos) {
+public record LatencyStats(double p50Ms, double p99Ms, double meanMs, int count) {
+  /** No calls were timed (zeros, count 0): for a caller that may have none to report. */
+  public static final LatencyStats NONE = new LatencyStats(0, 0, 0, 0);
+
+  /** The statistics of {@code nanos}; refused when there are none. */
+  public static LatencyStats of(long[] nanos) {
     if (nanos.length == 0) {
       throw new IllegalArgumentException("no latencies");
     }

@@ -1,5 +1,6 @@
 package dev.distillmesh.bench.scale;
 
+import dev.distillmesh.bench.LatencyStats;
 import dev.distillmesh.bench.systems.StudentMeshClient;
 import dev.distillmesh.proto.index.v1.CollectionInfo;
 import dev.distillmesh.proto.index.v1.Projection;
@@ -35,8 +36,8 @@ final class ReprojectProbe {
    *     back to the identity
    * @param error empty, or why the reprojection failed
    */
-  record Result(String collection, long records, double seconds, double restoreSeconds, Latencies before,
-      Latencies during, int answerErrors, boolean servesB, String error) {
+  record Result(String collection, long records, double seconds, double restoreSeconds, LatencyStats before,
+      LatencyStats during, int answerErrors, boolean servesB, String error) {
     boolean ok() {
       return error.isEmpty();
     }
@@ -56,7 +57,7 @@ final class ReprojectProbe {
     out.printf(Locale.ROOT, "%nreproject: %s (%,d records, d %d, projection v%d) with B = I + %.3g noise (seed %d);"
         + " Answer timed over %,d calls before%n", collection, info.getLiveCount(), d, current.getVersion(),
         config.reprojectNoise(), config.seed(), config.latencyCalls());
-    Latencies before = mesh.answerLatencies(collection, questions, 300, config.latencyCalls());
+    LatencyStats before = mesh.answerLatencies(collection, questions, 300, config.latencyCalls());
     out.printf(Locale.ROOT, "  before: Answer p50 %.2f ms, p99 %.2f ms%n", before.p50Ms(), before.p99Ms());
 
     ExecutorService pool = Executors.newSingleThreadExecutor(r -> new Thread(r, "reproject"));
@@ -89,11 +90,11 @@ final class ReprojectProbe {
         String why = e.getCause() instanceof StatusRuntimeException sre ? sre.getStatus().toString()
             : String.valueOf(e.getCause());
         out.println("  Reproject failed: " + why);
-        return new Result(collection, info.getLiveCount(), 0, 0, before, Latencies.of(Arrays.copyOf(nanos, n)), errors,
+        return new Result(collection, info.getLiveCount(), 0, 0, before, during(nanos, n), errors,
             false, why);
       }
       double seconds = (System.nanoTime() - t0) / 1e9;
-      Latencies during = Latencies.of(Arrays.copyOf(nanos, n));
+      LatencyStats during = during(nanos, n);
       mesh.student().takeAllTraffic(collection);
       Projection now = mesh.projection(collection);
       boolean servesB = now.getVersion() == response.getProjectionVersion()
@@ -151,5 +152,9 @@ final class ReprojectProbe {
       f[i] = p.getValues(i);
     }
     return f;
+  }
+
+  private static LatencyStats during(long[] nanos, int n) {
+    return n == 0 ? LatencyStats.NONE : LatencyStats.of(Arrays.copyOf(nanos, n));
   }
 }

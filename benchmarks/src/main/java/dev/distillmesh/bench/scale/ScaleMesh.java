@@ -1,5 +1,6 @@
 package dev.distillmesh.bench.scale;
 
+import dev.distillmesh.bench.LatencyStats;
 import dev.distillmesh.bench.data.Squad;
 import dev.distillmesh.bench.systems.StudentMeshClient;
 import dev.distillmesh.proto.index.v1.CollectionInfo;
@@ -47,7 +48,7 @@ final class ScaleMesh implements AutoCloseable {
 
   /** What ingesting (or finding) one collection gave. */
   record Ingested(String collection, int documents, double seconds, boolean reused, boolean keepsBaseVectors,
-      Latencies answer) {
+      LatencyStats answer) {
     double docsPerSecond() {
       return reused ? 0 : documents / seconds;
     }
@@ -152,7 +153,7 @@ final class ScaleMesh implements AutoCloseable {
           + " contract created it): Reproject will refuse it");
     }
     studentClient.takeAllTraffic(name);
-    Latencies answer = answerLatencies(name, questions, 300, 1000);
+    LatencyStats answer = answerLatencies(name, questions, 300, 1000);
     out.printf(Locale.ROOT, "  %,d documents %s; Answer p50 %.2f ms, p99 %.2f ms%n", documents.size(),
         reuse ? "reused" : String.format(Locale.ROOT, "in %.0f s (%.0f docs/s)", seconds, documents.size() / seconds),
         answer.p50Ms(), answer.p99Ms());
@@ -164,7 +165,7 @@ final class ScaleMesh implements AutoCloseable {
    * {@code questions}; the probes are then taken out of the traffic buffer (they are not training
    * traffic).
    */
-  Latencies answerLatencies(String collection, List<String> questions, int warmup, int calls) {
+  LatencyStats answerLatencies(String collection, List<String> questions, int warmup, int calls) {
     for (int i = 0; i < warmup; i++) {
       studentClient.answer(questions.get(i % questions.size()), collection, 10, 0);
     }
@@ -175,7 +176,7 @@ final class ScaleMesh implements AutoCloseable {
       nanos[i] = System.nanoTime() - t0;
     }
     studentClient.takeAllTraffic(collection);
-    return Latencies.of(nanos);
+    return LatencyStats.of(nanos);
   }
 
   /**
