@@ -1,9 +1,6 @@
 package dev.distillmesh.bench.scale;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.List;
+import dev.distillmesh.bench.systems.MemoryProbe;
 
 /**
  * Samples a process's resident memory from {@code /proc/<pid>/status} on a daemon thread: the
@@ -54,7 +51,7 @@ final class RssSampler implements AutoCloseable {
   }
 
   private void sample() {
-    long[] now = read(pid);
+    long[] now = MemoryProbe.rssAndPeakBytes(pid);
     if (now[0] > peakRss) {
       peakRss = now[0];
     }
@@ -78,35 +75,5 @@ final class RssSampler implements AutoCloseable {
   @Override
   public void close() throws InterruptedException {
     stop();
-  }
-
-  /** {VmRSS, VmHWM} of {@code pid} in bytes, -1 for what cannot be read. */
-  static long[] read(long pid) {
-    try {
-      return parse(Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")));
-    } catch (IOException | RuntimeException e) {
-      return new long[] {-1, -1};
-    }
-  }
-
-  /** {VmRSS, VmHWM} in bytes from the lines of a {@code /proc/PID/status} file ("VmRSS:  1234 kB"). */
-  static long[] parse(List<String> status) {
-    long[] out = {-1, -1};
-    for (String line : status) {
-      if (line.startsWith("VmRSS:")) {
-        out[0] = kilobytes(line) * 1024;
-      } else if (line.startsWith("VmHWM:")) {
-        out[1] = kilobytes(line) * 1024;
-      }
-    }
-    return out;
-  }
-
-  private static long kilobytes(String line) {
-    String[] parts = line.substring(line.indexOf(':') + 1).trim().split("\\s+");
-    if (parts.length != 2 || !parts[1].equals("kB")) {
-      throw new IllegalArgumentException("not a kB line: " + line);
-    }
-    return Long.parseLong(parts[0]);
   }
 }

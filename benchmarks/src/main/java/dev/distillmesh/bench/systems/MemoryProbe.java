@@ -6,6 +6,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.List;
 import java.util.stream.Stream;
 
 /** Memory and disk measurements on Linux (/proc). */
@@ -14,16 +15,40 @@ public final class MemoryProbe {
 
   /** Resident set size of a process in bytes (VmRSS), or -1 when it cannot be read. */
   public static long rssBytes(long pid) {
+    return rssAndPeakBytes(pid)[0];
+  }
+
+  /**
+   * {VmRSS, VmHWM} of a process in bytes: its resident set now and the kernel's peak of it, -1 for
+   * what cannot be read (e.g. a process that is gone).
+   */
+  public static long[] rssAndPeakBytes(long pid) {
     try {
-      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-        if (line.startsWith("VmRSS:")) {
-          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
-        }
-      }
-      return -1;
-    } catch (IOException | NumberFormatException e) {
-      return -1;
+      return parseStatus(Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")));
+    } catch (IOException | RuntimeException e) {
+      return new long[] {-1, -1};
     }
+  }
+
+  /** {VmRSS, VmHWM} in bytes from the lines of a {@code /proc/PID/status} file ("VmRSS:  1234 kB"). */
+  public static long[] parseStatus(List<String> status) {
+    long[] out = {-1, -1};
+    for (String line : status) {
+      if (line.startsWith("VmRSS:")) {
+        out[0] = kilobytes(line) * 1024;
+      } else if (line.startsWith("VmHWM:")) {
+        out[1] = kilobytes(line) * 1024;
+      }
+    }
+    return out;
+  }
+
+  private static long kilobytes(String line) {
+    String[] parts = line.substring(line.indexOf(':') + 1).trim().split("\\s+");
+    if (parts.length != 2 || !parts[1].equals("kB")) {
+      throw new IllegalArgumentException("not a kB line: " + line);
+    }
+    return Long.parseLong(parts[0]);
   }
 
   /** This process's RSS after a full GC (so freed heap garbage does not count twice). */

@@ -5,16 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.distillmesh.bench.systems.MemoryProbe;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RssSamplerTest {
   @Test
   void parsesRssAndHighWaterMarkInBytes() {
-    long[] v = RssSampler.parse(List.of("Name:\tjava", "VmPeak:\t 9999 kB", "VmHWM:\t   2048 kB", "VmRSS:\t   1024 kB"));
+    long[] v = MemoryProbe.parseStatus(List.of("Name:\tjava", "VmPeak:\t 9999 kB", "VmHWM:\t   2048 kB", "VmRSS:\t   1024 kB"));
     assertArrayEquals(new long[] {1024L * 1024, 2048L * 1024}, v);
-    assertArrayEquals(new long[] {-1, -1}, RssSampler.parse(List.of("Name:\tjava")));
-    assertThrows(IllegalArgumentException.class, () -> RssSampler.parse(List.of("VmRSS:\t 12 MB")));
+    assertArrayEquals(new long[] {-1, -1}, MemoryProbe.parseStatus(List.of("Name:\tjava")));
+    assertThrows(IllegalArgumentException.class, () -> MemoryProbe.parseStatus(List.of("VmRSS:\t 12 MB")));
   }
 
   @Test
@@ -34,6 +35,6 @@ class RssSamplerTest {
 
   @Test
   void aProcessThatIsGoneReadsAsUnknown() {
-    assertArrayEquals(new long[] {-1, -1}, RssSampler.read(Long.MAX_VALUE));
+    assertArrayEquals(new long[] {-1, -1}, MemoryProbe.rssAndPeakBytes(Long.MAX_VALUE));
   }
 }
