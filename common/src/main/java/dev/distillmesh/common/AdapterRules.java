@@ -73,6 +73,18 @@ public final class AdapterRules {
     }
   }
 
+  /**
+   * Whether {@code matrix} (row-major d×d, finite) meets {@link #checkMatrix}'s rule on its
+   * symmetric part: smallest eigenvalue at least its scale / {@value #MARGIN_DIVISOR}.
+   */
+  public static boolean meetsSymmetricMargin(float[] matrix, int d) {
+    double sumSquares = 0;
+    for (float v : matrix) {
+      sumSquares += (double) v * v;
+    }
+    return symmetricPartAtLeast(matrix, d, Math.sqrt(sumSquares / d) / MARGIN_DIVISOR);
+  }
+
   /** Whether {@code (A + Aᵀ)/2 - margin·I} is positive definite: its Cholesky factorisation succeeds. */
   private static boolean symmetricPartAtLeast(float[] a, int d, double margin) {
     // Lower triangle of S - margin*I, row-major; factorised in place into L (S = L Lᵀ).

@@ -1,5 +1,7 @@
 package dev.distillmesh.trainer.learn;
 
+import dev.distillmesh.common.AdapterRules;
+
 /**
  * A trainable tower adapter (d×d, row-major, in double precision while training): the context
  * adapter {@code A} and, when a run trains it, the response adapter {@code B}. The student serves
@@ -41,6 +43,49 @@ public final class QueryAdapter {
   /** The live parameters (the optimizer updates them in place). */
   public double[] values() {
     return a;
+  }
+
+  /**
+   * Keeps the adapter publishable: when its symmetric part has fallen below the margin the student
+   * and the index require ({@link AdapterRules#checkMatrix}: no direction of the embedding space
+   * collapsed or reversed), adds the smallest {@code c·I} (found by bisection, to 1/1000 of the
+   * first sufficient shift) that restores it, so training goes on from a matrix that can be
+   * served. Returns {@code c}, 0 when the adapter met the rule.
+   */
+  public double shiftIntoRules() {
+    if (AdapterRules.meetsSymmetricMargin(toFloats(), dim)) {
+      return 0;
+    }
+    double lo = 0;
+    double hi = 1e-3;
+    while (!meetsWithShift(hi)) {
+      lo = hi;
+      hi *= 2;
+      if (hi > 1e6) {
+        throw new IllegalStateException("no shift c*I makes the adapter meet the adapter rules");
+      }
+    }
+    double tolerance = hi / 1000;
+    while (hi - lo > tolerance) {
+      double mid = (lo + hi) / 2;
+      if (meetsWithShift(mid)) {
+        hi = mid;
+      } else {
+        lo = mid;
+      }
+    }
+    for (int i = 0; i < dim; i++) {
+      a[i * dim + i] += hi;
+    }
+    return hi;
+  }
+
+  private boolean meetsWithShift(double c) {
+    float[] m = toFloats();
+    for (int i = 0; i < dim; i++) {
+      m[i * dim + i] = (float) (a[i * dim + i] + c);
+    }
+    return AdapterRules.meetsSymmetricMargin(m, dim);
   }
 
   /** {@code A·e}. */

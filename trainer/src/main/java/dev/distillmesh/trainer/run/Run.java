@@ -19,6 +19,7 @@ import dev.distillmesh.trainer.run.model.RunStatus;
 import dev.distillmesh.trainer.run.model.StateChange;
 import java.io.IOException;
 import java.util.List;
+import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -271,11 +272,32 @@ final class Run implements Runnable {
   }
 
   private void evaluateAndPublish(long step) throws Exception {
+    keepPublishable(step);
     Evaluation e = evaluator.student(adapters.context(), adapters.response(), step);
     double toBeat = record.evaluated(e);
     emit(step, e);
     if (e.rAt1() > toBeat) {
       publisher.publish(adapters, step, e.rAt1(), "improved");
+    }
+  }
+
+  /**
+   * Moves an adapter whose symmetric part fell below the serving side's margin back inside it (a
+   * projection step), so what is evaluated is what can be published. Without it a run can train
+   * into a matrix the student refuses, and fail at that publish.
+   */
+  private void keepPublishable(long step) {
+    double c = adapters.context().shiftIntoRules();
+    if (c > 0) {
+      log.info("run {} step {}: the context adapter's symmetric part fell below the student's margin; added {}*I,"
+          + " which restores it", id, step, String.format(Locale.ROOT, "%.4g", c));
+    }
+    if (adapters.response() != null) {
+      double r = adapters.response().shiftIntoRules();
+      if (r > 0) {
+        log.info("run {} step {}: the response adapter's symmetric part fell below the index's margin; added {}*I",
+            id, step, String.format(Locale.ROOT, "%.4g", r));
+      }
     }
   }
 
