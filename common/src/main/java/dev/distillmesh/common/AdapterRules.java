@@ -49,16 +49,14 @@ public final class AdapterRules {
 
   /** {@code matrix} row-major, {@code d * d} values (the caller has checked the length). */
   public static void checkMatrix(float[] matrix, int d) {
-    double sumSquares = 0;
     for (int i = 0; i < matrix.length; i++) {
       float v = matrix[i];
       if (!Float.isFinite(v)) {
         throw DomainException.invalid("adapter value " + i + " (row " + i / d + ", col " + i % d + ") is " + v
             + "; every value must be finite");
       }
-      sumSquares += (double) v * v;
     }
-    double scale = Math.sqrt(sumSquares / d);
+    double scale = scale(matrix, d);
     if (!(scale >= 1 / MAX_SCALE && scale <= MAX_SCALE)) {
       throw DomainException.invalid(String.format(java.util.Locale.ROOT, "adapter scale ||A||_F / sqrt(d) is %.4g;"
           + " allowed %s..%s (the identity's is 1): scores would %s", scale, "1/" + (int) MAX_SCALE, (int) MAX_SCALE,
@@ -78,11 +76,16 @@ public final class AdapterRules {
    * symmetric part: smallest eigenvalue at least its scale / {@value #MARGIN_DIVISOR}.
    */
   public static boolean meetsSymmetricMargin(float[] matrix, int d) {
+    return symmetricPartAtLeast(matrix, d, scale(matrix, d) / MARGIN_DIVISOR);
+  }
+
+  /** {@code ||A||_F / sqrt(d)}: 1 for the identity. */
+  private static double scale(float[] matrix, int d) {
     double sumSquares = 0;
     for (float v : matrix) {
       sumSquares += (double) v * v;
     }
-    return symmetricPartAtLeast(matrix, d, Math.sqrt(sumSquares / d) / MARGIN_DIVISOR);
+    return Math.sqrt(sumSquares / d);
   }
 
   /** Whether {@code (A + Aᵀ)/2 - margin·I} is positive definite: its Cholesky factorisation succeeds. */
