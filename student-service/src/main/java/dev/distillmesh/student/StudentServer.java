@@ -16,6 +16,7 @@ import dev.distillmesh.encoder.EncoderSpec;
 import dev.distillmesh.encoder.OnnxEncoder;
 import dev.distillmesh.student.grpc.StudentAdminGrpcService;
 import dev.distillmesh.student.grpc.StudentGrpcService;
+import dev.distillmesh.student.kafka.AdapterFeed;
 import dev.distillmesh.student.client.IndexGateway;
 import dev.distillmesh.student.query.CollectionModels;
 import dev.distillmesh.student.query.Ingestor;
@@ -28,6 +29,8 @@ import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerInterceptor;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -51,10 +54,13 @@ public final class StudentServer implements AutoCloseable {
   private final IndexHealthWatcher indexHealth;
   private final ResilienceInterceptor indexResilience;
   private final MetricsHttpServer metricsHttp; // null when metrics are off
+  private final AdapterFeed rollout; // null in the single-machine default
 
   private StudentServer(ManagedServer server, OnnxEncoder encoder, TowerEncoder towers,
-      IndexHealthWatcher indexHealth, ResilienceInterceptor indexResilience, MetricsHttpServer metricsHttp) {
+      IndexHealthWatcher indexHealth, ResilienceInterceptor indexResilience, MetricsHttpServer metricsHttp,
+      AdapterFeed rollout) {
     this.server = server;
+    this.rollout = rollout;
     this.encoder = encoder;
     this.towers = towers;
     this.indexHealth = indexHealth;
@@ -79,6 +85,7 @@ public final class StudentServer implements AutoCloseable {
     TowerEncoder towers = null;
     IndexHealthWatcher watcher = null;
     MetricsHttpServer metricsHttp = null;
+    AdapterFeed rollout = null;
     try {
       AdapterStore adapters = AdapterStore.open(config.adapterDir(), encoder.dimension());
       towers = new TowerEncoder(encoder, config.maxBatch(), config.maxWaitMicros(), config.queueCapacity());
@@ -108,13 +115,24 @@ public final class StudentServer implements AutoCloseable {
               config.onnxThreads(), new Ingestor(towers, gateway), config.maxRequestTime(), config.maxIngestTime(),
               traffic));
       StudentMetrics.register(metrics, towers, adapters, admission);
-      metricsHttp = MetricsHttpServer.startIfEnabled("student-service", config.bind(), config.metricsPort(), metrics);
       ManagedServer server = new ManagedServer(builder, services, interceptors,
           config.inlineQueries() ? StudentGrpcService.INLINE_METHODS : Set.of(), 30, metrics).start();
-      // Health follows the index: without it the student cannot answer anything.
-      watcher = new IndexHealthWatcher(indexChannel, server::setServing).start(2000);
-      return new StudentServer(server, encoder, towers, watcher, resilience, metricsHttp);
+      // Health follows the index (without it the student cannot answer anything) and, in scale-out
+      // mode, the rollout: a replica behind its peers' adapters must not be routed to.
+      Readiness readiness = new Readiness(server::setServing, config.meshLog() == null);
+      if (config.meshLog() != null) {
+        String replicaId = config.replicaId().isEmpty() ? hostName() + ":" + server.port() : config.replicaId();
+        rollout = new AdapterFeed(config.meshLog(), replicaId, adapters, readiness::rollout).start();
+        RolloutMetrics.register(metrics, rollout);
+        log.info("scale-out mode: replica {} follows the rollout on {}", replicaId, config.meshLog());
+      }
+      metricsHttp = MetricsHttpServer.startIfEnabled("student-service", config.bind(), config.metricsPort(), metrics);
+      watcher = new IndexHealthWatcher(indexChannel, readiness::index).start(2000);
+      return new StudentServer(server, encoder, towers, watcher, resilience, metricsHttp, rollout);
     } catch (Exception | Error e) {
+      if (rollout != null) {
+        rollout.close();
+      }
       if (watcher != null) {
         watcher.close();
       }
@@ -133,6 +151,14 @@ public final class StudentServer implements AutoCloseable {
     return server.port();
   }
 
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return "localhost";
+    }
+  }
+
   public TowerEncoder towers() {
     return towers;
   }
@@ -149,6 +175,9 @@ public final class StudentServer implements AutoCloseable {
   /** Stops accepting calls, drains in-flight ones, then stops the encoder. */
   @Override
   public void close() {
+    if (rollout != null) {
+      rollout.close();
+    }
     indexHealth.close();
     server.close();
     towers.close();

@@ -3,6 +3,7 @@ package dev.distillmesh.student;
 import dev.distillmesh.common.AccessPolicy;
 import dev.distillmesh.common.MeshOptions;
 import dev.distillmesh.common.Settings;
+import dev.distillmesh.common.kafka.MeshLog;
 import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.common.tls.ServerTls;
 import java.nio.file.Path;
@@ -37,13 +38,16 @@ import java.util.Map;
  *     free one, -1 serves none
  * @param maxInFlightQueries Answer, Respond and Encode calls served at once; one more is refused at
  *     once with RESOURCE_EXHAUSTED
+ * @param meshLog the Kafka cluster of scale-out mode (adapters from the rollout topic); null: the
+ *     single-machine default (LoadAdapter)
+ * @param replicaId this replica's name on the status topic; empty: host name and port
  */
 public record StudentServerConfig(
     String bind, int port, String indexTarget, Path modelDir, int maxTokens, Path adapterDir,
     int onnxThreads, int maxBatch, long maxWaitMicros, int queueCapacity, Duration maxRequestTime,
     Duration maxIngestTime, AccessPolicy access, int maxMessageBytes, boolean inlineQueries, int trafficBuffer,
     double trafficSampleRate, ServerTls tls, ClientTls indexTls, int maxConnectionAgeSeconds, int metricsPort,
-    int maxInFlightQueries) {
+    int maxInFlightQueries, MeshLog meshLog, String replicaId) {
 
   public static final String ENV_BIND = "DISTILLMESH_STUDENT_BIND";
   public static final String ENV_PORT = "DISTILLMESH_STUDENT_PORT";
@@ -64,6 +68,7 @@ public record StudentServerConfig(
   public static final String ENV_TRAFFIC_SAMPLE_RATE = "DISTILLMESH_STUDENT_TRAFFIC_SAMPLE_RATE";
   public static final String ENV_METRICS_PORT = "DISTILLMESH_STUDENT_METRICS_PORT";
   public static final String ENV_MAX_IN_FLIGHT_QUERIES = "DISTILLMESH_STUDENT_MAX_IN_FLIGHT_QUERIES";
+  public static final String ENV_REPLICA_ID = "DISTILLMESH_STUDENT_REPLICA_ID";
 
   /**
    * Enough to keep the encoder's batches full (two batches of the default 32) while a client that
@@ -77,7 +82,8 @@ public record StudentServerConfig(
                              [--max-wait-us N] [--queue-capacity N] [--request-timeout-ms N]
                              [--ingest-timeout-s N] [--max-message-mb N] [--inline-queries true|false]
                              [--traffic-buffer N] [--traffic-sample-rate R] [--metrics-port N]
-                             [--max-in-flight-queries N]
+                             [--max-in-flight-queries N] [--kafka HOST:PORT [--kafka-properties FILE]]
+                             [--replica-id NAME]
                              [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
                              [--tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE]]
                              [--tls-authority NAME] [--admin-clients A,B]
@@ -111,13 +117,19 @@ public record StudentServerConfig(
         --traffic-sample-rate fraction of answered queries recorded, 0..1 (env %s, default 1.0)
         --metrics-port        Prometheus metrics at http://ADDR:N/metrics, 0 = any free port,
                               -1 = off                              (env %s, default -1)
+        --replica-id          this replica's name in scale-out mode's status reports
+                              (env %s, default HOSTNAME:PORT)
       The student presents the admin token (%s) to the index service with every call; with
       mutual TLS its client certificate can be the index's admin credential instead.
       """.formatted(ENV_BIND, ENV_PORT, ENV_INDEX_TARGET, ENV_MODEL_DIR, ENV_MAX_TOKENS, ENV_ADAPTER_DIR,
       ENV_ONNX_THREADS, ENV_MAX_BATCH, ENV_MAX_WAIT_US, ENV_QUEUE_CAPACITY, ENV_MAX_IN_FLIGHT_QUERIES,
       ENV_REQUEST_TIMEOUT_MS,
       ENV_INGEST_TIMEOUT_S, ENV_MAX_MESSAGE_MB, ENV_INLINE_QUERIES, ENV_TRAFFIC_BUFFER, ENV_TRAFFIC_SAMPLE_RATE,
-      ENV_METRICS_PORT, ENV_ADMIN_TOKEN) + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
+      ENV_METRICS_PORT, ENV_REPLICA_ID, ENV_ADMIN_TOKEN) + MeshLog.USAGE + """
+        In scale-out mode every replica applies the adapters the trainer publishes to the rollout
+        topic, in order, reports what it serves, and is NOT_SERVING until it has caught up;
+        LoadAdapter is refused (it would reach one replica only).
+      """ + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
 
   /** Parses flags (and the environment); throws IllegalArgumentException with the usage text. */
   public static StudentServerConfig parse(String[] args, Map<String, String> env) {
@@ -147,9 +159,20 @@ public record StudentServerConfig(
         MeshOptions.clientTls(s),
         MeshOptions.maxConnectionAgeSeconds(s),
         s.integer("metrics-port", ENV_METRICS_PORT, -1, -1, 65535),
-        s.integer("max-in-flight-queries", ENV_MAX_IN_FLIGHT_QUERIES, DEFAULT_MAX_IN_FLIGHT_QUERIES, 1, 100_000));
+        s.integer("max-in-flight-queries", ENV_MAX_IN_FLIGHT_QUERIES, DEFAULT_MAX_IN_FLIGHT_QUERIES, 1, 100_000),
+        MeshLog.from(s),
+        replicaId(s.string("replica-id", ENV_REPLICA_ID, "")));
     s.rejectUnknown();
     return config;
+  }
+
+  private static String replicaId(String id) {
+    String v = id.strip();
+    if (v.length() > 200 || !v.chars().allMatch(c -> c > 32 && c < 127)) {
+      throw new IllegalArgumentException("--replica-id (" + ENV_REPLICA_ID + ") must be at most 200 printable ASCII"
+          + " characters without spaces, got \"" + v + "\"");
+    }
+    return v;
   }
 
   /** A number in [0, 1], e.g. "0.25"; {@link Settings} has integers only. */
@@ -183,6 +206,7 @@ public record StudentServerConfig(
         + ", access=" + access + ", maxMessageBytes=" + maxMessageBytes + ", inlineQueries=" + inlineQueries
         + ", trafficBuffer=" + trafficBuffer + ", trafficSampleRate=" + trafficSampleRate + ", tls=" + tls
         + ", indexTls=" + indexTls + ", maxConnectionAgeSeconds=" + maxConnectionAgeSeconds
-        + ", metricsPort=" + metricsPort + ", maxInFlightQueries=" + maxInFlightQueries + "]";
+        + ", metricsPort=" + metricsPort + ", maxInFlightQueries=" + maxInFlightQueries
+        + ", log=" + (meshLog == null ? "none (single machine)" : meshLog) + ", replicaId=" + replicaId + "]";
   }
 }

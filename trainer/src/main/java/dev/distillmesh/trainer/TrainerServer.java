@@ -12,6 +12,9 @@ import dev.distillmesh.common.tls.Servers;
 import dev.distillmesh.common.telemetry.ClientTelemetry;
 import dev.distillmesh.trainer.clients.IndexLink;
 import dev.distillmesh.trainer.clients.StudentLink;
+import dev.distillmesh.trainer.clients.StudentPush;
+import dev.distillmesh.trainer.kafka.KafkaRollout;
+import dev.distillmesh.trainer.run.ContextRollout;
 import dev.distillmesh.trainer.clients.TeacherLink;
 import dev.distillmesh.trainer.grpc.ProtoRunStatusCodec;
 import dev.distillmesh.trainer.grpc.TrainerGrpcService;
@@ -42,9 +45,11 @@ public final class TrainerServer implements AutoCloseable {
   private final RunManager runs;
   private final List<ManagedChannel> channels;
   private final MetricsHttpServer metricsHttp; // null when metrics are off
+  private final KafkaRollout kafkaRollout; // null in the single-machine default
 
-  private TrainerServer(ManagedServer server, RunManager runs, List<ManagedChannel> channels,
+  private TrainerServer(KafkaRollout kafkaRollout, ManagedServer server, RunManager runs, List<ManagedChannel> channels,
       MetricsHttpServer metricsHttp) {
+    this.kafkaRollout = kafkaRollout;
     this.server = server;
     this.runs = runs;
     this.channels = channels;
@@ -54,6 +59,7 @@ public final class TrainerServer implements AutoCloseable {
   public static TrainerServer start(TrainerServerConfig config, ServerBuilder<?> builder) throws Exception {
     List<ManagedChannel> channels = new ArrayList<>();
     MetricsHttpServer metricsHttp = null;
+    KafkaRollout kafkaRollout = null;
     try {
       ManagedChannel studentChannel = channel(config.studentTarget(), config, channels);
       ManagedChannel teacherChannel = channel(config.teacherTarget(), config, channels);
@@ -66,8 +72,16 @@ public final class TrainerServer implements AutoCloseable {
           new ResilienceInterceptor(ResilienceSettings.defaults("student-service")),
           Deadlines.withDefault(Duration.ofMinutes(5)), telemetry);
       BearerToken token = config.adminToken() == null ? null : new BearerToken(config.adminToken());
-      RunManager runs = RunManager.open(config.runsDir(), new ProtoRunStatusCodec(),
-          new StudentLink(guardedStudent, config.studentTarget(), token),
+      StudentLink student = new StudentLink(guardedStudent, config.studentTarget(), token);
+      ContextRollout rollout;
+      if (config.meshLog() == null) {
+        rollout = new StudentPush(student);
+      } else {
+        kafkaRollout = new KafkaRollout(config.meshLog(), config.rolloutTimeout());
+        rollout = kafkaRollout;
+        log.info("scale-out mode: publishes go to every student replica through {}", config.meshLog());
+      }
+      RunManager runs = RunManager.open(config.runsDir(), new ProtoRunStatusCodec(), student, rollout,
           new TeacherLink(ClientInterceptors.intercept(teacherChannel, telemetry), config.teacherTarget()),
           new IndexLink(ClientInterceptors.intercept(indexChannel,
               new ResilienceInterceptor(ResilienceSettings.defaults("index-service")),
@@ -85,10 +99,13 @@ public final class TrainerServer implements AutoCloseable {
       // The trainer's calls need only its runs directory, so it serves once started; an unreachable
       // student or teacher shows in the runs' state instead. Health probes read this status.
       server.setServing(true);
-      return new TrainerServer(server, runs, List.copyOf(channels), metricsHttp);
+      return new TrainerServer(kafkaRollout, server, runs, List.copyOf(channels), metricsHttp);
     } catch (Exception | Error e) {
       if (metricsHttp != null) {
         metricsHttp.close();
+      }
+      if (kafkaRollout != null) {
+        kafkaRollout.close();
       }
       channels.forEach(ManagedChannel::shutdownNow);
       throw e;
@@ -127,6 +144,9 @@ public final class TrainerServer implements AutoCloseable {
   public void close() {
     server.close();
     runs.close();
+    if (kafkaRollout != null) {
+      kafkaRollout.close();
+    }
     channels.forEach(ManagedChannel::shutdownNow);
     if (metricsHttp != null) {
       metricsHttp.close();

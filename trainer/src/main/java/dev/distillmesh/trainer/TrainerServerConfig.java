@@ -3,9 +3,11 @@ package dev.distillmesh.trainer;
 import dev.distillmesh.common.AccessPolicy;
 import dev.distillmesh.common.MeshOptions;
 import dev.distillmesh.common.Settings;
+import dev.distillmesh.common.kafka.MeshLog;
 import dev.distillmesh.common.tls.ClientTls;
 import dev.distillmesh.common.tls.ServerTls;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -28,10 +30,13 @@ import java.util.Map;
  * @param metricsPort port of the Prometheus endpoint ({@code GET /metrics}) on {@code bind}; 0 picks a
  *     free one, -1 serves none
  * @param dataDirs the only directories StartRun may read data files from (see {@code DataRoots})
+ * @param meshLog scale-out mode's Kafka cluster (publishes go to the rollout topic and wait for every
+ *     live student replica); null: the single-machine default (LoadAdapter on --student)
+ * @param rolloutTimeout how long a publish waits for every live replica to serve it
  */
 public record TrainerServerConfig(String bind, int port, Path runsDir, String studentTarget, String teacherTarget,
     String indexTarget, AccessPolicy access, ServerTls tls, ClientTls clientTls, int maxConnectionAgeSeconds,
-    int metricsPort, List<Path> dataDirs) {
+    int metricsPort, List<Path> dataDirs, MeshLog meshLog, Duration rolloutTimeout) {
 
   public static final String ENV_BIND = "DISTILLMESH_TRAINER_BIND";
   public static final String ENV_PORT = "DISTILLMESH_TRAINER_PORT";
@@ -42,6 +47,7 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
   public static final String ENV_ADMIN_TOKEN = MeshOptions.ENV_ADMIN_TOKEN;
   public static final String ENV_METRICS_PORT = "DISTILLMESH_TRAINER_METRICS_PORT";
   public static final String ENV_DATA_DIRS = "DISTILLMESH_TRAINER_DATA_DIRS";
+  public static final String ENV_ROLLOUT_TIMEOUT_S = "DISTILLMESH_TRAINER_ROLLOUT_TIMEOUT_S";
   static final String DEFAULT_DATA_DIRS = "data/trainer/inputs";
 
   static final String USAGE = """
@@ -49,7 +55,8 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
                      [--index HOST:PORT] [--metrics-port N] [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]
                      [--tls-ca FILE [--tls-client-cert FILE --tls-client-key FILE]] [--tls-authority NAME]
                      [--admin-clients A,B] [--require-auth-for-queries true|false] [--max-connection-age-s N]
-                     [--data-dirs DIR,DIR]
+                     [--data-dirs DIR,DIR] [--kafka HOST:PORT [--kafka-properties FILE]]
+                     [--rollout-timeout-s N]
         --bind      address to listen on                  (env %s, default 127.0.0.1)
         --port      TCP port, 0 = any free port           (env %s, default 7404)
         --runs-dir  run records, checkpoints, published adapters (env %s, default ./data/trainer/runs)
@@ -63,12 +70,18 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
                     dialogue_eval) are read from, comma-separated; a path in StartRun must name a
                     regular file inside one of them, absolute or relative to them (env %s,
                     default %s)
+        --rollout-timeout-s  scale-out mode: how long a publish waits for every live student
+                    replica to serve it before it fails naming the ones behind (env %s, default 120)
       Targets may also be dns:///host:port. The trainer presents the admin token (%s) to the
       student-service and the index-service with every call; with mutual TLS its client certificate
       can be their admin credential instead. One --tls-ca (etc.) serves all three targets.
       """.formatted(ENV_BIND, ENV_PORT, ENV_RUNS_DIR, ENV_STUDENT_TARGET, ENV_TEACHER_TARGET, ENV_INDEX_TARGET,
-          ENV_METRICS_PORT, ENV_DATA_DIRS, DEFAULT_DATA_DIRS, ENV_ADMIN_TOKEN)
-      + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
+          ENV_METRICS_PORT, ENV_DATA_DIRS, DEFAULT_DATA_DIRS, ENV_ROLLOUT_TIMEOUT_S, ENV_ADMIN_TOKEN)
+      + MeshLog.USAGE + """
+        In scale-out mode a publish is a record on the rollout topic, complete when every live
+        student replica reports it; only the trainer's Kafka credential should be allowed to write
+        that topic (Kafka ACLs; see the README).
+      """ + MeshOptions.SERVER_USAGE + MeshOptions.CLIENT_USAGE + MeshOptions.ACCESS_USAGE;
 
   public static TrainerServerConfig parse(String[] args, Map<String, String> env) {
     Settings s = Settings.parse(args, env, USAGE);
@@ -85,7 +98,9 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
         MeshOptions.clientTls(s),
         MeshOptions.maxConnectionAgeSeconds(s),
         s.integer("metrics-port", ENV_METRICS_PORT, -1, -1, 65535),
-        dataDirs(s.string("data-dirs", ENV_DATA_DIRS, DEFAULT_DATA_DIRS)));
+        dataDirs(s.string("data-dirs", ENV_DATA_DIRS, DEFAULT_DATA_DIRS)),
+        MeshLog.from(s),
+        Duration.ofSeconds(s.integer("rollout-timeout-s", ENV_ROLLOUT_TIMEOUT_S, 120, 1, 86_400)));
     s.rejectUnknown();
     return c;
   }
@@ -108,6 +123,7 @@ public record TrainerServerConfig(String bind, int port, Path runsDir, String st
     return "TrainerServerConfig[bind=" + bind + ", port=" + port + ", runsDir=" + runsDir + ", student=" + studentTarget
         + ", teacher=" + teacherTarget + ", index=" + indexTarget + ", access=" + access + ", tls=" + tls
         + ", clientTls=" + clientTls + ", maxConnectionAgeSeconds=" + maxConnectionAgeSeconds
-        + ", metricsPort=" + metricsPort + ", dataDirs=" + dataDirs + "]";
+        + ", metricsPort=" + metricsPort + ", dataDirs=" + dataDirs
+        + ", log=" + (meshLog == null ? "none (single machine)" : meshLog) + ", rolloutTimeout=" + rolloutTimeout + "]";
   }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,10 +25,17 @@ final class TrainerProcess implements AutoCloseable {
 
   /** A trainer against the mesh's index and student and the teacher at {@code teacher}. */
   static TrainerProcess start(Path runsDir, LiveMesh mesh, String teacher, Path log) throws Exception {
+    return start(runsDir, mesh.studentTarget(), teacher, mesh.indexTarget(), log);
+  }
+
+  /** A trainer against the student, teacher and index at these targets, with {@code more} settings. */
+  static TrainerProcess start(Path runsDir, String student, String teacher, String index, Path log, String... more)
+      throws Exception {
     Path jar = Path.of(System.getProperty("trainer.jar", "target/trainer.jar"));
-    return new TrainerProcess(ServiceProcess.start("trainer", jar, List.of("-Xmx1g"), List.of("--port", "0",
-        "--runs-dir", runsDir.toString(), "--student", mesh.studentTarget(), "--teacher", teacher,
-        "--index", mesh.indexTarget(), "--data-dirs", dataDirs(runsDir)), log));
+    List<String> args = new ArrayList<>(List.of("--port", "0", "--runs-dir", runsDir.toString(), "--student", student,
+        "--teacher", teacher, "--index", index, "--data-dirs", dataDirs(runsDir)));
+    args.addAll(List.of(more));
+    return new TrainerProcess(ServiceProcess.start("trainer", jar, List.of("-Xmx1g"), args, log));
   }
 
   /**

@@ -44,6 +44,8 @@ public final class AdapterStore {
   private final Adapter identity;
   /** Collections with an installed adapter; a put is the atomic swap. */
   private final ConcurrentMap<String, Adapter> current = new ConcurrentHashMap<>();
+  /** Why {@link #install} is refused (this replica follows the rollout topic instead); null: allowed. */
+  private volatile String pushRefusal;
 
   private AdapterStore(Path dir, int dimension) {
     this.dir = dir;
@@ -129,15 +131,39 @@ public final class AdapterStore {
   }
 
   /**
-   * Persists and swaps in a new context adapter for {@code collection}.
+   * Refuses {@link #install} from now on with FAILED_PRECONDITION and {@code reason}: in scale-out
+   * mode adapters arrive only through the rollout topic ({@link #installFromRollout}), so a push to
+   * one replica cannot split the fleet.
+   */
+  public void refusePushes(String reason) {
+    pushRefusal = reason;
+  }
+
+  /**
+   * Persists and swaps in a new context adapter for {@code collection} (LoadAdapter).
+   *
+   * @throws DomainException FAILED_PRECONDITION after {@link #refusePushes}, else as {@link
+   *     #installFromRollout}
+   */
+  public Adapter install(String collection, long version, int rows, int cols, float[] values, String description)
+      throws IOException {
+    String refusal = pushRefusal;
+    if (refusal != null) {
+      throw DomainException.precondition(refusal);
+    }
+    return installFromRollout(collection, version, rows, cols, values, description);
+  }
+
+  /**
+   * Persists and swaps in a new context adapter for {@code collection}, whoever sent it.
    *
    * @throws DomainException INVALID_ARGUMENT for a bad collection name, matrix, version step or
    *     description (see {@link AdapterRules}), FAILED_PRECONDITION when {@code version} is not
    *     above the collection's current one
    * @throws IOException when it cannot be written (the old adapter keeps serving)
    */
-  public synchronized Adapter install(String collection, long version, int rows, int cols, float[] values,
-      String description) throws IOException {
+  public synchronized Adapter installFromRollout(String collection, long version, int rows, int cols,
+      float[] values, String description) throws IOException {
     checkCollection(collection);
     if (rows != dimension || cols != dimension) {
       throw DomainException.invalid("adapter must be " + dimension + "x" + dimension

@@ -265,7 +265,8 @@ public final class TrainerCli {
         ? String.format(Locale.ROOT, "context adapter v%d, response adapter v%d, index generation %d", p.getVersion(),
             p.getResponseVersion(), p.getIndexGeneration())
         : "context adapter v" + p.getVersion();
-    return String.format(Locale.ROOT, "%s (%s, held-out %.4f)", what, p.getReason(), p.getRAt1());
+    return String.format(Locale.ROOT, "%s (%s, held-out %.4f)%s", what, p.getReason(), p.getRAt1(),
+        p.getRollout().isEmpty() ? "" : "; " + p.getRollout());
   }
 
   private static String metrics(Evaluation e) {

@@ -159,12 +159,12 @@ public final class RunMessages {
   static dev.distillmesh.proto.trainer.v1.Publish toProto(Publish p) {
     return dev.distillmesh.proto.trainer.v1.Publish.newBuilder().setStep(p.step()).setVersion(p.version())
         .setRAt1(p.rAt1()).setAtUnixMs(p.atUnixMs()).setReason(p.reason()).setResponseVersion(p.responseVersion())
-        .setIndexGeneration(p.indexGeneration()).build();
+        .setIndexGeneration(p.indexGeneration()).setRollout(p.rollout()).build();
   }
 
   static Publish publish(dev.distillmesh.proto.trainer.v1.Publish p) {
     return new Publish(p.getStep(), p.getVersion(), p.getRAt1(), p.getAtUnixMs(), p.getReason(), p.getResponseVersion(),
-        p.getIndexGeneration());
+        p.getIndexGeneration(), p.getRollout());
   }
 
   static dev.distillmesh.proto.trainer.v1.Progress toProto(Progress p) {

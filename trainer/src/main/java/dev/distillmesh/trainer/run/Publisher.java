@@ -38,6 +38,7 @@ final class Publisher {
   private final RunRecord record;
   private final AdapterArchive archive;
   private final StudentLink student;
+  private final ContextRollout rollout;
   private final IndexLink index;
   private final Checkpointer checkpoint;
   private final Consumer<Publish> announce;
@@ -45,7 +46,8 @@ final class Publisher {
 
   /** @param announce told of every publish once it is recorded */
   Publisher(String runId, String collection, RunRecord record, AdapterArchive archive, StudentLink student,
-      IndexLink index, Checkpointer checkpoint, Consumer<Publish> announce) {
+      ContextRollout rollout, IndexLink index, Checkpointer checkpoint, Consumer<Publish> announce) {
+    this.rollout = rollout;
     this.runId = runId;
     this.collection = collection;
     this.record = record;
@@ -79,9 +81,9 @@ final class Publisher {
     }
     pending = new Pending(version, step, responseVersion);
     checkpoint.write();
-    long generation = send(version, responseVersion, adapters.dim(),
-        "trainer run " + runId + " step " + step + " (" + reason + ")");
-    recordPublish(version, step, r1, reason, responseVersion, generation);
+    Sent sent = send(version, responseVersion, adapters.dim(),
+        "trainer run " + runId + " step " + step + " (" + reason + ")", r1);
+    recordPublish(version, step, r1, reason, responseVersion, sent);
   }
 
   /** Completes a publish the trainer stopped in the middle of (nothing when none is pending). */
@@ -91,11 +93,11 @@ final class Publisher {
     }
     log.info("run {}: completing the publish of version {} (the trainer stopped before it was confirmed)", runId,
         pending.version());
-    long generation = send(pending.version(), pending.responseVersion(), dim,
-        "trainer run " + runId + " step " + pending.step() + " (resumed)");
     var latest = record.latest();
-    recordPublish(pending.version(), pending.step(), latest == null ? 0 : latest.rAt1(), "improved",
-        pending.responseVersion(), generation);
+    double r1 = latest == null ? 0 : latest.rAt1();
+    Sent sent = send(pending.version(), pending.responseVersion(), dim,
+        "trainer run " + runId + " step " + pending.step() + " (resumed)", r1);
+    recordPublish(pending.version(), pending.step(), r1, "improved", pending.responseVersion(), sent);
   }
 
   /**
@@ -122,10 +124,11 @@ final class Publisher {
       archive.write(version, AdapterArchive.Side.RESPONSE, response);
       responseVersion = nextResponseVersion();
     }
-    long generation = send(version, responseVersion, (int) Math.round(Math.sqrt(matrix.length)),
-        "trainer run " + runId + " rollback to v" + toVersion);
-    Publish p = new Publish(record.step(), version, rollbackR1(toVersion), System.currentTimeMillis(),
-        "rollback to v" + toVersion, responseVersion, generation);
+    double r1 = rollbackR1(toVersion);
+    Sent sent = send(version, responseVersion, (int) Math.round(Math.sqrt(matrix.length)),
+        "trainer run " + runId + " rollback to v" + toVersion, r1);
+    Publish p = new Publish(record.step(), version, r1, System.currentTimeMillis(), "rollback to v" + toVersion,
+        responseVersion, sent.generation(), sent.rollout());
     record.addPublish(p);
     return p;
   }
@@ -140,9 +143,10 @@ final class Publisher {
    * <p>The re-projection names no expected write sequence: it is computed from the index's own
    * base vectors, so a write made meanwhile is re-projected too, never lost.
    *
-   * @return the index generation, or 0 when the response side is not published
+   * @return the index generation (0 when the response side is not published) and how the context
+   *     adapter reached the students
    */
-  private long send(long version, long responseVersion, int dim, String description) throws Exception {
+  private Sent send(long version, long responseVersion, int dim, String description, double r1) throws Exception {
     long generation = 0;
     if (responseVersion > 0) {
       if (index.collection(collection).projectionVersion() < responseVersion) {
@@ -154,16 +158,22 @@ final class Publisher {
         generation = index.projection(collection).generation();
       }
     }
-    if (student.modelInfo(collection).contextVersion() < version) {
-      student.publishContextAdapter(collection, version, dim, archive.read(version, AdapterArchive.Side.CONTEXT),
-          description);
+    String how = "already served";
+    if (rollout.servedVersion(collection) < version) {
+      how = rollout.publish(collection, version, dim, archive.read(version, AdapterArchive.Side.CONTEXT), description,
+          runId, r1);
     }
-    return generation;
+    return new Sent(generation, how);
   }
 
-  private void recordPublish(long version, long step, double r1, String reason, long responseVersion, long generation)
+  /** What {@link #send} did: the index generation (0: none) and the context adapter's rollout. */
+  private record Sent(long generation, String rollout) {}
+
+  private void recordPublish(long version, long step, double r1, String reason, long responseVersion, Sent sent)
       throws IOException {
-    Publish p = new Publish(step, version, r1, System.currentTimeMillis(), reason, responseVersion, generation);
+    long generation = sent.generation();
+    Publish p = new Publish(step, version, r1, System.currentTimeMillis(), reason, responseVersion, generation,
+        sent.rollout());
     record.addPublish(p);
     pending = Pending.NONE;
     checkpoint.write();
@@ -172,14 +182,14 @@ final class Publisher {
       log.info("run {}: published {}'s context adapter v{}, response adapter v{} (index generation {}) at step {}"
           + " (held-out {})", runId, collection, version, responseVersion, generation, step, r1);
     } else {
-      log.info("run {}: published {}'s context adapter v{} at step {} (held-out {})", runId, collection, version, step,
-          r1);
+      log.info("run {}: published {}'s context adapter v{} at step {} (held-out {}): {}", runId, collection, version,
+          step, r1, sent.rollout());
     }
   }
 
   private long nextVersion() {
     Publish last = record.lastPublish();
-    return Math.max(student.modelInfo(collection).contextVersion(), last == null ? 0 : last.version()) + 1;
+    return Math.max(rollout.servedVersion(collection), last == null ? 0 : last.version()) + 1;
   }
 
   private long nextResponseVersion() {

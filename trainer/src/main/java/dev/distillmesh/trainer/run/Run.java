@@ -59,7 +59,8 @@ final class Run implements Runnable {
   /** The response adapter a run that trains it starts from: the collection's projection. */
   private QueryAdapter startingResponse;
 
-  Run(RunDirectory dir, RunStatus info, StudentLink student, TeacherLink teacher, IndexLink index) {
+  Run(RunDirectory dir, RunStatus info, StudentLink student, ContextRollout rollout, TeacherLink teacher,
+      IndexLink index) {
     this.id = info.runId();
     this.dir = dir;
     this.record = new RunRecord(info);
@@ -69,7 +70,8 @@ final class Run implements Runnable {
     this.index = index;
     AdapterArchive archive = new AdapterArchive(id, dir.path(),
         () -> record.publishes().stream().map(Publish::version).toList());
-    this.publisher = new Publisher(id, info.spec().collection(), record, archive, student, index, this::checkpoint,
+    this.publisher = new Publisher(id, info.spec().collection(), record, archive, student, rollout, index,
+        this::checkpoint,
         p -> emit(p.step(), p));
     events.replay(info);
   }

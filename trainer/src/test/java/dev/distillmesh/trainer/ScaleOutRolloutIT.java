@@ -1,0 +1,337 @@
+package dev.distillmesh.trainer;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.distillmesh.broker.KafkaBroker;
+import dev.distillmesh.common.ClientStream;
+import dev.distillmesh.common.DomainException;
+import dev.distillmesh.common.kafka.AdapterRecord;
+import dev.distillmesh.common.kafka.MeshLog;
+import dev.distillmesh.common.kafka.MeshTopics;
+import dev.distillmesh.index.IndexServer;
+import dev.distillmesh.index.IndexServerConfig;
+import dev.distillmesh.proto.student.v1.Document;
+import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
+import dev.distillmesh.proto.student.v1.IngestRequest;
+import dev.distillmesh.proto.student.v1.IngestResponse;
+import dev.distillmesh.proto.student.v1.LoadAdapterRequest;
+import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
+import dev.distillmesh.proto.student.v1.Tower;
+import dev.distillmesh.proto.trainer.v1.GetRunRequest;
+import dev.distillmesh.proto.trainer.v1.Hyperparameters;
+import dev.distillmesh.proto.trainer.v1.Objective;
+import dev.distillmesh.proto.trainer.v1.Publish;
+import dev.distillmesh.proto.trainer.v1.RunInfo;
+import dev.distillmesh.proto.trainer.v1.RunSpec;
+import dev.distillmesh.proto.trainer.v1.RunState;
+import dev.distillmesh.proto.trainer.v1.Source;
+import dev.distillmesh.proto.trainer.v1.StartRunRequest;
+import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
+import dev.distillmesh.teacher.TeacherServer;
+import dev.distillmesh.teacher.TeacherServerConfig;
+import dev.distillmesh.testsupport.ServiceProcess;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scale-out mode's model rollout as a user runs it: a real Kafka broker (KRaft, from its Maven
+ * Central artefacts), three student-service processes following the adapter topic, an index and an
+ * embedded teacher on loopback, and a trainer process publishing through the broker. Every publish
+ * reaches all three replicas; a replica killed with kill -9 is not SERVING again until it has caught
+ * up; a bad matrix fails the publish naming the replica; a corrupt record is skipped and counted.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ScaleOutRolloutIT {
+  private static final String COLLECTION = "helpdesk";
+  private static final int DIM = 384;
+
+  @TempDir
+  static Path dir;
+  private static KafkaBroker broker;
+  private static IndexServer index;
+  private static TeacherServer teacher;
+  private static final List<Replica> replicas = new ArrayList<>();
+  private static MeshLog meshLog;
+
+  /** One student replica: its process, its fixed arguments (to restart it) and a channel to it. */
+  private static final class Replica {
+    final String id;
+    final List<String> args;
+    ServiceProcess process;
+    ManagedChannel channel;
+    int restarts;
+
+    Replica(String id, List<String> args) {
+      this.id = id;
+      this.args = args;
+    }
+
+    void start() throws Exception {
+      process = ServiceProcess.start("student-service", ServiceProcess.jarFromProperty("student.server.jar"),
+          List.of("-Xmx768m"), args, dir.resolve(id + "-" + restarts++ + ".log"));
+      channel = NettyChannelBuilder.forTarget(process.target()).usePlaintext().build();
+    }
+
+    StudentAdminGrpc.StudentAdminBlockingStub admin() {
+      return StudentAdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+    }
+
+    long contextVersion() {
+      return admin().getModelInfo(GetModelInfoRequest.newBuilder().setCollection(COLLECTION).build())
+          .getCollectionsList().stream().filter(c -> c.getCollection().equals(COLLECTION))
+          .mapToLong(c -> c.getContextAdapter().getVersion()).findFirst().orElse(0);
+    }
+
+    ServingStatus health() {
+      try {
+        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+      } catch (StatusRuntimeException e) {
+        return ServingStatus.UNKNOWN;
+      }
+    }
+
+    String metrics() throws Exception {
+      Matcher m = Pattern.compile("metrics at (http://\\S+)").matcher(Files.readString(process.log()));
+      assertTrue(m.find(), "the replica prints where its metrics are");
+      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(m.group(1))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      return r.body();
+    }
+
+    void close() throws InterruptedException {
+      channel.shutdownNow();
+      process.close();
+    }
+  }
+
+  @BeforeAll
+  static void startMesh() throws Exception {
+    broker = KafkaBroker.start(dir.resolve("kafka"), dir.resolve("kafka.log"));
+    meshLog = new MeshLog(broker.bootstrapServers(), new Properties());
+    index = IndexServer.start(IndexServerConfig.parse(new String[] {"--port", "0", "--data-dir",
+        dir.resolve("index").toString()}, Map.of()), NettyServerBuilder.forPort(0));
+    TeacherServerConfig teacherConfig = TeacherServerConfig.parse(new String[] {"--port", "0"}, Map.of());
+    teacher = TeacherServer.start(teacherConfig, NettyServerBuilder.forPort(0), TeacherServer.openTeacher(teacherConfig));
+    for (int i = 1; i <= 3; i++) {
+      String id = "student-" + i;
+      Replica r = new Replica(id, List.of("--port", "0", "--index", "127.0.0.1:" + index.port(), "--adapter-dir",
+          dir.resolve(id).toString(), "--kafka", broker.bootstrapServers(), "--replica-id", id, "--metrics-port", "0"));
+      r.start();
+      replicas.add(r);
+    }
+    for (Replica r : replicas) {
+      awaitServing(r);
+    }
+    ingestHelpdesk(replicas.get(0));
+  }
+
+  @AfterAll
+  static void stopMesh() throws Exception {
+    for (Replica r : replicas) {
+      r.close();
+    }
+    if (teacher != null) {
+      teacher.close();
+    }
+    if (index != null) {
+      index.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void aTrainerRunsPublishesReachEveryReplica() throws Exception {
+    Path examples = Path.of("..", "examples", "helpdesk");
+    RunSpec spec = RunSpec.newBuilder().setName("rollout").setCollection(COLLECTION)
+        .setQuestions(examples.resolve("questions.jsonl").toAbsolutePath().toString())
+        .setSource(Source.LABELLED).setHoldout("fraction:0.2").setObjective(Objective.G2R)
+        .setHyper(Hyperparameters.newBuilder().setEpochs(20).setBatchSize(16).setEvalEvery(5).setLearningRate(1e-3)
+            .setAlpha(0.8))
+        .build();
+    try (TrainerProcess trainer = TrainerProcess.start(dir.resolve("runs"), replicas.get(0).process.target(),
+        "127.0.0.1:" + teacher.port(), "127.0.0.1:" + index.port(), dir.resolve("trainer.log"),
+        "--kafka", broker.bootstrapServers())) {
+      ManagedChannel c = NettyChannelBuilder.forTarget(trainer.target()).usePlaintext().build();
+      try {
+        var stub = TrainerServiceGrpc.newBlockingStub(c);
+        String id = stub.withDeadlineAfter(60, TimeUnit.SECONDS).startRun(StartRunRequest.newBuilder().setSpec(spec)
+            .build()).getRunId();
+        RunInfo done = null;
+        for (int i = 0; i < 6000 && (done == null || !terminal(done.getState())); i++) { // a safety net, 10 min
+          Thread.sleep(100);
+          done = stub.withDeadlineAfter(30, TimeUnit.SECONDS).getRun(GetRunRequest.newBuilder().setRunId(id).build());
+        }
+        assertEquals(RunState.COMPLETED, done.getState(), done.getMessage() + "\n" + trainer.log());
+        assertFalse(done.getPublishesList().isEmpty(), "the run published");
+        for (Publish p : done.getPublishesList()) {
+          assertTrue(p.getRollout().matches("rolled out to 3/3 replicas in [0-9.]+ s"), p.toString());
+        }
+        long last = done.getPublishesList().get(done.getPublishesCount() - 1).getVersion();
+        for (Replica r : replicas) {
+          assertEquals(last, r.contextVersion(), r.id + " serves the run's last version");
+        }
+      } finally {
+        c.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  @Order(2)
+  void aKilledReplicaServesOnlyOnceCaughtUpAndLoadAdapterIsRefused() throws Exception {
+    Replica killed = replicas.get(2);
+    StatusRuntimeException push = assertThrows(StatusRuntimeException.class, () -> killed.admin().loadAdapter(
+        LoadAdapterRequest.newBuilder().setCollection(COLLECTION).setTower(Tower.TOWER_CONTEXT).setVersion(999)
+            .setRows(DIM).setCols(DIM).addAllValues(floats(identity(0.01, 1))).build()));
+    assertEquals(Status.Code.FAILED_PRECONDITION, push.getStatus().getCode(), push.getStatus().toString());
+    assertTrue(push.getStatus().getDescription().contains("rollout topic"), push.getStatus().getDescription());
+
+    try (var rollout = new dev.distillmesh.trainer.kafka.KafkaRollout(meshLog, Duration.ofSeconds(60))) {
+      long v = rollout.servedVersion(COLLECTION) + 1;
+      assertTrue(rollout.publish(COLLECTION, v, DIM, identity(0.01, v), "test v" + v, "it", 0.5)
+          .startsWith("rolled out to 3/3 replicas"));
+
+      killed.process.kill9();
+      killed.channel.shutdownNow();
+      // While it is down two versions are published; the publish waits until the dead replica's
+      // reports are stale, then counts the two live ones.
+      String twoOfTwo = rollout.publish(COLLECTION, v + 1, DIM, identity(0.01, v + 1), "test", "it", 0.5);
+      assertTrue(twoOfTwo.startsWith("rolled out to 2/2 replicas"), twoOfTwo);
+      rollout.publish(COLLECTION, v + 2, DIM, identity(0.01, v + 2), "test", "it", 0.5);
+
+      killed.start();
+      ServingStatus seen;
+      while ((seen = killed.health()) != ServingStatus.SERVING) {
+        assertTrue(killed.process.isAlive(), killed.process.logTail(40));
+        Thread.sleep(10);
+      }
+      assertEquals(v + 2, killed.contextVersion(), "SERVING only once it serves the newest version");
+      String log = Files.readString(killed.process.log(), StandardCharsets.UTF_8);
+      assertTrue(log.indexOf("serves") < log.indexOf("caught up with"), log);
+
+      // The restarted replica counts again.
+      String all = rollout.publish(COLLECTION, v + 3, DIM, identity(0.01, v + 3), "test", "it", 0.5);
+      assertTrue(all.startsWith("rolled out to 3/3 replicas"), all);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aRefusedMatrixFailsThePublishAndACorruptRecordIsSkipped() throws Exception {
+    try (var rollout = new dev.distillmesh.trainer.kafka.KafkaRollout(meshLog, Duration.ofSeconds(60))) {
+      long before = rollout.servedVersion(COLLECTION);
+      // -I: its symmetric part is negative, so the adapter rules refuse it on every replica.
+      float[] negative = identity(0, 1);
+      for (int i = 0; i < DIM; i++) {
+        negative[i * DIM + i] = -1;
+      }
+      DomainException refused = assertThrows(DomainException.class,
+          () -> rollout.publish(COLLECTION, before + 1, DIM, negative, "bad", "it", 0.5));
+      assertEquals(DomainException.Kind.FAILED_PRECONDITION, refused.kind(), refused.getMessage());
+      assertTrue(refused.getMessage().contains("refused adapter v" + (before + 1)), refused.getMessage());
+      for (Replica r : replicas) {
+        assertEquals(before, r.contextVersion(), r.id + " keeps serving what it had");
+      }
+
+      try (KafkaProducer<String, byte[]> raw = meshLog.producer("test-corrupt", MeshTopics.MAX_ADAPTER_BYTES, 30_000)) {
+        byte[] good = new AdapterRecord(COLLECTION, "context", before + 2, DIM, identity(0.01, 7), "it", 0.5, "flip",
+            System.currentTimeMillis()).encode();
+        good[good.length / 2] ^= 0x5a; // a flipped byte: the CRC no longer matches
+        raw.send(new ProducerRecord<>(MeshTopics.ADAPTERS, AdapterRecord.key(COLLECTION, "context"), good)).get();
+        raw.send(new ProducerRecord<>(MeshTopics.ADAPTERS, "foreign", "not an adapter".getBytes(StandardCharsets.UTF_8)))
+            .get();
+      }
+      // The feed goes on: the next good version reaches everyone.
+      String ok = rollout.publish(COLLECTION, before + 3, DIM, identity(0.01, 11), "good", "it", 0.5);
+      assertTrue(ok.startsWith("rolled out to 3/3 replicas"), ok);
+      for (Replica r : replicas) {
+        assertTrue(r.process.isAlive(), r.id);
+        String metrics = r.metrics();
+        assertTrue(metrics.contains("distillmesh_student_rollout_skipped_total{reason=\"crc\"} 1"), metrics);
+        assertTrue(metrics.matches("(?s).*distillmesh_student_rollout_skipped_total\\{reason=\"(foreign|truncated)\"} 1.*"),
+            metrics);
+      }
+    }
+  }
+
+  private static boolean terminal(RunState s) {
+    return s == RunState.COMPLETED || s == RunState.FAILED || s == RunState.STOPPED;
+  }
+
+  private static void awaitServing(Replica r) throws InterruptedException {
+    for (int i = 0; i < 1200 && r.health() != ServingStatus.SERVING; i++) { // a safety net, 2 min
+      Thread.sleep(100);
+    }
+    assertEquals(ServingStatus.SERVING, r.health(), r.process.logTail(40));
+  }
+
+  /** I plus small seeded noise: a matrix every replica accepts. */
+  private static float[] identity(double noise, long seed) {
+    Random random = new Random(seed);
+    float[] m = new float[DIM * DIM];
+    for (int i = 0; i < DIM; i++) {
+      for (int j = 0; j < DIM; j++) {
+        m[i * DIM + j] = (float) ((i == j ? 1 : 0) + noise * random.nextGaussian() / Math.sqrt(DIM));
+      }
+    }
+    return m;
+  }
+
+  private static List<Float> floats(float[] m) {
+    List<Float> out = new ArrayList<>(m.length);
+    for (float f : m) {
+      out.add(f);
+    }
+    return out;
+  }
+
+  private static void ingestHelpdesk(Replica r) throws Exception {
+    List<Document> docs = new ArrayList<>();
+    for (String line : Files.readAllLines(Path.of("..", "examples", "helpdesk", "passages.jsonl"))) {
+      var o = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
+      docs.add(Document.newBuilder().setId(o.get("id").getAsString()).setText(o.get("text").getAsString()).build());
+    }
+    ClientStream<IngestRequest, IngestResponse> stream = ClientStream.open(
+        StudentAdminGrpc.newStub(r.channel).withDeadlineAfter(10, TimeUnit.MINUTES)::ingest);
+    stream.send(IngestRequest.newBuilder().setCollection(COLLECTION).setIndexSpec("Flat").addAllDocuments(docs).build());
+    stream.finish();
+  }
+}
