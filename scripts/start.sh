@@ -9,13 +9,28 @@
 # DISTILLMESH_TRAINER_PORT, DISTILLMESH_ADMIN_TOKEN, SKIP_BUILD=1; the services' Prometheus metrics
 # are served on 9401..9404 unless DISTILLMESH_{INDEX,STUDENT,TEACHER,TRAINER}_METRICS_PORT say
 # otherwise (-1: none).
+#
+# scripts/start.sh --scale-out: scale-out mode on one machine. Also starts one Apache Kafka broker
+# (KRaft, 127.0.0.1:7409, data in ./data/kafka) and three student replicas (7402, 7412, 7422;
+# metrics 9402, 9412, 9422) that follow the adapter rollout topic; the trainer publishes through
+# the broker and reaches the students by one round_robin target over the three
+# (list:///127.0.0.1:7402,127.0.0.1:7412,127.0.0.1:7422). Shows a publish reaching all three.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+SCALE_OUT=0
+for arg in "$@"; do
+  case "$arg" in
+    --scale-out) SCALE_OUT=1 ;;
+    *) echo "usage: scripts/start.sh [--scale-out]" >&2; exit 2 ;;
+  esac
+done
 
 if [[ "${SKIP_BUILD:-0}" != "1" ]]; then
   scripts/setup.sh
   echo "building (first run downloads Maven dependencies)..."
-  mvn -B -q -ntp -Dstyle.color=never package -DskipTests -pl index-service,student-service,teacher-service,trainer -am
+  mvn -B -q -ntp -Dstyle.color=never package -DskipTests \
+    -pl index-service,student-service,teacher-service,trainer,kafka-broker -am
 fi
 
 INDEX_PORT="${DISTILLMESH_INDEX_PORT:-7401}"
@@ -31,16 +46,16 @@ mkdir -p data/logs data/run
 alive() {  # a killed process can linger as a zombie; that is not "running"
   [[ -r /proc/$1/status ]] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status"
 }
-# start NAME JAR ARGS...: runs the service in the background unless it is already running, and
+# start NAME JAVA_ARGS...: runs the service in the background unless it is already running, and
 # waits for its "listening on" line.
 start() {
-  local name=$1 jar=$2; shift 2
+  local name=$1; shift
   local pidfile=data/run/$name.pid
   if [[ -f $pidfile ]] && alive "$(cat "$pidfile")"; then
     echo "$name already running (pid $(cat "$pidfile"))"
     return
   fi
-  nohup java -Xmx2g -jar "$jar" "$@" > "data/logs/$name.out" 2> "data/logs/$name.log" &
+  nohup java "$@" > "data/logs/$name.out" 2> "data/logs/$name.log" &
   echo $! > "$pidfile"
   for _ in $(seq 1 240); do
     grep -q "listening on" "data/logs/$name.out" 2>/dev/null && break
@@ -49,15 +64,36 @@ start() {
   done
   cat "data/logs/$name.out"
 }
-start index-service index-service/target/index-service.jar --port "$INDEX_PORT" --data-dir data/index
-start student-service student-service/target/student-service.jar --port "$STUDENT_PORT" \
-  --index "127.0.0.1:$INDEX_PORT" --adapter-dir data/student/adapters
-start teacher-service teacher-service/target/teacher-service.jar --port "$TEACHER_PORT"
+KAFKA=()  # the scale-out settings the student replicas and the trainer get
+REPLICA_1=()
+STUDENT_TARGET="127.0.0.1:$STUDENT_PORT"
+if [[ $SCALE_OUT == 1 ]]; then
+  KAFKA_PORT="${DISTILLMESH_KAFKA_PORT:-7409}"
+  # The broker's own JVM (512 MB heap) is started and stopped by this small one.
+  start kafka -Xmx64m -jar kafka-broker/target/kafka-broker.jar data/kafka \
+    data/logs/kafka-server.log "$KAFKA_PORT" "$((KAFKA_PORT + 1))"
+  KAFKA=(--kafka "127.0.0.1:$KAFKA_PORT")
+  REPLICA_1=(--replica-id student-1)
+fi
+start index-service -Xmx2g -jar index-service/target/index-service.jar --port "$INDEX_PORT" --data-dir data/index
+start student-service -Xmx2g -jar student-service/target/student-service.jar --port "$STUDENT_PORT" \
+  --index "127.0.0.1:$INDEX_PORT" --adapter-dir data/student/adapters ${KAFKA[@]+"${KAFKA[@]}"} \
+  ${REPLICA_1[@]+"${REPLICA_1[@]}"}
+if [[ $SCALE_OUT == 1 ]]; then
+  for n in 2 3; do
+    offset=$(( (n - 1) * 10 ))
+    start "student-service-$n" -Xmx2g -jar student-service/target/student-service.jar \
+      --port "$((STUDENT_PORT + offset))" --metrics-port "$((DISTILLMESH_STUDENT_METRICS_PORT + offset))" \
+      --index "127.0.0.1:$INDEX_PORT" --adapter-dir "data/student-$n/adapters" "${KAFKA[@]}" --replica-id "student-$n"
+  done
+  STUDENT_TARGET="list:///127.0.0.1:$STUDENT_PORT,127.0.0.1:$((STUDENT_PORT + 10)),127.0.0.1:$((STUDENT_PORT + 20))"
+fi
+start teacher-service -Xmx2g -jar teacher-service/target/teacher-service.jar --port "$TEACHER_PORT"
 # A run reads its data files only from these directories: the bundled examples, the shared
 # datasets beside the checkout, and data/trainer/inputs (DISTILLMESH_TRAINER_DATA_DIRS overrides).
 mkdir -p data/trainer/inputs
-start trainer trainer/target/trainer.jar --port "$TRAINER_PORT" --runs-dir data/trainer/runs \
-  --student "127.0.0.1:$STUDENT_PORT" --teacher "127.0.0.1:$TEACHER_PORT" --index "127.0.0.1:$INDEX_PORT" \
+start trainer -Xmx2g -jar trainer/target/trainer.jar --port "$TRAINER_PORT" --runs-dir data/trainer/runs \
+  --student "$STUDENT_TARGET" ${KAFKA[@]+"${KAFKA[@]}"} --teacher "127.0.0.1:$TEACHER_PORT" --index "127.0.0.1:$INDEX_PORT" \
   --data-dirs "${DISTILLMESH_TRAINER_DATA_DIRS:-examples,../shared/data,data/trainer/inputs}"
 
 CLI=(scripts/student-cli.sh --target "127.0.0.1:$STUDENT_PORT")
@@ -80,6 +116,19 @@ echo
   "Acknowledged writes survive kill -9: they are fsync'ed to the log before the reply is sent." \
   "Add student replicas when query traffic grows." \
   "The teacher-service listens on port 7403."
+if [[ $SCALE_OUT == 1 ]]; then
+  echo
+  echo "scale-out: a short trainer run, then its rollback to the untrained student, published through Kafka"
+  TRAINER_CLI=(scripts/trainer-cli.sh --target "127.0.0.1:$TRAINER_PORT")
+  run_out="$("${TRAINER_CLI[@]}" start --collection helpdesk --questions examples/helpdesk/questions.jsonl \
+    --epochs 2 --watch true)"
+  run_id="$(grep -o 'run-[0-9]*-[0-9]*-[0-9a-f]*' <<<"$run_out" | head -1)"
+  "${TRAINER_CLI[@]}" rollback "$run_id" 0 | grep -E "rolled out|version|publish" || true
+  for port in "$STUDENT_PORT" "$((STUDENT_PORT + 10))" "$((STUDENT_PORT + 20))"; do
+    echo "replica on $port:"
+    scripts/student-cli.sh --target "127.0.0.1:$port" info | grep -A3 "helpdesk\b" | head -4
+  done
+fi
 cat <<MSG
 
 The mesh is running: index-service on port $INDEX_PORT, student-service on port $STUDENT_PORT,

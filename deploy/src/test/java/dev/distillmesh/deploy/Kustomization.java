@@ -143,7 +143,8 @@ final class Kustomization {
 
   /** The overlays: what is applied to a cluster. */
   static List<Path> overlays() {
-    return List.of(Repo.path("deploy/k8s/overlays/embedded"), Repo.path("deploy/k8s/overlays/triton"));
+    return List.of(Repo.path("deploy/k8s/overlays/embedded"), Repo.path("deploy/k8s/overlays/triton"),
+        Repo.path("deploy/k8s/overlays/scale-out"));
   }
 
   /** The pod template's single application container. */

@@ -50,17 +50,24 @@ enum MeshService {
   }
 
   private static final String MESH_OPTIONS = "common/src/main/java/dev/distillmesh/common/MeshOptions.java";
+  private static final String MESH_LOG = "common/src/main/java/dev/distillmesh/common/kafka/MeshLog.java";
+
+  /** Variables read by a shared settings class, named in {@code file}. */
+  private record Shared(String file, List<String> names) {}
 
   /**
-   * The settings shared by every service live in {@code MeshOptions}; a settings class that calls
-   * one of these reads the variables listed with it.
+   * The settings shared by several services live in {@code MeshOptions} (and scale-out mode's in
+   * {@code MeshLog}); a settings class that calls one of these reads the variables listed with it.
    */
-  private static final java.util.Map<String, List<String>> SHARED = java.util.Map.of(
-      "MeshOptions.access(", List.of(ADMIN_TOKEN, "DISTILLMESH_ADMIN_CLIENTS", "DISTILLMESH_REQUIRE_AUTH_FOR_QUERIES"),
-      "MeshOptions.serverTls(", List.of("DISTILLMESH_TLS_CERT", "DISTILLMESH_TLS_KEY", "DISTILLMESH_TLS_CLIENT_CA"),
-      "MeshOptions.clientTls(", List.of("DISTILLMESH_TLS_CA", "DISTILLMESH_TLS_CLIENT_CERT", "DISTILLMESH_TLS_CLIENT_KEY",
-          "DISTILLMESH_TLS_AUTHORITY"),
-      "MeshOptions.maxConnectionAgeSeconds(", List.of("DISTILLMESH_MAX_CONNECTION_AGE_S"));
+  private static final java.util.Map<String, Shared> SHARED = java.util.Map.of(
+      "MeshOptions.access(", new Shared(MESH_OPTIONS, List.of(ADMIN_TOKEN, "DISTILLMESH_ADMIN_CLIENTS",
+          "DISTILLMESH_REQUIRE_AUTH_FOR_QUERIES")),
+      "MeshOptions.serverTls(", new Shared(MESH_OPTIONS, List.of("DISTILLMESH_TLS_CERT", "DISTILLMESH_TLS_KEY",
+          "DISTILLMESH_TLS_CLIENT_CA")),
+      "MeshOptions.clientTls(", new Shared(MESH_OPTIONS, List.of("DISTILLMESH_TLS_CA", "DISTILLMESH_TLS_CLIENT_CERT",
+          "DISTILLMESH_TLS_CLIENT_KEY", "DISTILLMESH_TLS_AUTHORITY")),
+      "MeshOptions.maxConnectionAgeSeconds(", new Shared(MESH_OPTIONS, List.of("DISTILLMESH_MAX_CONNECTION_AGE_S")),
+      "MeshLog.from(", new Shared(MESH_LOG, List.of("DISTILLMESH_KAFKA", "DISTILLMESH_KAFKA_PROPERTIES")));
 
   /** Every DISTILLMESH_* variable the service's settings class names, its shared ones included. */
   Set<String> envNames() {
@@ -69,12 +76,12 @@ enum MeshService {
     while (m.find()) {
       names.add(m.group(1));
     }
-    String shared = Repo.read(MESH_OPTIONS);
     for (var e : SHARED.entrySet()) {
       if (source().contains(e.getKey())) {
-        for (String name : e.getValue()) {
+        String shared = Repo.read(e.getValue().file());
+        for (String name : e.getValue().names()) {
           if (!shared.contains("\"" + name + "\"")) {
-            throw new AssertionError(MESH_OPTIONS + " no longer names " + name + "; update this table");
+            throw new AssertionError(e.getValue().file() + " no longer names " + name + "; update this table");
           }
           names.add(name);
         }

@@ -1,5 +1,6 @@
 package dev.distillmesh.common.tls;
 
+import io.grpc.NameResolverRegistry;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 
 /**
@@ -14,13 +15,19 @@ public final class Channels {
    */
   public static final String LOAD_BALANCING_POLICY = "round_robin";
 
+  static {
+    // list:///HOST:PORT,HOST:PORT targets (replicas on one host, different ports).
+    NameResolverRegistry.getDefaultRegistry().register(new AddressListResolverProvider());
+  }
+
   private Channels() {}
 
   /**
    * A channel builder for {@code target} with {@code tls} and round-robin load balancing; the caller
    * adds what is specific to it (message size, executor) and builds.
    *
-   * @param target {@code host:port} or any grpc target URI, e.g. {@code dns:///index.ns.svc:7401}
+   * @param target {@code host:port} or any grpc target URI, e.g. {@code dns:///index.ns.svc:7401},
+   *     or {@code list:///HOST:PORT,HOST:PORT} for a fixed list of replicas
    * @throws IllegalArgumentException when a TLS file is missing or invalid (the message names the
    *     setting and the file)
    */
