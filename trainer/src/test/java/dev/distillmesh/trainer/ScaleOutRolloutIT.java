@@ -13,12 +13,14 @@ import dev.distillmesh.common.kafka.MeshLog;
 import dev.distillmesh.common.kafka.MeshTopics;
 import dev.distillmesh.index.IndexServer;
 import dev.distillmesh.index.IndexServerConfig;
+import dev.distillmesh.proto.student.v1.AnswerRequest;
 import dev.distillmesh.proto.student.v1.Document;
 import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
 import dev.distillmesh.proto.student.v1.IngestRequest;
 import dev.distillmesh.proto.student.v1.IngestResponse;
 import dev.distillmesh.proto.student.v1.LoadAdapterRequest;
 import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
+import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
 import dev.distillmesh.proto.student.v1.Tower;
 import dev.distillmesh.proto.trainer.v1.GetRunRequest;
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
@@ -72,7 +74,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Central artefacts), three student-service processes following the adapter topic, an index and an
  * embedded teacher on loopback, and a trainer process publishing through the broker. Every publish
  * reaches all three replicas; a replica killed with kill -9 is not SERVING again until it has caught
- * up; a bad matrix fails the publish naming the replica; a corrupt record is skipped and counted.
+ * up; a bad matrix fails the publish naming the replica; a corrupt record is skipped and counted;
+ * with the broker killed the replicas keep answering, and after its restart publishing resumes.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScaleOutRolloutIT {
@@ -207,6 +210,9 @@ class ScaleOutRolloutIT {
         long last = done.getPublishesList().get(done.getPublishesCount() - 1).getVersion();
         for (Replica r : replicas) {
           assertEquals(last, r.contextVersion(), r.id + " serves the run's last version");
+          assertEquals(last, StudentServiceGrpc.newBlockingStub(r.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+              .answer(AnswerRequest.newBuilder().setCollection(COLLECTION).setQuestion("how do I reset my token?")
+                  .build()).getContextAdapterVersion(), r.id + " answers with it");
         }
       } finally {
         c.shutdownNow();
@@ -289,6 +295,37 @@ class ScaleOutRolloutIT {
         assertTrue(metrics.matches("(?s).*distillmesh_student_rollout_skipped_total\\{reason=\"(foreign|truncated)\"} 1.*"),
             metrics);
       }
+    }
+  }
+
+  @Test
+  @Order(4)
+  void repliesGoOnWhileTheBrokerIsDownAndTheNextPublishReachesEveryoneAfterIt() throws Exception {
+    try (var rollout = new dev.distillmesh.trainer.kafka.KafkaRollout(meshLog, Duration.ofSeconds(90))) {
+      long served = rollout.servedVersion(COLLECTION);
+      broker.kill9();
+      int answered = 0;
+      for (int round = 0; round < 5; round++) {
+        for (Replica r : replicas) {
+          var reply = StudentServiceGrpc.newBlockingStub(r.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+              .answer(AnswerRequest.newBuilder().setCollection(COLLECTION).setQuestion("how do I rebuild the index?")
+                  .setK(3).build());
+          assertFalse(reply.getCandidatesList().isEmpty(), r.id);
+          assertEquals(served, reply.getContextAdapterVersion(), r.id + " answers with the newest version");
+          answered++;
+        }
+        Thread.sleep(200);
+      }
+      assertEquals(15, answered);
+      for (Replica r : replicas) {
+        assertEquals(ServingStatus.SERVING, r.health(), r.id + " keeps serving what it has without the broker");
+      }
+      broker.restart();
+      // Every acknowledged version survived the kill: the replicas reconnect and a new one reaches all.
+      String all = rollout.publish(COLLECTION, rollout.servedVersion(COLLECTION) + 1, DIM, identity(0.01, 21), "after",
+          "it", 0.5);
+      assertTrue(all.startsWith("rolled out to 3/3 replicas"), all);
+      assertTrue(rollout.servedVersion(COLLECTION) > served);
     }
   }
 
