@@ -109,9 +109,14 @@ public final class KafkaRollout implements ContextRollout, AutoCloseable {
         }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      if (behind.isEmpty()) {
+      // No live replica may mean none exists, or that none could report for a while (the broker
+      // was down, the trainer just started): give them a liveness period to be heard before
+      // saying so.
+      boolean waitForReports = live.isEmpty() && System.nanoTime() - start < LIVENESS.toNanos();
+      if (behind.isEmpty() && !waitForReports) {
         String summary = live.isEmpty()
-            ? "on the rollout topic; no live student replica reported (each applies it when it starts)"
+            ? "on the rollout topic; no student replica reported within " + LIVENESS.toSeconds()
+                + " s (each applies it when it starts)"
             : String.format(Locale.ROOT, "rolled out to %d/%d replicas in %.1f s", live.size(), live.size(), seconds);
         log.info("adapter v{} of {}: {}", version, collection, summary);
         return summary;
