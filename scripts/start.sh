@@ -128,6 +128,9 @@ if [[ $SCALE_OUT == 1 ]]; then
     echo "replica on $port:"
     scripts/student-cli.sh --target "127.0.0.1:$port" info | grep -A3 "helpdesk\b" | head -4
   done
+  echo
+  echo "Scale-out mode: Kafka on 127.0.0.1:$KAFKA_PORT (data/kafka), student replicas on $STUDENT_PORT,"
+  echo "$((STUDENT_PORT + 10)) and $((STUDENT_PORT + 20)); the trainer reaches them as $STUDENT_TARGET"
 fi
 cat <<MSG
 
