@@ -39,6 +39,8 @@ public final class KafkaRollout implements ContextRollout, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(KafkaRollout.class);
   /** Five missed heartbeats of a replica (every 2 s) and it no longer counts. */
   public static final Duration LIVENESS = Duration.ofSeconds(10);
+  /** A replica's heartbeat; no report from any replica for twice that is an outage, not deaths. */
+  private static final Duration REPORT_INTERVAL = Duration.ofSeconds(2);
 
   private final MeshLog meshLog;
   private final Duration timeout;
@@ -48,6 +50,8 @@ public final class KafkaRollout implements ContextRollout, AutoCloseable {
   private final TopicFollower follower;
   private final Object changed = new Object();
   private volatile boolean readTopicsOnce;
+  private volatile long lastReportMillis; // when any report last arrived, by this trainer's clock
+  private volatile long gapEndedAtMillis; // when reports resumed after an outage
 
   /** @param timeout how long a publish waits for every live replica to report it */
   public KafkaRollout(MeshLog meshLog, Duration timeout) {
@@ -145,10 +149,17 @@ public final class KafkaRollout implements ContextRollout, AutoCloseable {
    */
   private record Seen(ReplicaReport report, long atMillis) {}
 
-  /** The replicas whose last report was seen less than {@link #LIVENESS} ago, by id. */
+  /**
+   * The replicas whose last report was seen less than {@link #LIVENESS} ago, by id. Silence while
+   * no replica could report (the broker was away: no report reached the trainer for over two
+   * heartbeats) does not count: after such a gap every known replica has a new liveness period to
+   * report again, so a publish right after a broker outage waits for the whole fleet.
+   */
   public List<ReplicaReport> live() {
     long now = System.currentTimeMillis();
-    return replicas.values().stream().filter(s -> now - s.atMillis() < LIVENESS.toMillis()).map(Seen::report)
+    long graceFrom = gapEndedAtMillis;
+    return replicas.values().stream().filter(s -> now - Math.max(s.atMillis(), graceFrom) < LIVENESS.toMillis())
+        .map(Seen::report)
         .sorted((a, b) -> a.replicaId().compareTo(b.replicaId())).toList();
   }
 
@@ -201,6 +212,12 @@ public final class KafkaRollout implements ContextRollout, AutoCloseable {
         }
         ReplicaReport report = ReplicaReport.decode(r.value());
         long now = System.currentTimeMillis();
+        if (readTopicsOnce && lastReportMillis > 0 && now - lastReportMillis > 2 * REPORT_INTERVAL.toMillis()) {
+          gapEndedAtMillis = now;
+          log.info("student replicas report again after {} s of silence (broker or network away)",
+              (now - lastReportMillis) / 1000);
+        }
+        lastReportMillis = now;
         Seen before = replicas.put(report.replicaId(), new Seen(report, readTopicsOnce ? now : Math.min(now, r.timestamp())));
         if (before == null) {
           log.info("student replica {} reports: {}", report.replicaId(), report.describe());
