@@ -1,5 +1,6 @@
 package dev.distillmesh.bench;
 
+import dev.distillmesh.bench.scale.Projections;
 import dev.distillmesh.bench.systems.MemoryProbe;
 import dev.distillmesh.broker.KafkaBroker;
 import dev.distillmesh.common.kafka.MeshLog;
@@ -17,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -121,7 +121,7 @@ public final class RolloutBenchmark {
       for (int v = 1; v <= publishes; v++) {
         LoadAdapterRequest.Builder request = LoadAdapterRequest.newBuilder().setCollection(COLLECTION)
             .setTower(Tower.TOWER_CONTEXT).setVersion(v).setRows(DIM).setCols(DIM);
-        for (float f : matrix(v)) {
+        for (float f : Projections.noisyIdentity(DIM, 0.01, v)) {
           request.addValues(f);
         }
         LoadAdapterRequest built = request.build();
@@ -146,7 +146,8 @@ public final class RolloutBenchmark {
       long base = rollout.servedVersion(COLLECTION);
       for (int i = 1; i <= publishes; i++) {
         long start = System.nanoTime();
-        String summary = rollout.publish(COLLECTION, base + i, DIM, matrix(i), "bench", "bench", 0);
+        String summary = rollout.publish(COLLECTION, base + i, DIM, Projections.noisyIdentity(DIM, 0.01, i), "bench",
+            "bench", 0);
         nanos[i - 1] = System.nanoTime() - start;
         if (!summary.startsWith("rolled out to " + replicas + "/" + replicas)) {
           throw new IllegalStateException("publish " + i + ": " + summary);
@@ -154,17 +155,5 @@ public final class RolloutBenchmark {
       }
       return nanos;
     }
-  }
-
-  /** The identity plus small seeded noise: inside the adapter rules. */
-  private static float[] matrix(long seed) {
-    Random random = new Random(seed);
-    float[] m = new float[DIM * DIM];
-    for (int i = 0; i < DIM; i++) {
-      for (int j = 0; j < DIM; j++) {
-        m[i * DIM + j] = (float) ((i == j ? 1 : 0) + 0.01 * random.nextGaussian() / Math.sqrt(DIM));
-      }
-    }
-    return m;
   }
 }

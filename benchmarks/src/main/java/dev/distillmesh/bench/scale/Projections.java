@@ -4,13 +4,14 @@ import dev.distillmesh.common.AdapterRules;
 import java.util.Random;
 
 /**
- * The matrices the reprojection part sends: the identity, and a seeded non-identity B = I + noise
- * that a trained response adapter could be (close to I, well inside {@link AdapterRules}).
+ * The matrices the benchmarks send: the identity, and a seeded non-identity I + noise that a
+ * trained adapter could be (close to I, well inside {@link AdapterRules}); the reprojection part's
+ * B and the rollout benchmark's adapters.
  */
-final class Projections {
+public final class Projections {
   private Projections() {}
 
-  static float[] identity(int d) {
+  public static float[] identity(int d) {
     float[] m = new float[d * d];
     for (int i = 0; i < d; i++) {
       m[i * d + i] = 1;
@@ -26,7 +27,7 @@ final class Projections {
    * @throws dev.distillmesh.common.DomainException when the result breaks the adapter rules (too
    *     much noise), so a refused Reproject can only be the service's doing
    */
-  static float[] noisyIdentity(int d, double noise, long seed) {
+  public static float[] noisyIdentity(int d, double noise, long seed) {
     Random rnd = new Random(seed);
     float[] m = identity(d);
     double scale = noise / Math.sqrt(d);
