@@ -91,7 +91,18 @@ public final class MeshLog {
    * @param deliveryTimeoutMs how long a send may be retried before it fails
    */
   public KafkaProducer<String, byte[]> producer(String clientId, int maxRequestBytes, int deliveryTimeoutMs) {
+    return producer(clientId, maxRequestBytes, deliveryTimeoutMs, 60_000);
+  }
+
+  /**
+   * As {@link #producer(String, int, int)}, with a bound on how long {@code send} may block (on
+   * metadata, or on a full send buffer) before it fails: short for a producer that must never hold
+   * its caller up while the broker is away.
+   */
+  public KafkaProducer<String, byte[]> producer(String clientId, int maxRequestBytes, int deliveryTimeoutMs,
+      int maxBlockMs) {
     Properties p = base(clientId);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, maxBlockMs);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestBytes);
@@ -113,6 +124,23 @@ public final class MeshLog {
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxFetchBytes);
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, Math.max(maxFetchBytes, 52_428_800));
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+    return new KafkaConsumer<>(p);
+  }
+
+  /**
+   * A consumer in group {@code groupId} that commits only when told ({@code enable.auto.commit=false})
+   * and starts from the earliest record where the group has committed nothing. The caller assigns
+   * partitions itself and uses the group for its committed offsets only.
+   */
+  public KafkaConsumer<String, byte[]> groupReader(String clientId, String groupId, int maxFetchBytes) {
+    Properties p = base(clientId);
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxFetchBytes);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);

@@ -26,6 +26,18 @@ public final class MeshTopics {
   /** What each student replica serves, compacted by replica id. */
   public static final String ADAPTER_STATUS = "distillmesh.adapter-status";
 
+  /**
+   * The queries student replicas answered, keyed by collection, kept for {@link #TRAFFIC_RETENTION_MS}
+   * (deleted after, not compacted): what TRAFFIC runs read as a consumer group.
+   */
+  public static final String TRAFFIC = "distillmesh.traffic";
+  /** Partitions the traffic topic is created with; one collection's traffic is in one of them. */
+  public static final int TRAFFIC_PARTITIONS = 3;
+  /** Seven days: a trainer down for less than this misses nothing. */
+  public static final long TRAFFIC_RETENTION_MS = 7L * 24 * 3600 * 1000;
+  /** Largest record on the traffic topic; a replica drops a larger query and counts it ({@code too_large}). */
+  public static final int MAX_TRAFFIC_BYTES = 8 << 20;
+
   /** Largest record on the adapter topic: a 2,048-dimensional matrix is 16 MiB. */
   public static final int MAX_ADAPTER_BYTES = 17 << 20;
 
@@ -42,6 +54,14 @@ public final class MeshTopics {
         "segment.ms", "3600000",
         // The broker stamps reports, so the trainer never judges liveness by a replica's clock.
         "message.timestamp.type", "LogAppendTime")));
+  }
+
+  /** Creates the traffic topic when it does not exist. */
+  public static void ensureTraffic(Admin admin) {
+    ensure(admin, new NewTopic(TRAFFIC, TRAFFIC_PARTITIONS, (short) -1).configs(Map.of(
+        "cleanup.policy", "delete",
+        "retention.ms", Long.toString(TRAFFIC_RETENTION_MS),
+        "max.message.bytes", Integer.toString(MAX_TRAFFIC_BYTES))));
   }
 
   private static void ensure(Admin admin, NewTopic topic) {

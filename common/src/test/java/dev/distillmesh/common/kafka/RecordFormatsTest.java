@@ -8,10 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The rollout's two record formats: what round-trips, and what a reader refuses and why. */
+/** The scale-out record formats: what round-trips, and what a reader refuses and why. */
 class RecordFormatsTest {
   private static AdapterRecord adapter() {
     float[] m = new float[9];
@@ -70,5 +71,42 @@ class RecordFormatsTest {
     assertEquals(7, back.servedVersion("faq"));
     assertEquals(0, back.servedVersion("other"));
     assertThrows(MalformedRecordException.class, () -> ReplicaReport.decode(new byte[] {1, 2, 3}));
+  }
+
+  @Test
+  void aTrafficRecordRoundTripsBothKinds() throws Exception {
+    TrafficRecord answer = new TrafficRecord(TrafficRecord.Kind.ANSWER, "faq", "student-1", 5L, List.of("how? ünï ✓"));
+    assertEquals(answer, TrafficRecord.decode(answer.encode()));
+    TrafficRecord respond = new TrafficRecord(TrafficRecord.Kind.RESPOND, "chat", "student-2", 6L,
+        List.of("hi", "hello there", ""));
+    TrafficRecord back = TrafficRecord.decode(respond.encode());
+    assertEquals(respond, back);
+    assertEquals("hi hello there ", back.query());
+  }
+
+  @Test
+  void aNewerTrafficSchemaIsReadForTheFieldsThisReaderKnows() throws Exception {
+    byte[] v1 = new TrafficRecord(TrafficRecord.Kind.ANSWER, "faq", "s", 5L, List.of("q")).encode();
+    byte[] v2 = Arrays.copyOf(v1, v1.length + 9); // schema 2 appends a field this reader does not know
+    ByteBuffer.wrap(v2).putShort(4, (short) (TrafficRecord.SCHEMA + 1));
+    assertEquals("q", TrafficRecord.decode(v2).query());
+    MalformedRecordException trailing = assertThrows(MalformedRecordException.class,
+        () -> TrafficRecord.decode(Arrays.copyOf(v1, v1.length + 1)));
+    assertEquals("truncated", trailing.reason(), "in its own schema, extra bytes are damage");
+  }
+
+  @Test
+  void foreignAndDamagedTrafficIsNamedAsSuch() {
+    byte[] bytes = new TrafficRecord(TrafficRecord.Kind.ANSWER, "faq", "s", 5L, List.of("a question")).encode();
+    assertEquals("foreign", assertThrows(MalformedRecordException.class,
+        () -> TrafficRecord.decode("not traffic".getBytes(StandardCharsets.UTF_8))).reason());
+    assertEquals("foreign", assertThrows(MalformedRecordException.class, () -> TrafficRecord.decode(null)).reason());
+    assertEquals("truncated", assertThrows(MalformedRecordException.class,
+        () -> TrafficRecord.decode(Arrays.copyOf(bytes, bytes.length - 3))).reason());
+    byte[] lying = bytes.clone();
+    ByteBuffer.wrap(lying).putInt(lying.length - "a question".length() - 4, Integer.MAX_VALUE);
+    assertEquals("truncated", assertThrows(MalformedRecordException.class, () -> TrafficRecord.decode(lying)).reason());
+    assertThrows(IllegalArgumentException.class,
+        () -> new TrafficRecord(TrafficRecord.Kind.ANSWER, "faq", "s", 1L, List.of("a", "b")));
   }
 }
