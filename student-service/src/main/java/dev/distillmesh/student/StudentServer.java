@@ -17,12 +17,14 @@ import dev.distillmesh.encoder.OnnxEncoder;
 import dev.distillmesh.student.grpc.StudentAdminGrpcService;
 import dev.distillmesh.student.grpc.StudentGrpcService;
 import dev.distillmesh.student.kafka.AdapterFeed;
+import dev.distillmesh.student.kafka.TrafficPublisher;
 import dev.distillmesh.student.client.IndexGateway;
 import dev.distillmesh.student.query.CollectionModels;
 import dev.distillmesh.student.query.Ingestor;
 import dev.distillmesh.student.query.Retriever;
 import dev.distillmesh.student.query.TowerEncoder;
 import dev.distillmesh.student.query.TrafficRecorder;
+import dev.distillmesh.student.query.TrafficSink;
 import io.grpc.BindableService;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -55,12 +57,14 @@ public final class StudentServer implements AutoCloseable {
   private final ResilienceInterceptor indexResilience;
   private final MetricsHttpServer metricsHttp; // null when metrics are off
   private final AdapterFeed rollout; // null in the single-machine default
+  private final TrafficPublisher traffic; // null in the single-machine default
 
   private StudentServer(ManagedServer server, OnnxEncoder encoder, TowerEncoder towers,
       IndexHealthWatcher indexHealth, ResilienceInterceptor indexResilience, MetricsHttpServer metricsHttp,
-      AdapterFeed rollout) {
+      AdapterFeed rollout, TrafficPublisher traffic) {
     this.server = server;
     this.rollout = rollout;
+    this.traffic = traffic;
     this.encoder = encoder;
     this.towers = towers;
     this.indexHealth = indexHealth;
@@ -86,6 +90,7 @@ public final class StudentServer implements AutoCloseable {
     IndexHealthWatcher watcher = null;
     MetricsHttpServer metricsHttp = null;
     AdapterFeed rollout = null;
+    TrafficPublisher published = null;
     try {
       AdapterStore adapters = AdapterStore.open(config.adapterDir(), encoder.dimension());
       towers = new TowerEncoder(encoder, config.maxBatch(), config.maxWaitMicros(), config.queueCapacity());
@@ -107,13 +112,21 @@ public final class StudentServer implements AutoCloseable {
             + " are open to anyone who can reach {}", StudentServerConfig.ENV_ADMIN_TOKEN, config.bind());
       }
       builder.maxInboundMessageSize(config.maxMessageBytes());
-      TrafficRecorder traffic = new TrafficRecorder(config.trafficBuffer(), config.trafficSampleRate());
+      // The default keeps answered queries for TakeTraffic; scale-out mode sends them to the log.
+      TrafficRecorder recorder = null;
+      TrafficSink traffic;
+      if (config.meshLog() == null) {
+        traffic = recorder = new TrafficRecorder(config.trafficBuffer(), config.trafficSampleRate());
+      } else {
+        traffic = published = new TrafficPublisher(config.meshLog(), Math.max(1, config.trafficBuffer()),
+            config.trafficBuffer() == 0 ? 0 : config.trafficSampleRate());
+      }
       InFlightLimit admission = new InFlightLimit("query calls", config.maxInFlightQueries());
       List<BindableService> services = List.of(
           new StudentGrpcService(new Retriever(towers, adapters, gateway), config.maxRequestTime(), traffic, admission),
           new StudentAdminGrpcService(adapters, new CollectionModels(adapters, gateway), towers, spec,
               config.onnxThreads(), new Ingestor(towers, gateway), config.maxRequestTime(), config.maxIngestTime(),
-              traffic));
+              recorder));
       StudentMetrics.register(metrics, towers, adapters, admission);
       ManagedServer server = new ManagedServer(builder, services, interceptors,
           config.inlineQueries() ? StudentGrpcService.INLINE_METHODS : Set.of(), 30, metrics).start();
@@ -124,14 +137,19 @@ public final class StudentServer implements AutoCloseable {
         String replicaId = config.replicaId().isEmpty() ? hostName() + ":" + server.port() : config.replicaId();
         rollout = new AdapterFeed(config.meshLog(), replicaId, adapters, readiness::rollout).start();
         RolloutMetrics.register(metrics, rollout);
+        published.start(replicaId);
+        TrafficMetrics.register(metrics, published);
         log.info("scale-out mode: replica {} follows the rollout on {}", replicaId, config.meshLog());
       }
       metricsHttp = MetricsHttpServer.startIfEnabled("student-service", config.bind(), config.metricsPort(), metrics);
       watcher = new IndexHealthWatcher(indexChannel, readiness::index).start(2000);
-      return new StudentServer(server, encoder, towers, watcher, resilience, metricsHttp, rollout);
+      return new StudentServer(server, encoder, towers, watcher, resilience, metricsHttp, rollout, published);
     } catch (Exception | Error e) {
       if (rollout != null) {
         rollout.close();
+      }
+      if (published != null) {
+        published.close();
       }
       if (watcher != null) {
         watcher.close();
@@ -180,6 +198,9 @@ public final class StudentServer implements AutoCloseable {
     }
     indexHealth.close();
     server.close();
+    if (traffic != null) {
+      traffic.close(); // after the server stopped: its last answers are sent
+    }
     towers.close();
     try {
       encoder.close();

@@ -3,6 +3,7 @@ package dev.distillmesh.student.grpc;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.GrpcErrors;
 import dev.distillmesh.common.HeaderThenBatches;
+import dev.distillmesh.common.kafka.MeshTopics;
 import dev.distillmesh.common.resilience.Deadlines;
 import dev.distillmesh.proto.student.v1.AdapterInfo;
 import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
@@ -46,11 +47,13 @@ public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdmin
   private final Ingestor ingestor;
   private final Duration maxDeadline;
   private final Duration maxIngestDeadline;
-  private final TrafficRecorder traffic;
+  private final TrafficRecorder traffic; // null in scale-out mode: traffic goes to the log
 
   /**
    * @param maxDeadline longest a GetModelInfo may take (it asks the index), whatever its client set
    * @param maxIngestDeadline the same for an Ingest
+   * @param traffic the answered queries TakeTraffic hands out; null in scale-out mode, where it is
+   *     refused (FAILED_PRECONDITION) because they go to the traffic topic
    */
   public StudentAdminGrpcService(AdapterStore adapters, CollectionModels models, TowerEncoder towers, EncoderSpec spec,
       int onnxThreads, Ingestor ingestor, Duration maxDeadline, Duration maxIngestDeadline, TrafficRecorder traffic) {
@@ -68,6 +71,10 @@ public final class StudentAdminGrpcService extends StudentAdminGrpc.StudentAdmin
   @Override
   public void takeTraffic(TakeTrafficRequest request, StreamObserver<TakeTrafficResponse> responses) {
     try {
+      if (traffic == null) {
+        throw DomainException.precondition("this replica sends the queries it answers to the Kafka topic "
+            + MeshTopics.TRAFFIC + " (scale-out mode), not to TakeTraffic: a TRAFFIC run reads them there");
+      }
       TrafficRecorder.Taken taken = traffic.take(request.getMaxItems(), request.getCollection());
       responses.onNext(ProtoMapping.takeTrafficResponse(taken));
       responses.onCompleted();

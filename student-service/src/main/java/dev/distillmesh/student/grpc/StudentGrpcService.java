@@ -14,7 +14,7 @@ import dev.distillmesh.proto.student.v1.QueryResponse;
 import dev.distillmesh.proto.student.v1.RespondRequest;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
 import dev.distillmesh.student.query.Retriever;
-import dev.distillmesh.student.query.TrafficRecorder;
+import dev.distillmesh.student.query.TrafficSink;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
@@ -26,7 +26,7 @@ import java.util.function.Function;
  * The query rpcs (Answer, Respond, Encode) on the wire: validate via the domain, answer
  * asynchronously when the encoder and the index have ({@link AsyncReply}), map every failure through
  * {@link dev.distillmesh.common.GrpcErrors#toStatus}. A call cancelled by its client leaves the
- * encoder queue. Answer and Respond queries are offered to the {@link TrafficRecorder} once their
+ * encoder queue. Answer and Respond queries are offered to the {@link TrafficSink} once their
  * response is ready, never when they fail or are cancelled.
  *
  * <p>Every call is admitted first into one {@link InFlightLimit} shared by the three rpcs: when it
@@ -46,7 +46,7 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
 
   private final Retriever retriever;
   private final Duration maxDeadline;
-  private final TrafficRecorder traffic;
+  private final TrafficSink traffic;
   private final InFlightLimit admission;
 
   /**
@@ -54,7 +54,7 @@ public final class StudentGrpcService extends StudentServiceGrpc.StudentServiceI
    * @param traffic where answered queries are recorded for the trainer
    * @param admission how many query calls may be served at once
    */
-  public StudentGrpcService(Retriever retriever, Duration maxDeadline, TrafficRecorder traffic,
+  public StudentGrpcService(Retriever retriever, Duration maxDeadline, TrafficSink traffic,
       InFlightLimit admission) {
     this.retriever = retriever;
     this.maxDeadline = maxDeadline;

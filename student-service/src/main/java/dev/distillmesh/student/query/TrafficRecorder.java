@@ -7,7 +7,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -19,7 +18,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * <p>Guarantees:
  * <ul>
  *   <li>Each offered query is kept with probability {@code sampleRate} (decided per query with
- *       {@link ThreadLocalRandom}); a rate of 1 keeps all, 0 none. A capacity of 0 keeps none and
+ *       {@link TrafficSink#sampled}); a rate of 1 keeps all, 0 none. A capacity of 0 keeps none and
  *       costs nothing.
  *   <li>At most {@code capacity} queries are held. When the buffer is full the <em>newest</em>
  *       query is dropped and counted: the buffer then holds an unbroken run of traffic since the
@@ -33,7 +32,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safe.
  */
-public final class TrafficRecorder {
+public final class TrafficRecorder implements TrafficSink {
   /** Most queries one take may return. */
   public static final int MAX_TAKE = 10_000;
   /** What a take returns when it names no limit. */
@@ -75,21 +74,18 @@ public final class TrafficRecorder {
     if (capacity < 0) {
       throw new IllegalArgumentException("capacity must be 0 or more, got " + capacity);
     }
-    if (!(sampleRate >= 0 && sampleRate <= 1)) {
-      throw new IllegalArgumentException("sampleRate must be in [0, 1], got " + sampleRate);
-    }
     this.capacity = capacity;
-    this.sampleRate = sampleRate;
+    this.sampleRate = TrafficSink.checkRate(sampleRate);
   }
 
-  /** Offers an answered {@code Answer} query; call only once the answer has been produced. */
+  @Override
   public void offerAnswer(String collection, String question) {
     if (sampled()) {
       append(new Item(Kind.ANSWER, collection, question, List.of(), System.currentTimeMillis()));
     }
   }
 
-  /** Offers an answered {@code Respond} query; call only once the answer has been produced. */
+  @Override
   public void offerRespond(String collection, List<String> turns) {
     if (sampled()) {
       append(new Item(Kind.RESPOND, collection, "", List.copyOf(turns), System.currentTimeMillis()));
@@ -97,7 +93,7 @@ public final class TrafficRecorder {
   }
 
   private boolean sampled() {
-    return capacity > 0 && (sampleRate >= 1 || ThreadLocalRandom.current().nextDouble() < sampleRate);
+    return capacity > 0 && TrafficSink.sampled(sampleRate);
   }
 
   private void append(Item item) {
