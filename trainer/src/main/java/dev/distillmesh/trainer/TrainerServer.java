@@ -2,6 +2,9 @@ package dev.distillmesh.trainer;
 
 import dev.distillmesh.common.BearerToken;
 import dev.distillmesh.common.ManagedServer;
+import dev.distillmesh.common.kafka.MeshLog;
+import dev.distillmesh.common.kafka.MeshTopics;
+import dev.distillmesh.common.metrics.Counter;
 import dev.distillmesh.common.metrics.MetricsHttpServer;
 import dev.distillmesh.common.metrics.MetricsRegistry;
 import dev.distillmesh.common.resilience.Deadlines;
@@ -14,12 +17,15 @@ import dev.distillmesh.trainer.clients.IndexLink;
 import dev.distillmesh.trainer.clients.StudentLink;
 import dev.distillmesh.trainer.clients.StudentPush;
 import dev.distillmesh.trainer.kafka.KafkaRollout;
+import dev.distillmesh.trainer.kafka.KafkaTrafficFeed;
 import dev.distillmesh.trainer.run.ContextRollout;
 import dev.distillmesh.trainer.clients.TeacherLink;
 import dev.distillmesh.trainer.grpc.ProtoRunStatusCodec;
 import dev.distillmesh.trainer.grpc.TrainerGrpcService;
 import dev.distillmesh.trainer.data.DataRoots;
 import dev.distillmesh.trainer.run.RunManager;
+import dev.distillmesh.trainer.run.StudentTrafficFeed;
+import dev.distillmesh.trainer.run.TrafficFeed;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
@@ -40,6 +46,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class TrainerServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(TrainerServer.class);
+  static final String TRAFFIC_SKIPPED = "distillmesh_trainer_traffic_skipped_total";
 
   private final ManagedServer server;
   private final RunManager runs;
@@ -74,14 +81,21 @@ public final class TrainerServer implements AutoCloseable {
       BearerToken token = config.adminToken() == null ? null : new BearerToken(config.adminToken());
       StudentLink student = new StudentLink(guardedStudent, config.studentTarget(), token);
       ContextRollout rollout;
+      TrafficFeed.Factory traffic;
       if (config.meshLog() == null) {
         rollout = new StudentPush(student);
+        traffic = (runId, collection) -> new StudentTrafficFeed(student, collection);
       } else {
         kafkaRollout = new KafkaRollout(config.meshLog(), config.rolloutTimeout());
         rollout = kafkaRollout;
-        log.info("scale-out mode: publishes go to every student replica through {}", config.meshLog());
+        MeshLog meshLog = config.meshLog();
+        Counter skipped = metrics.counter(TRAFFIC_SKIPPED, "Traffic records TRAFFIC runs skipped, by reason: foreign,"
+            + " truncated (unreadable), blank.", "reason");
+        traffic = (runId, collection) -> new KafkaTrafficFeed(meshLog, runId, collection, skipped);
+        log.info("scale-out mode: publishes go to every student replica, and TRAFFIC runs read {}, through {}",
+            MeshTopics.TRAFFIC, meshLog);
       }
-      RunManager runs = RunManager.open(config.runsDir(), new ProtoRunStatusCodec(), student, rollout,
+      RunManager runs = RunManager.open(config.runsDir(), new ProtoRunStatusCodec(), student, rollout, traffic,
           new TeacherLink(ClientInterceptors.intercept(teacherChannel, telemetry), config.teacherTarget()),
           new IndexLink(ClientInterceptors.intercept(indexChannel,
               new ResilienceInterceptor(ResilienceSettings.defaults("index-service")),

@@ -9,8 +9,10 @@ import dev.distillmesh.broker.KafkaBroker;
 import dev.distillmesh.common.ClientStream;
 import dev.distillmesh.common.DomainException;
 import dev.distillmesh.common.kafka.AdapterRecord;
+import dev.distillmesh.common.kafka.MalformedRecordException;
 import dev.distillmesh.common.kafka.MeshLog;
 import dev.distillmesh.common.kafka.MeshTopics;
+import dev.distillmesh.common.kafka.TrafficRecord;
 import dev.distillmesh.index.IndexServer;
 import dev.distillmesh.index.IndexServerConfig;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
@@ -21,6 +23,7 @@ import dev.distillmesh.proto.student.v1.IngestResponse;
 import dev.distillmesh.proto.student.v1.LoadAdapterRequest;
 import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
+import dev.distillmesh.proto.student.v1.TakeTrafficRequest;
 import dev.distillmesh.proto.student.v1.Tower;
 import dev.distillmesh.proto.trainer.v1.GetRunRequest;
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
@@ -31,10 +34,13 @@ import dev.distillmesh.proto.trainer.v1.RunSpec;
 import dev.distillmesh.proto.trainer.v1.RunState;
 import dev.distillmesh.proto.trainer.v1.Source;
 import dev.distillmesh.proto.trainer.v1.StartRunRequest;
+import dev.distillmesh.proto.trainer.v1.StopRunRequest;
 import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
 import dev.distillmesh.teacher.TeacherServer;
 import dev.distillmesh.teacher.TeacherServerConfig;
 import dev.distillmesh.testsupport.ServiceProcess;
+import dev.distillmesh.trainer.kafka.KafkaTrafficFeed;
+import dev.distillmesh.trainer.run.RunFiles;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -52,15 +58,21 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -76,6 +88,9 @@ import org.junit.jupiter.api.io.TempDir;
  * reaches all three replicas; a replica killed with kill -9 is not SERVING again until it has caught
  * up; a bad matrix fails the publish naming the replica; a corrupt record is skipped and counted;
  * with the broker killed the replicas keep answering, and after its restart publishing resumes.
+ * Traffic: every replica sends what it answers to the traffic topic (TakeTraffic is refused), and
+ * one TRAFFIC run, its trainer killed with kill -9 and resumed, trains each query there exactly once,
+ * including a killed replica's; corrupt records are skipped with their reason.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ScaleOutRolloutIT {
@@ -89,6 +104,7 @@ class ScaleOutRolloutIT {
   private static TeacherServer teacher;
   private static final List<Replica> replicas = new ArrayList<>();
   private static MeshLog meshLog;
+  private static final List<ManagedChannel> channels = new ArrayList<>();
 
   /** One student replica: its process, its fixed arguments (to restart it) and a channel to it. */
   private static final class Replica {
@@ -165,6 +181,7 @@ class ScaleOutRolloutIT {
 
   @AfterAll
   static void stopMesh() throws Exception {
+    channels.forEach(ManagedChannel::shutdownNow);
     for (Replica r : replicas) {
       r.close();
     }
@@ -186,7 +203,7 @@ class ScaleOutRolloutIT {
     RunSpec spec = RunSpec.newBuilder().setName("rollout").setCollection(COLLECTION)
         .setQuestions(examples.resolve("questions.jsonl").toAbsolutePath().toString())
         .setSource(Source.LABELLED).setHoldout("fraction:0.2").setObjective(Objective.G2R)
-        .setHyper(Hyperparameters.newBuilder().setEpochs(20).setBatchSize(16).setEvalEvery(5).setLearningRate(1e-3)
+        .setHyper(Hyperparameters.newBuilder().setEpochs(6).setBatchSize(16).setEvalEvery(6).setLearningRate(1e-3)
             .setAlpha(0.8))
         .build();
     try (TrainerProcess trainer = TrainerProcess.start(dir.resolve("runs"), replicas.get(0).process.target(),
@@ -326,6 +343,194 @@ class ScaleOutRolloutIT {
           "it", 0.5);
       assertTrue(all.startsWith("rolled out to 3/3 replicas"), all);
       assertTrue(rollout.servedVersion(COLLECTION) > served);
+    }
+    // The queries answered while the broker was away were queued, not lost silently: each is now
+    // produced or counted as dropped.
+    for (Replica r : replicas) {
+      String m = awaitTrafficSent(r);
+      assertTrue(metric(m, "distillmesh_student_traffic_sampled_total") >= 5, r.id + "\n" + m);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void trafficFromEveryReplicaIsTrainedExactlyOnceThroughATrainerKill() throws Exception {
+    StatusRuntimeException take = assertThrows(StatusRuntimeException.class,
+        () -> replicas.get(0).admin().takeTraffic(TakeTrafficRequest.getDefaultInstance()));
+    assertEquals(Status.Code.FAILED_PRECONDITION, take.getStatus().getCode(), take.getStatus().toString());
+    assertTrue(take.getStatus().getDescription().contains(MeshTopics.TRAFFIC), take.getStatus().getDescription());
+    try (KafkaProducer<String, byte[]> raw = meshLog.producer("test-bad-traffic", MeshTopics.MAX_TRAFFIC_BYTES,
+        30_000)) {
+      byte[] good = new TrafficRecord(TrafficRecord.Kind.ANSWER, COLLECTION, "it", 1L, List.of("a cut question"))
+          .encode();
+      raw.send(new ProducerRecord<>(MeshTopics.TRAFFIC, COLLECTION, Arrays.copyOf(good, good.length - 4))).get();
+      raw.send(new ProducerRecord<>(MeshTopics.TRAFFIC, COLLECTION, "not traffic".getBytes(StandardCharsets.UTF_8)))
+          .get();
+    }
+    // Wave 1 from all three replicas; then one of them dies with kill -9: what it produced stays.
+    ask(replicas, "wave one", 60);
+    Replica dead = replicas.get(1);
+    dead.process.kill9();
+    dead.channel.shutdownNow();
+
+    Path runs = dir.resolve("traffic-runs");
+    RunSpec spec = RunSpec.newBuilder().setName("traffic").setCollection(COLLECTION)
+        .setQuestions(Path.of("..", "examples", "helpdesk", "questions.jsonl").toAbsolutePath().toString())
+        .setSource(Source.TRAFFIC).setHoldout("fraction:0.2").setObjective(Objective.TOPK)
+        .setHyper(Hyperparameters.newBuilder().setBatchSize(2).setEvalEvery(20).setLearningRate(1e-3))
+        .build();
+    String id;
+    String firstLog;
+    long stepAtKill;
+    try (TrainerProcess a = trainer(runs, "trainer-a.log")) {
+      var stub = trainerStub(a);
+      id = stub.withDeadlineAfter(60, TimeUnit.SECONDS).startRun(StartRunRequest.newBuilder().setSpec(spec).build())
+          .getRunId();
+      // Past its checkpoint at step 20, or out of wave one's traffic, whichever comes first.
+      stepAtKill = awaitRun(stub, id, r -> r.getStep() >= 23
+          || (r.getStep() > 0 && r.getMessage().startsWith("waiting for traffic"))).getStep();
+      a.kill9();
+      firstLog = a.log();
+    }
+    assertTrue(stepAtKill > 0, firstLog);
+    long journaledAtKill = journalSize(runs.resolve(id));
+    long checkpointedAtKill = RunFiles.checkpointedPosition(runs.resolve(id));
+    assertTrue(firstLog.contains("(truncated)") && firstLog.contains("(foreign)"), "the bad records are skipped with"
+        + " their reason:\n" + firstLog);
+
+    // Wave 2 while the trainer is down, from the two live replicas; then a new trainer resumes the run.
+    ask(List.of(replicas.get(0), replicas.get(2)), "wave two", 30);
+    Map<String, TrafficRecord> onTopic = trafficOnTopic();
+    RunInfo stopped;
+    try (TrainerProcess b = trainer(runs, "trainer-b.log")) {
+      var stub = trainerStub(b);
+      Path runDir = runs.resolve(id);
+      awaitRun(stub, id, r -> r.getMessage().startsWith("waiting for traffic") && journalSize(runDir) >= onTopic.size());
+      stub.withDeadlineAfter(60, TimeUnit.SECONDS).stopRun(StopRunRequest.newBuilder().setRunId(id).build());
+      stopped = awaitRun(stub, id, r -> terminal(r.getState()));
+      assertEquals(RunState.STOPPED, stopped.getState(), stopped.getMessage() + "\n" + b.log());
+    }
+    assertTrue(stopped.getResumed() >= 1, "the run resumed after the kill");
+
+    // Exactly once: the journal holds each query on the topic once, and the checkpoint says all were trained.
+    Path runDir = runs.resolve(id);
+    List<String> journaled = RunFiles.journal(runDir).stream().map(q -> q.partition() + ":" + q.offset()).toList();
+    assertEquals(journaled.size(), Set.copyOf(journaled).size(), "no query taken twice");
+    assertEquals(onTopic.keySet(), Set.copyOf(journaled), "every query on the topic taken");
+    assertEquals(onTopic.size(), RunFiles.checkpointedPosition(runDir), "and trained");
+    assertTrue(onTopic.values().stream().filter(t -> t.replicaId().equals(dead.id)).count() >= 20,
+        "the killed replica's traffic is among them");
+    assertEquals(90, onTopic.values().stream().filter(t -> t.query().startsWith("wave ")).count());
+    assertEquals(15, onTopic.values().stream().filter(t -> t.query().equals("how do I rebuild the index?")).count(),
+        "the queries answered while the broker was down (for less than the 30 s delivery budget) all arrived");
+    System.out.printf("traffic drill: %d queries on the topic (%d from the killed replica); trainer killed at step %d"
+        + " with %d journaled, %d checkpointed as trained; after the resume %d journaled, %d trained, %d distinct%n",
+        onTopic.size(), onTopic.values().stream().filter(t -> t.replicaId().equals(dead.id)).count(), stepAtKill,
+        journaledAtKill, checkpointedAtKill, journaled.size(), RunFiles.checkpointedPosition(runDir),
+        Set.copyOf(journaled).size());
+
+    // The group's offsets are what the last checkpoint covered: the next run starts after them.
+    Map<Integer, Long> last = new java.util.HashMap<>();
+    RunFiles.journal(runDir).forEach(q -> last.merge(q.partition(), q.offset(), Math::max));
+    try (Admin admin = meshLog.admin()) {
+      var committed = admin.listConsumerGroupOffsets(KafkaTrafficFeed.group(COLLECTION)).partitionsToOffsetAndMetadata()
+          .get(30, TimeUnit.SECONDS);
+      last.forEach((p, o) -> assertEquals(o + 1, committed.get(new TopicPartition(MeshTopics.TRAFFIC, p)).offset(),
+          "partition " + p));
+    }
+  }
+
+  /** Asks {@code n} distinct questions round-robin over the replicas, then waits until all are sent. */
+  private static void ask(List<Replica> to, String prefix, int n) throws Exception {
+    for (int i = 0; i < n; i++) {
+      Replica r = to.get(i % to.size());
+      assertFalse(StudentServiceGrpc.newBlockingStub(r.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+          .answer(AnswerRequest.newBuilder().setCollection(COLLECTION).setK(3)
+              .setQuestion(prefix + " " + i + ": how do I rotate the admin token?").build())
+          .getCandidatesList().isEmpty());
+    }
+    for (Replica r : to) {
+      awaitTrafficSent(r);
+    }
+  }
+
+  /** Waits until nothing of the replica's traffic is pending, and checks that every query is accounted for. */
+  private static String awaitTrafficSent(Replica r) throws Exception {
+    String m = r.metrics();
+    for (int i = 0; i < 600 && metric(m, "distillmesh_student_traffic_pending") > 0; i++) { // a safety net, 60 s
+      Thread.sleep(100);
+      m = r.metrics();
+    }
+    assertEquals(0, metric(m, "distillmesh_student_traffic_pending"), m);
+    assertEquals(metric(m, "distillmesh_student_traffic_sampled_total"),
+        metric(m, "distillmesh_student_traffic_produced_total") + metric(m, "distillmesh_student_traffic_dropped_total"),
+        "every sampled query is produced or counted as dropped: " + m);
+    return m;
+  }
+
+  /** The sum of a metric's series (0 when it has none). */
+  private static double metric(String metrics, String name) {
+    double sum = 0;
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
+  /** Every readable query of the collection on the traffic topic, by "partition:offset". */
+  private static Map<String, TrafficRecord> trafficOnTopic() throws Exception {
+    Map<String, TrafficRecord> out = new java.util.TreeMap<>();
+    try (KafkaConsumer<String, byte[]> c = meshLog.reader("test-traffic-reader", MeshTopics.MAX_TRAFFIC_BYTES)) {
+      List<TopicPartition> partitions = c.partitionsFor(MeshTopics.TRAFFIC).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      c.assign(partitions);
+      c.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = c.endOffsets(partitions);
+      while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
+          if (COLLECTION.equals(r.key())) {
+            try {
+              out.put(r.partition() + ":" + r.offset(), TrafficRecord.decode(r.value()));
+            } catch (MalformedRecordException e) {
+              // the test's own bad records
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  private static TrainerProcess trainer(Path runs, String log) throws Exception {
+    return TrainerProcess.start(runs, replicas.get(0).process.target(), "127.0.0.1:" + teacher.port(),
+        "127.0.0.1:" + index.port(), dir.resolve(log), "--kafka", broker.bootstrapServers());
+  }
+
+  private static TrainerServiceGrpc.TrainerServiceBlockingStub trainerStub(TrainerProcess t) {
+    ManagedChannel c = NettyChannelBuilder.forTarget(t.target()).usePlaintext().build();
+    channels.add(c);
+    return TrainerServiceGrpc.newBlockingStub(c);
+  }
+
+  private static RunInfo awaitRun(TrainerServiceGrpc.TrainerServiceBlockingStub stub, String id,
+      java.util.function.Predicate<RunInfo> done) throws Exception {
+    RunInfo r = null;
+    for (int i = 0; i < 3000 && (r == null || !done.test(r)); i++) { // a safety net, 5 min
+      Thread.sleep(100);
+      r = stub.withDeadlineAfter(30, TimeUnit.SECONDS).getRun(GetRunRequest.newBuilder().setRunId(id).build());
+      assertFalse(r.getState() == RunState.FAILED, r.getMessage());
+    }
+    assertTrue(done.test(r), r.toString());
+    return r;
+  }
+
+  private static long journalSize(Path runDir) {
+    try {
+      return RunFiles.journal(runDir).size();
+    } catch (java.io.IOException e) {
+      return -1;
     }
   }
 

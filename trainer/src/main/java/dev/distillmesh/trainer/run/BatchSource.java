@@ -19,4 +19,10 @@ interface BatchSource {
   default long dropped() {
     return 0;
   }
+
+  /** A checkpoint at {@link #position} is on disk. */
+  default void checkpointed() {}
+
+  /** The run has ended (or its trainer is stopping). */
+  default void close() {}
 }

@@ -43,6 +43,7 @@ final class Run implements Runnable {
   private final StudentLink student;
   private final TeacherLink teacher;
   private final IndexLink index;
+  private final TrafficFeed.Factory traffic;
   private final RunEvents events = new RunEvents();
   private final RunRecord record;
   private final Publisher publisher;
@@ -59,8 +60,8 @@ final class Run implements Runnable {
   /** The response adapter a run that trains it starts from: the collection's projection. */
   private QueryAdapter startingResponse;
 
-  Run(RunDirectory dir, RunStatus info, StudentLink student, ContextRollout rollout, TeacherLink teacher,
-      IndexLink index) {
+  Run(RunDirectory dir, RunStatus info, StudentLink student, ContextRollout rollout, TrafficFeed.Factory traffic,
+      TeacherLink teacher, IndexLink index) {
     this.id = info.runId();
     this.dir = dir;
     this.record = new RunRecord(info);
@@ -68,6 +69,7 @@ final class Run implements Runnable {
     this.student = student;
     this.teacher = teacher;
     this.index = index;
+    this.traffic = traffic;
     AdapterArchive archive = new AdapterArchive(id, dir.path(),
         () -> record.publishes().stream().map(Publish::version).toList());
     this.publisher = new Publisher(id, info.spec().collection(), record, archive, student, rollout, index,
@@ -131,6 +133,9 @@ final class Run implements Runnable {
         checkpoint();
       } catch (IOException e) {
         log.error("run {}: final checkpoint failed", id, e);
+      }
+      if (source != null) {
+        source.close();
       }
       ended = true;
       events.end();
@@ -228,8 +233,8 @@ final class Run implements Runnable {
     }
     boolean traffic = spec.source() == RunSpec.Source.TRAFFIC;
     source = traffic
-        ? new TrafficSource(student, spec.collection(), hyper.batchSize(), dir.trafficJournal(), position,
-            record::setMessage)
+        ? new TrafficSource(this.traffic.open(id, spec.collection()), student, spec.collection(), hyper.batchSize(),
+            dir.trafficJournal(), position, record::setMessage)
         : new LabelledSource(workspace, hyper.batchSize(), hyper.seed(), position);
     if (saved != null) {
       publisher.confirmPending(dim);
@@ -336,6 +341,7 @@ final class Run implements Runnable {
       return;
     }
     dir.writeCheckpoint(adapters.checkpoint(snapshot, source.position(), publisher.pending()));
+    source.checkpointed();
   }
 
   private void setState(RunState state, String message) {

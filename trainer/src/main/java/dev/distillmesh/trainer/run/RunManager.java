@@ -41,14 +41,16 @@ public final class RunManager implements AutoCloseable {
   private final RunStatusCodec codec;
   private final StudentLink student;
   private final ContextRollout rollout;
+  private final TrafficFeed.Factory traffic;
   private final TeacherLink teacher;
   private final IndexLink index;
   private final Map<String, Run> runs = new LinkedHashMap<>();
   private final Map<String, Thread> threads = new LinkedHashMap<>();
 
-  private RunManager(Path root, RunStatusCodec codec, StudentLink student, ContextRollout rollout, TeacherLink teacher,
-      IndexLink index) {
+  private RunManager(Path root, RunStatusCodec codec, StudentLink student, ContextRollout rollout,
+      TrafficFeed.Factory traffic, TeacherLink teacher, IndexLink index) {
     this.rollout = rollout;
+    this.traffic = traffic;
     this.root = root;
     this.codec = codec;
     this.student = student;
@@ -62,9 +64,9 @@ public final class RunManager implements AutoCloseable {
    * @param codec how run records are kept on disk
    */
   public static RunManager open(Path root, RunStatusCodec codec, StudentLink student, ContextRollout rollout,
-      TeacherLink teacher, IndexLink index) throws IOException {
+      TrafficFeed.Factory traffic, TeacherLink teacher, IndexLink index) throws IOException {
     Files.createDirectories(root);
-    RunManager m = new RunManager(root, codec, student, rollout, teacher, index);
+    RunManager m = new RunManager(root, codec, student, rollout, traffic, teacher, index);
     List<Path> dirs;
     try (Stream<Path> s = Files.list(root)) {
       dirs = s.filter(RunDirectory::holdsRun).sorted().toList();
@@ -79,7 +81,7 @@ public final class RunManager implements AutoCloseable {
             info.startedAtUnixMs(), info.pairsPerSecond(), info.stepsPerSecond(), info.resumed() + 1,
             info.generatedResponses());
       }
-      Run run = new Run(dir, info, student, rollout, teacher, index);
+      Run run = new Run(dir, info, student, rollout, traffic, teacher, index);
       m.runs.put(info.runId(), run);
       if (interrupted) {
         log.info("resuming run {} from its last checkpoint (step {})", info.runId(), info.step());
@@ -103,7 +105,7 @@ public final class RunManager implements AutoCloseable {
     RunStatus info = new RunStatus(id, spec, RunState.PREPARING, 0, 0, null, null, null, null, List.of(), "",
         System.currentTimeMillis(), 0, 0, 0, 0);
     dir.writeRecord(info);
-    Run run = new Run(dir, info, student, rollout, teacher, index);
+    Run run = new Run(dir, info, student, rollout, traffic, teacher, index);
     runs.put(id, run);
     launch(run);
     return run.info();
