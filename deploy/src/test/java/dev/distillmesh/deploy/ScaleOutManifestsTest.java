@@ -59,6 +59,32 @@ class ScaleOutManifestsTest {
       assertEquals("compact", Repo.mapAt(topic, "spec.config").get("cleanup.policy"), name);
       assertEquals(3, at(topic, "spec.replicas"), name);
     }
+    String traffic = topicConstant("TRAFFIC");
+    Map<String, Object> topic = r.find("KafkaTopic", traffic).orElseThrow(() -> new AssertionError("no KafkaTopic "
+        + traffic));
+    assertEquals("delete", Repo.mapAt(topic, "spec.config").get("cleanup.policy"), "traffic expires, it is not compacted");
+    assertEquals(3, at(topic, "spec.replicas"));
+  }
+
+  @Test
+  void studentsWriteTrafficAndTheTrainerReadsItInItsGroup() {
+    String traffic = topicConstant("TRAFFIC");
+    Kustomization.Rendered r = scaleOut();
+    assertTrue(operations(r, "distillmesh-student", traffic).contains("Write"));
+    assertFalse(operations(r, "distillmesh-student", traffic).contains("Read"), "students need not read traffic");
+    assertTrue(operations(r, "distillmesh-trainer", traffic).contains("Read"));
+    assertFalse(operations(r, "distillmesh-trainer", traffic).contains("Write"));
+    String group = "distillmesh-trainer.";
+    assertTrue(Repo.read("trainer/src/main/java/dev/distillmesh/trainer/kafka/KafkaTrafficFeed.java")
+        .contains("\"" + group + "\" + collection"), "the trainer's consumer groups are named " + group + "<collection>");
+    assertTrue(operations(r, "distillmesh-trainer", group).contains("Read"), "the trainer may use its consumer groups");
+  }
+
+  /** The operations a KafkaUser's ACLs allow on the resource named {@code resource}. */
+  private static List<Object> operations(Kustomization.Rendered r, String user, String resource) {
+    Map<String, Object> u = r.find("KafkaUser", user).orElseThrow(() -> new AssertionError("no KafkaUser " + user));
+    return listAt(u, "spec.authorization.acls").stream().filter(acl -> resource.equals(stringAt(acl, "resource.name")))
+        .flatMap(acl -> listAt(acl, "operations").stream()).toList();
   }
 
   @Test
