@@ -8,7 +8,9 @@
  *       run ({@link dev.distillmesh.trainer.run.model.RunStatus} is its snapshot); {@code RunEvents}: its
  *       history and watchers; {@code RunDirectory}, {@code Checkpoint}: its files.
  *   <li>{@code QaWorkspace}, {@code DialogueWorkspace}: the task's data after encoding.
- *   <li>{@code LabelledSource}, {@code TrafficSource} (with {@code TrafficJournal}): batches.
+ *   <li>{@code LabelledSource}, {@code TrafficSource} (with {@code TrafficJournal}, over a
+ *       {@code TrafficFeed}: {@code StudentTrafficFeed} here, the traffic topic's in
+ *       {@code trainer.kafka}): batches.
  *   <li>{@code TopKObjective}, {@code G2rObjective}, {@code RdrObjective}, {@code
  *       RelationalObjective}, {@code DialogueG2rObjective}: what each objective makes of a batch;
  *       {@code Adapters}: the step over it.
