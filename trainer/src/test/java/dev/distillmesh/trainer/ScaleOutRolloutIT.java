@@ -145,11 +145,7 @@ class ScaleOutRolloutIT {
     }
 
     String metrics() throws Exception {
-      Matcher m = Pattern.compile("metrics at (http://\\S+)").matcher(Files.readString(process.log()));
-      assertTrue(m.find(), "the replica prints where its metrics are");
-      HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(m.group(1))).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return r.body();
+      return metricsAt(process.log());
     }
 
     void close() throws InterruptedException {
@@ -389,8 +385,11 @@ class ScaleOutRolloutIT {
       // Past its checkpoint at step 20, or out of wave one's traffic, whichever comes first.
       stepAtKill = awaitRun(stub, id, r -> r.getStep() >= 23
           || (r.getStep() > 0 && r.getMessage().startsWith("waiting for traffic"))).getStep();
+      String metrics = metricsAt(a.logFile());
       a.kill9();
       firstLog = a.log();
+      assertEquals(1, metric(metrics, "distillmesh_trainer_traffic_skipped_total{reason=\"truncated\"}"), metrics);
+      assertEquals(1, metric(metrics, "distillmesh_trainer_traffic_skipped_total{reason=\"foreign\"}"), metrics);
     }
     assertTrue(stepAtKill > 0, firstLog);
     long journaledAtKill = journalSize(runs.resolve(id));
@@ -399,13 +398,25 @@ class ScaleOutRolloutIT {
         + " their reason:\n" + firstLog);
 
     // Wave 2 while the trainer is down, from the two live replicas; then a new trainer resumes the run.
-    ask(List.of(replicas.get(0), replicas.get(2)), "wave two", 30);
-    Map<String, TrafficRecord> onTopic = trafficOnTopic();
+    List<Replica> live = List.of(replicas.get(0), replicas.get(2));
+    ask(live, "wave two", 30);
+    Map<String, TrafficRecord> onTopic;
     RunInfo stopped;
     try (TrainerProcess b = trainer(runs, "trainer-b.log")) {
       var stub = trainerStub(b);
       Path runDir = runs.resolve(id);
-      awaitRun(stub, id, r -> r.getMessage().startsWith("waiting for traffic") && journalSize(runDir) >= onTopic.size());
+      int waveTwo = trafficOnTopic().size();
+      awaitRun(stub, id, r -> r.getMessage().startsWith("waiting for traffic") && journalSize(runDir) >= waveTwo);
+      // The broker dies under the running run and the replicas' queries: both go on once it is back.
+      broker.kill9();
+      answerAll(live, "outage", 6);
+      broker.restart();
+      for (Replica r : live) {
+        awaitTrafficSent(r);
+      }
+      onTopic = trafficOnTopic();
+      int all = onTopic.size();
+      awaitRun(stub, id, r -> r.getMessage().startsWith("waiting for traffic") && journalSize(runDir) >= all);
       stub.withDeadlineAfter(60, TimeUnit.SECONDS).stopRun(StopRunRequest.newBuilder().setRunId(id).build());
       stopped = awaitRun(stub, id, r -> terminal(r.getState()));
       assertEquals(RunState.STOPPED, stopped.getState(), stopped.getMessage() + "\n" + b.log());
@@ -421,6 +432,8 @@ class ScaleOutRolloutIT {
     assertTrue(onTopic.values().stream().filter(t -> t.replicaId().equals(dead.id)).count() >= 20,
         "the killed replica's traffic is among them");
     assertEquals(90, onTopic.values().stream().filter(t -> t.query().startsWith("wave ")).count());
+    assertEquals(6, onTopic.values().stream().filter(t -> t.query().startsWith("outage ")).count(),
+        "what the replicas answered while the broker was down reached the run once it was back");
     assertEquals(15, onTopic.values().stream().filter(t -> t.query().equals("how do I rebuild the index?")).count(),
         "the queries answered while the broker was down (for less than the 30 s delivery budget) all arrived");
     System.out.printf("traffic drill: %d queries on the topic (%d from the killed replica); trainer killed at step %d"
@@ -442,15 +455,19 @@ class ScaleOutRolloutIT {
 
   /** Asks {@code n} distinct questions round-robin over the replicas, then waits until all are sent. */
   private static void ask(List<Replica> to, String prefix, int n) throws Exception {
+    answerAll(to, prefix, n);
+    for (Replica r : to) {
+      awaitTrafficSent(r);
+    }
+  }
+
+  private static void answerAll(List<Replica> to, String prefix, int n) {
     for (int i = 0; i < n; i++) {
       Replica r = to.get(i % to.size());
       assertFalse(StudentServiceGrpc.newBlockingStub(r.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
           .answer(AnswerRequest.newBuilder().setCollection(COLLECTION).setK(3)
               .setQuestion(prefix + " " + i + ": how do I rotate the admin token?").build())
-          .getCandidatesList().isEmpty());
-    }
-    for (Replica r : to) {
-      awaitTrafficSent(r);
+          .getCandidatesList().isEmpty(), "answered");
     }
   }
 
@@ -468,11 +485,19 @@ class ScaleOutRolloutIT {
     return m;
   }
 
-  /** The sum of a metric's series (0 when it has none). */
+  /** The metrics of the process whose log is {@code log} (it prints where they are). */
+  private static String metricsAt(Path log) throws Exception {
+    Matcher m = Pattern.compile("metrics at (http://\\S+)").matcher(Files.readString(log));
+    assertTrue(m.find(), log + " says where its metrics are");
+    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(m.group(1))).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  /** The sum of a metric's series (0 when it has none); {@code name} may include labels. */
   private static double metric(String metrics, String name) {
     double sum = 0;
     for (String line : metrics.split("\n")) {
-      if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+      if (line.startsWith(name + " ") || (!name.contains("{") && line.startsWith(name + "{"))) {
         sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
       }
     }
@@ -505,7 +530,7 @@ class ScaleOutRolloutIT {
 
   private static TrainerProcess trainer(Path runs, String log) throws Exception {
     return TrainerProcess.start(runs, replicas.get(0).process.target(), "127.0.0.1:" + teacher.port(),
-        "127.0.0.1:" + index.port(), dir.resolve(log), "--kafka", broker.bootstrapServers());
+        "127.0.0.1:" + index.port(), dir.resolve(log), "--kafka", broker.bootstrapServers(), "--metrics-port", "0");
   }
 
   private static TrainerServiceGrpc.TrainerServiceBlockingStub trainerStub(TrainerProcess t) {

@@ -57,6 +57,11 @@ final class TrainerProcess implements AutoCloseable {
     process.kill9();
   }
 
+  /** Where the process logs. */
+  Path logFile() {
+    return process.log();
+  }
+
   /** The whole log so far, for failure messages. */
   String log() throws IOException {
     return Files.readString(process.log(), StandardCharsets.UTF_8);
