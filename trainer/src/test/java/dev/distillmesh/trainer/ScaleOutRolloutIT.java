@@ -17,7 +17,6 @@ import dev.distillmesh.index.IndexServer;
 import dev.distillmesh.index.IndexServerConfig;
 import dev.distillmesh.proto.student.v1.AnswerRequest;
 import dev.distillmesh.proto.student.v1.Document;
-import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
 import dev.distillmesh.proto.student.v1.IngestRequest;
 import dev.distillmesh.proto.student.v1.IngestResponse;
 import dev.distillmesh.proto.student.v1.LoadAdapterRequest;
@@ -38,35 +37,30 @@ import dev.distillmesh.proto.trainer.v1.StopRunRequest;
 import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
 import dev.distillmesh.teacher.TeacherServer;
 import dev.distillmesh.teacher.TeacherServerConfig;
-import dev.distillmesh.testsupport.ServiceProcess;
 import dev.distillmesh.trainer.kafka.KafkaTrafficFeed;
 import dev.distillmesh.trainer.run.RunFiles;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -102,57 +96,9 @@ class ScaleOutRolloutIT {
   private static KafkaBroker broker;
   private static IndexServer index;
   private static TeacherServer teacher;
-  private static final List<Replica> replicas = new ArrayList<>();
+  private static final List<StudentReplica> replicas = new ArrayList<>();
   private static MeshLog meshLog;
   private static final List<ManagedChannel> channels = new ArrayList<>();
-
-  /** One student replica: its process, its fixed arguments (to restart it) and a channel to it. */
-  private static final class Replica {
-    final String id;
-    final List<String> args;
-    ServiceProcess process;
-    ManagedChannel channel;
-    int restarts;
-
-    Replica(String id, List<String> args) {
-      this.id = id;
-      this.args = args;
-    }
-
-    void start() throws Exception {
-      process = ServiceProcess.start("student-service", ServiceProcess.jarFromProperty("student.server.jar"),
-          List.of("-Xmx768m"), args, dir.resolve(id + "-" + restarts++ + ".log"));
-      channel = NettyChannelBuilder.forTarget(process.target()).usePlaintext().build();
-    }
-
-    StudentAdminGrpc.StudentAdminBlockingStub admin() {
-      return StudentAdminGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
-    }
-
-    long contextVersion() {
-      return admin().getModelInfo(GetModelInfoRequest.newBuilder().setCollection(COLLECTION).build())
-          .getCollectionsList().stream().filter(c -> c.getCollection().equals(COLLECTION))
-          .mapToLong(c -> c.getContextAdapter().getVersion()).findFirst().orElse(0);
-    }
-
-    ServingStatus health() {
-      try {
-        return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-            .check(HealthCheckRequest.getDefaultInstance()).getStatus();
-      } catch (StatusRuntimeException e) {
-        return ServingStatus.UNKNOWN;
-      }
-    }
-
-    String metrics() throws Exception {
-      return metricsAt(process.log());
-    }
-
-    void close() throws InterruptedException {
-      channel.shutdownNow();
-      process.close();
-    }
-  }
 
   @BeforeAll
   static void startMesh() throws Exception {
@@ -164,13 +110,14 @@ class ScaleOutRolloutIT {
     teacher = TeacherServer.start(teacherConfig, NettyServerBuilder.forPort(0), TeacherServer.openTeacher(teacherConfig));
     for (int i = 1; i <= 3; i++) {
       String id = "student-" + i;
-      Replica r = new Replica(id, List.of("--port", "0", "--index", "127.0.0.1:" + index.port(), "--adapter-dir",
-          dir.resolve(id).toString(), "--kafka", broker.bootstrapServers(), "--replica-id", id, "--metrics-port", "0"));
+      StudentReplica r = new StudentReplica(id, List.of("--port", "0", "--index", "127.0.0.1:" + index.port(),
+          "--adapter-dir", dir.resolve(id).toString(), "--kafka", broker.bootstrapServers(), "--replica-id", id,
+          "--metrics-port", "0"), dir, COLLECTION);
       r.start();
       replicas.add(r);
     }
-    for (Replica r : replicas) {
-      awaitServing(r);
+    for (StudentReplica r : replicas) {
+      r.awaitServing();
     }
     ingestHelpdesk(replicas.get(0));
   }
@@ -178,7 +125,7 @@ class ScaleOutRolloutIT {
   @AfterAll
   static void stopMesh() throws Exception {
     channels.forEach(ManagedChannel::shutdownNow);
-    for (Replica r : replicas) {
+    for (StudentReplica r : replicas) {
       r.close();
     }
     if (teacher != null) {
@@ -221,7 +168,7 @@ class ScaleOutRolloutIT {
           assertTrue(p.getRollout().matches("rolled out to 3/3 replicas in [0-9.]+ s"), p.toString());
         }
         long last = done.getPublishesList().get(done.getPublishesCount() - 1).getVersion();
-        for (Replica r : replicas) {
+        for (StudentReplica r : replicas) {
           assertEquals(last, r.contextVersion(), r.id + " serves the run's last version");
           assertEquals(last, StudentServiceGrpc.newBlockingStub(r.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
               .answer(AnswerRequest.newBuilder().setCollection(COLLECTION).setQuestion("how do I reset my token?")
@@ -236,7 +183,7 @@ class ScaleOutRolloutIT {
   @Test
   @Order(2)
   void aKilledReplicaServesOnlyOnceCaughtUpAndLoadAdapterIsRefused() throws Exception {
-    Replica killed = replicas.get(2);
+    StudentReplica killed = replicas.get(2);
     StatusRuntimeException push = assertThrows(StatusRuntimeException.class, () -> killed.admin().loadAdapter(
         LoadAdapterRequest.newBuilder().setCollection(COLLECTION).setTower(Tower.TOWER_CONTEXT).setVersion(999)
             .setRows(DIM).setCols(DIM).addAllValues(floats(identity(0.01, 1))).build()));
@@ -286,7 +233,7 @@ class ScaleOutRolloutIT {
           () -> rollout.publish(COLLECTION, before + 1, DIM, negative, "bad", "it", 0.5));
       assertEquals(DomainException.Kind.FAILED_PRECONDITION, refused.kind(), refused.getMessage());
       assertTrue(refused.getMessage().contains("refused adapter v" + (before + 1)), refused.getMessage());
-      for (Replica r : replicas) {
+      for (StudentReplica r : replicas) {
         assertEquals(before, r.contextVersion(), r.id + " keeps serving what it had");
       }
 
@@ -301,7 +248,7 @@ class ScaleOutRolloutIT {
       // The feed goes on: the next good version reaches everyone.
       String ok = rollout.publish(COLLECTION, before + 3, DIM, identity(0.01, 11), "good", "it", 0.5);
       assertTrue(ok.startsWith("rolled out to 3/3 replicas"), ok);
-      for (Replica r : replicas) {
+      for (StudentReplica r : replicas) {
         assertTrue(r.process.isAlive(), r.id);
         String metrics = r.metrics();
         assertTrue(metrics.contains("distillmesh_student_rollout_skipped_total{reason=\"crc\"} 1"), metrics);
@@ -319,7 +266,7 @@ class ScaleOutRolloutIT {
       broker.kill9();
       int answered = 0;
       for (int round = 0; round < 5; round++) {
-        for (Replica r : replicas) {
+        for (StudentReplica r : replicas) {
           var reply = StudentServiceGrpc.newBlockingStub(r.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
               .answer(AnswerRequest.newBuilder().setCollection(COLLECTION).setQuestion("how do I rebuild the index?")
                   .setK(3).build());
@@ -330,7 +277,7 @@ class ScaleOutRolloutIT {
         Thread.sleep(200);
       }
       assertEquals(15, answered);
-      for (Replica r : replicas) {
+      for (StudentReplica r : replicas) {
         assertEquals(ServingStatus.SERVING, r.health(), r.id + " keeps serving what it has without the broker");
       }
       broker.restart();
@@ -342,9 +289,9 @@ class ScaleOutRolloutIT {
     }
     // The queries answered while the broker was away were queued, not lost silently: each is now
     // produced or counted as dropped.
-    for (Replica r : replicas) {
-      String m = awaitTrafficSent(r);
-      assertTrue(metric(m, "distillmesh_student_traffic_sampled_total") >= 5, r.id + "\n" + m);
+    for (StudentReplica r : replicas) {
+      String m = r.awaitTrafficSent();
+      assertTrue(Scrape.metric(m, "distillmesh_student_traffic_sampled_total") >= 5, r.id + "\n" + m);
     }
   }
 
@@ -365,7 +312,7 @@ class ScaleOutRolloutIT {
     }
     // Wave 1 from all three replicas; then one of them dies with kill -9: what it produced stays.
     ask(replicas, "wave one", 60);
-    Replica dead = replicas.get(1);
+    StudentReplica dead = replicas.get(1);
     dead.process.kill9();
     dead.channel.shutdownNow();
 
@@ -385,11 +332,11 @@ class ScaleOutRolloutIT {
       // Past its checkpoint at step 20, or out of wave one's traffic, whichever comes first.
       stepAtKill = awaitRun(stub, id, r -> r.getStep() >= 23
           || (r.getStep() > 0 && r.getMessage().startsWith("waiting for traffic"))).getStep();
-      String metrics = metricsAt(a.logFile());
+      String metrics = Scrape.metricsAt(a.logFile());
       a.kill9();
       firstLog = a.log();
-      assertEquals(1, metric(metrics, "distillmesh_trainer_traffic_skipped_total{reason=\"truncated\"}"), metrics);
-      assertEquals(1, metric(metrics, "distillmesh_trainer_traffic_skipped_total{reason=\"foreign\"}"), metrics);
+      assertEquals(1, Scrape.metric(metrics, "distillmesh_trainer_traffic_skipped_total{reason=\"truncated\"}"), metrics);
+      assertEquals(1, Scrape.metric(metrics, "distillmesh_trainer_traffic_skipped_total{reason=\"foreign\"}"), metrics);
     }
     assertTrue(stepAtKill > 0, firstLog);
     long journaledAtKill = journalSize(runs.resolve(id));
@@ -398,7 +345,7 @@ class ScaleOutRolloutIT {
         + " their reason:\n" + firstLog);
 
     // Wave 2 while the trainer is down, from the two live replicas; then a new trainer resumes the run.
-    List<Replica> live = List.of(replicas.get(0), replicas.get(2));
+    List<StudentReplica> live = List.of(replicas.get(0), replicas.get(2));
     ask(live, "wave two", 30);
     Map<String, TrafficRecord> onTopic;
     RunInfo stopped;
@@ -411,8 +358,8 @@ class ScaleOutRolloutIT {
       broker.kill9();
       answerAll(live, "outage", 6);
       broker.restart();
-      for (Replica r : live) {
-        awaitTrafficSent(r);
+      for (StudentReplica r : live) {
+        r.awaitTrafficSent();
       }
       onTopic = trafficOnTopic();
       int all = onTopic.size();
@@ -443,7 +390,7 @@ class ScaleOutRolloutIT {
         Set.copyOf(journaled).size());
 
     // The group's offsets are what the last checkpoint covered: the next run starts after them.
-    Map<Integer, Long> last = new java.util.HashMap<>();
+    Map<Integer, Long> last = new HashMap<>();
     RunFiles.journal(runDir).forEach(q -> last.merge(q.partition(), q.offset(), Math::max));
     try (Admin admin = meshLog.admin()) {
       var committed = admin.listConsumerGroupOffsets(KafkaTrafficFeed.group(COLLECTION)).partitionsToOffsetAndMetadata()
@@ -454,16 +401,16 @@ class ScaleOutRolloutIT {
   }
 
   /** Asks {@code n} distinct questions round-robin over the replicas, then waits until all are sent. */
-  private static void ask(List<Replica> to, String prefix, int n) throws Exception {
+  private static void ask(List<StudentReplica> to, String prefix, int n) throws Exception {
     answerAll(to, prefix, n);
-    for (Replica r : to) {
-      awaitTrafficSent(r);
+    for (StudentReplica r : to) {
+      r.awaitTrafficSent();
     }
   }
 
-  private static void answerAll(List<Replica> to, String prefix, int n) {
+  private static void answerAll(List<StudentReplica> to, String prefix, int n) {
     for (int i = 0; i < n; i++) {
-      Replica r = to.get(i % to.size());
+      StudentReplica r = to.get(i % to.size());
       assertFalse(StudentServiceGrpc.newBlockingStub(r.channel).withDeadlineAfter(30, TimeUnit.SECONDS)
           .answer(AnswerRequest.newBuilder().setCollection(COLLECTION).setK(3)
               .setQuestion(prefix + " " + i + ": how do I rotate the admin token?").build())
@@ -471,42 +418,9 @@ class ScaleOutRolloutIT {
     }
   }
 
-  /** Waits until nothing of the replica's traffic is pending, and checks that every query is accounted for. */
-  private static String awaitTrafficSent(Replica r) throws Exception {
-    String m = r.metrics();
-    for (int i = 0; i < 600 && metric(m, "distillmesh_student_traffic_pending") > 0; i++) { // a safety net, 60 s
-      Thread.sleep(100);
-      m = r.metrics();
-    }
-    assertEquals(0, metric(m, "distillmesh_student_traffic_pending"), m);
-    assertEquals(metric(m, "distillmesh_student_traffic_sampled_total"),
-        metric(m, "distillmesh_student_traffic_produced_total") + metric(m, "distillmesh_student_traffic_dropped_total"),
-        "every sampled query is produced or counted as dropped: " + m);
-    return m;
-  }
-
-  /** The metrics of the process whose log is {@code log} (it prints where they are). */
-  private static String metricsAt(Path log) throws Exception {
-    Matcher m = Pattern.compile("metrics at (http://\\S+)").matcher(Files.readString(log));
-    assertTrue(m.find(), log + " says where its metrics are");
-    return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(m.group(1))).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-  }
-
-  /** The sum of a metric's series (0 when it has none); {@code name} may include labels. */
-  private static double metric(String metrics, String name) {
-    double sum = 0;
-    for (String line : metrics.split("\n")) {
-      if (line.startsWith(name + " ") || (!name.contains("{") && line.startsWith(name + "{"))) {
-        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-      }
-    }
-    return sum;
-  }
-
   /** Every readable query of the collection on the traffic topic, by "partition:offset". */
   private static Map<String, TrafficRecord> trafficOnTopic() throws Exception {
-    Map<String, TrafficRecord> out = new java.util.TreeMap<>();
+    Map<String, TrafficRecord> out = new TreeMap<>();
     try (KafkaConsumer<String, byte[]> c = meshLog.reader("test-traffic-reader", MeshTopics.MAX_TRAFFIC_BYTES)) {
       List<TopicPartition> partitions = c.partitionsFor(MeshTopics.TRAFFIC).stream()
           .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
@@ -540,7 +454,7 @@ class ScaleOutRolloutIT {
   }
 
   private static RunInfo awaitRun(TrainerServiceGrpc.TrainerServiceBlockingStub stub, String id,
-      java.util.function.Predicate<RunInfo> done) throws Exception {
+      Predicate<RunInfo> done) throws Exception {
     RunInfo r = null;
     for (int i = 0; i < 3000 && (r == null || !done.test(r)); i++) { // a safety net, 5 min
       Thread.sleep(100);
@@ -554,20 +468,13 @@ class ScaleOutRolloutIT {
   private static long journalSize(Path runDir) {
     try {
       return RunFiles.journal(runDir).size();
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       return -1;
     }
   }
 
   private static boolean terminal(RunState s) {
     return s == RunState.COMPLETED || s == RunState.FAILED || s == RunState.STOPPED;
-  }
-
-  private static void awaitServing(Replica r) throws InterruptedException {
-    for (int i = 0; i < 1200 && r.health() != ServingStatus.SERVING; i++) { // a safety net, 2 min
-      Thread.sleep(100);
-    }
-    assertEquals(ServingStatus.SERVING, r.health(), r.process.logTail(40));
   }
 
   /** I plus small seeded noise: a matrix every replica accepts. */
@@ -590,7 +497,7 @@ class ScaleOutRolloutIT {
     return out;
   }
 
-  private static void ingestHelpdesk(Replica r) throws Exception {
+  private static void ingestHelpdesk(StudentReplica r) throws Exception {
     List<Document> docs = new ArrayList<>();
     for (String line : Files.readAllLines(Path.of("..", "examples", "helpdesk", "passages.jsonl"))) {
       var o = com.google.gson.JsonParser.parseString(line).getAsJsonObject();
