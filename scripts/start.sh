@@ -129,6 +129,21 @@ if [[ $SCALE_OUT == 1 ]]; then
     scripts/student-cli.sh --target "127.0.0.1:$port" info | grep -A3 "helpdesk\b" | head -4
   done
   echo
+  echo "scale-out: each replica answers a question and sends it to the traffic topic (distillmesh.traffic)"
+  for offset in 0 10 20; do
+    scripts/student-cli.sh --target "127.0.0.1:$((STUDENT_PORT + offset))" ask helpdesk \
+      "how do I add a student replica? ($offset)" >/dev/null
+  done
+  sleep 1
+  if [[ $DISTILLMESH_STUDENT_METRICS_PORT -gt 0 ]]; then
+    for offset in 0 10 20; do
+      echo "replica on $((STUDENT_PORT + offset)): $(curl -s "http://127.0.0.1:$((DISTILLMESH_STUDENT_METRICS_PORT + offset))/metrics" \
+        | grep -E '^distillmesh_student_traffic_(produced_total|pending) ' | tr '\n' ' ')"
+    done
+  fi
+  echo "A TRAFFIC run trains on what all three replicas answered (each query once, through a trainer restart):"
+  echo "  scripts/trainer-cli.sh start --collection helpdesk --source traffic --questions examples/helpdesk/questions.jsonl --watch true"
+  echo
   echo "Scale-out mode: Kafka on 127.0.0.1:$KAFKA_PORT (data/kafka), student replicas on $STUDENT_PORT,"
   echo "$((STUDENT_PORT + 10)) and $((STUDENT_PORT + 20)); the trainer reaches them as $STUDENT_TARGET"
 fi
