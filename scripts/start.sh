@@ -57,7 +57,7 @@ start teacher-service teacher-service/target/teacher-service.jar --port "$TEACHE
 # datasets beside the checkout, and data/trainer/inputs (DISTILLMESH_TRAINER_DATA_DIRS overrides).
 mkdir -p data/trainer/inputs
 start trainer trainer/target/trainer.jar --port "$TRAINER_PORT" --runs-dir data/trainer/runs \
-  --student "127.0.0.1:$STUDENT_PORT" --teacher "127.0.0.1:$TEACHER_PORT" \
+  --student "127.0.0.1:$STUDENT_PORT" --teacher "127.0.0.1:$TEACHER_PORT" --index "127.0.0.1:$INDEX_PORT" \
   --data-dirs "${DISTILLMESH_TRAINER_DATA_DIRS:-examples,../shared/data,data/trainer/inputs}"
 
 CLI=(scripts/student-cli.sh --target "127.0.0.1:$STUDENT_PORT")
