@@ -60,15 +60,35 @@ public final class CliSession {
    */
   public static int run(String[] argv, String usage, String defaultTarget,
       UnaryOperator<NettyChannelBuilder> channelSettings, PrintStream err, Command command) {
+    return run(argv, usage, null, defaultTarget, channelSettings, err, command);
+  }
+
+  /**
+   * As {@link #run(String[], String, String, PrintStream, Command)}, the usage written by {@code
+   * spec}: {@code COMMAND --help} prints that command's, and an unknown command, an option the
+   * command does not take or a value of the wrong kind is refused (exit 2) before the channel opens.
+   */
+  public static int run(String[] argv, CliSpec spec, String defaultTarget,
+      UnaryOperator<NettyChannelBuilder> channelSettings, PrintStream err, Command command) {
+    return run(argv, spec.usage(), spec, defaultTarget, channelSettings, err, command);
+  }
+
+  private static int run(String[] argv, String usage, CliSpec spec, String defaultTarget,
+      UnaryOperator<NettyChannelBuilder> channelSettings, PrintStream err, Command command) {
     List<String> args = new ArrayList<>(Arrays.asList(argv));
     Map<String, String> options;
     ClientTls tls;
+    String commandName;
     try {
-      options = CliOptions.take(args);
+      options = spec == null ? CliOptions.take(args) : CliOptions.take(args, spec.flags());
       if (args.isEmpty() || options.containsKey("help")) {
-        err.print(usage);
+        err.print(spec == null || args.isEmpty() ? usage : spec.usage(args.get(0)));
         return USAGE;
       }
+      if (spec != null) {
+        spec.check(args.get(0), options);
+      }
+      commandName = args.get(0);
       tls = MeshOptions.clientTls(options, System.getenv());
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
@@ -85,7 +105,7 @@ public final class CliSession {
       return CALL_FAILED;
     } catch (IllegalArgumentException e) {
       err.println("error: " + e.getMessage());
-      err.print(usage);
+      err.print(spec == null ? usage : spec.usage(commandName));
       return USAGE;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

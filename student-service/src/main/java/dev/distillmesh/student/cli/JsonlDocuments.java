@@ -47,7 +47,17 @@ final class JsonlDocuments {
     }
   }
 
-  /** Lines in the file (for the progress bar); an upper bound on documents. */
+  /**
+   * The documents {@link #read} will give (for the progress bar): a dialogue file's repeated
+   * responses count once. Reads the whole file, so a malformed line is refused before anything is sent.
+   */
+  static long countDocuments(Path file, Format format) throws IOException {
+    long[] n = {0};
+    read(file, format, d -> n[0]++);
+    return n[0];
+  }
+
+  /** Lines in the file, blank ones left out. */
   static long countLines(Path file) throws IOException {
     try (var lines = Files.lines(file, StandardCharsets.ISO_8859_1)) { // any byte is a char: just counting
       return lines.filter(l -> !l.isBlank()).count();

@@ -33,24 +33,7 @@ import java.util.concurrent.TimeUnit;
  * running student service. Exit codes: 0 ok, 1 the call failed, 2 usage error.
  */
 public final class StudentCli {
-  static final String USAGE = """
-      usage: student-cli [--target HOST:PORT] [--deadline-ms N] [--tls-ca FILE ...] COMMAND ...
-        ask     COLLECTION QUESTION... [--k N] [--ef N]     words after the collection form the question
-        respond COLLECTION TURN... [--k N] [--ef N]         each argument is one turn, oldest first
-        ingest  COLLECTION FILE.jsonl [--format auto|passages|dialog|documents] [--spec S] [--batch N]
-        info [--collection C]                               the model, and per collection the adapters it is
-                                                            served with (context: this student's; response:
-                                                            the index's projection)
-        load-adapter --collection C FILE|identity [--version N] [--description D]
-                                                            install a context adapter for C's queries. FILE: a
-                                                            student adapter file (*.adapter) or dimension²
-                                                            big-endian float32, row-major (a trainer's
-                                                            published/v<N>.bin); N defaults to C's current + 1
-        traffic [--max N] [--collection C]                  take (remove) up to N recorded queries, oldest
-                                                            first, one per line (N 1..10000, default 1000)
-      Target defaults to 127.0.0.1:7402; every command sends %s when it is set
-      (admin commands need it, or an allowed client certificate; queries only if the server says so).
-      """.formatted(MeshOptions.ENV_ADMIN_TOKEN) + MeshOptions.CLI_USAGE;
+  static final String USAGE = StudentCliSpec.SPEC.usage();
 
   private StudentCli() {}
 
@@ -60,7 +43,7 @@ public final class StudentCli {
 
   /** Runs one command; returns the exit code. */
   static int run(String[] argv, PrintStream out, PrintStream err, boolean terminal) {
-    return CliSession.run(argv, USAGE, "127.0.0.1:7402", err, session -> {
+    return CliSession.run(argv, StudentCliSpec.SPEC, StudentCliSpec.DEFAULT_TARGET, b -> b, err, session -> {
       List<String> args = session.args();
       Map<String, String> options = session.options();
       String command = args.remove(0);
@@ -73,12 +56,13 @@ public final class StudentCli {
         case "info" -> new AdapterCommands(c.admin(), out).info(args, options);
         case "load-adapter" -> new AdapterCommands(c.admin(), out).loadAdapter(args, options);
         case "traffic" -> c.traffic(args, options);
+        case "eval" -> new EvalCommand(session, deadlineMs, out, err, terminal).run(args, options);
         default -> throw new IllegalArgumentException("unknown command " + command);
       };
     });
   }
 
-  private record Commands(CliSession session, long deadlineMs, PrintStream out, PrintStream err,
+  record Commands(CliSession session, long deadlineMs, PrintStream out, PrintStream err,
       boolean terminal) {
 
     StudentServiceGrpc.StudentServiceBlockingStub query() {
@@ -96,7 +80,19 @@ public final class StudentCli {
           .withDeadlineAfter(deadlineMs, TimeUnit.MILLISECONDS);
     }
 
-    int ask(List<String> args, Map<String, String> options) {
+    BatchQueries batch(Map<String, String> options) {
+      return new BatchQueries(session.withAdminToken(StudentServiceGrpc.newStub(session.channel())), deadlineMs,
+          intOption(options, "concurrency", StudentCliSpec.DEFAULT_CONCURRENCY), out, err, terminal);
+    }
+
+    int ask(List<String> args, Map<String, String> options) throws Exception {
+      if (options.containsKey("file")) {
+        if (args.size() != 1) {
+          throw new IllegalArgumentException("ask --file FILE takes only the collection, the questions are the file's");
+        }
+        return batch(options).run(Path.of(options.get("file")),
+            BatchQueries.answers(args.get(0), intOption(options, "k", 3), intOption(options, "ef", 0)));
+      }
       if (args.size() < 2) {
         throw new IllegalArgumentException("ask needs a collection and a question");
       }
@@ -108,7 +104,14 @@ public final class StudentCli {
       return 0;
     }
 
-    int respond(List<String> args, Map<String, String> options) {
+    int respond(List<String> args, Map<String, String> options) throws Exception {
+      if (options.containsKey("file")) {
+        if (args.size() != 1) {
+          throw new IllegalArgumentException("respond --file FILE takes only the collection, the turns are the file's");
+        }
+        return batch(options).run(Path.of(options.get("file")),
+            BatchQueries.responses(args.get(0), intOption(options, "k", 3), intOption(options, "ef", 0)));
+      }
       if (args.size() < 2) {
         throw new IllegalArgumentException("respond needs a collection and at least one turn");
       }
@@ -147,7 +150,8 @@ public final class StudentCli {
         throw new IllegalArgumentException("--batch must be in 1..256, got " + batch);
       }
       ClientStream<IngestRequest, IngestResponse> stream = ClientStream.open(adminAsync()::ingest);
-      ProgressBar progress = new ProgressBar(err, "documents", JsonlDocuments.countLines(file), terminal);
+      // The bar counts documents, not lines: a dialogue file's repeated responses are ingested once.
+      ProgressBar progress = new ProgressBar(err, "documents", JsonlDocuments.countDocuments(file, format), terminal);
       List<Document> pending = new ArrayList<>(batch);
       long[] sent = {0};
       IngestRequest.Builder first = IngestRequest.newBuilder().setCollection(collection)
@@ -210,7 +214,7 @@ public final class StudentCli {
       return 0;
     }
 
-    private static int intOption(Map<String, String> options, String name, int fallback) {
+    static int intOption(Map<String, String> options, String name, int fallback) {
       String v = options.get(name);
       try {
         return v == null ? fallback : Integer.parseInt(v);

@@ -303,6 +303,8 @@ public final class TrainerCli {
     if (r.hasBest()) {
       out.println("  best:             " + metrics(r.getBest()) + " at step " + r.getBest().getStep());
     }
+    out.println("  publishes: " + r.getPublishesCount() + (r.getPublishesCount() == 0
+        ? " (a run publishes only an evaluation better than the last publish, or the untrained student)" : ""));
     for (Publish p : r.getPublishesList()) {
       out.printf(Locale.ROOT, "  published at step %d: %s%n", p.getStep(), publish(p));
     }

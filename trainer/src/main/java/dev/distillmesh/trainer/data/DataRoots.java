@@ -46,13 +46,18 @@ public final class DataRoots {
   }
 
   /**
-   * {@code spec} with each data path it names (passages, questions, dialogues, dialogue_eval)
-   * replaced by the real path of the file it resolves to; empty fields stay empty.
+   * {@code spec} with each data path it names (passages, questions, dialogues, dialogue_eval, and
+   * the file of a {@code file:PATH} holdout) replaced by the real path of the file it resolves to;
+   * empty fields stay empty.
    *
    * @throws DomainException INVALID_ARGUMENT for a path that is outside the directories, missing,
    *     or not a regular file
    */
   public RunSpec confine(RunSpec spec) {
+    if (spec.holdout() != null && spec.holdout().startsWith(QaData.HOLDOUT_FILE)) {
+      spec = spec.withHoldout(QaData.HOLDOUT_FILE
+          + resolve(spec.holdout().substring(QaData.HOLDOUT_FILE.length()), "holdout file"));
+    }
     return spec.withInputs(confined(spec.passages(), "passages"), confined(spec.questions(), "questions"),
         confined(spec.dialogues(), "dialogues"), confined(spec.dialogueEval(), "dialogue_eval"));
   }

@@ -19,6 +19,12 @@ import java.util.Random;
  * the response among the candidates ({@code test-candidates.jsonl}). A context is its turns joined
  * by spaces, as the student's Respond joins them. A training pair whose context is held out is
  * dropped, so the two files may overlap. Errors name the file and line.
+ *
+ * <p>Holdout: {@code all} (every held-out example), {@code sample:N} (a seeded N of them), or
+ * {@code group:FIELD} / {@code group:FIELD:F}: whole dialogues, keyed by the string FIELD every
+ * line of both files carries (e.g. a dialogue id): the held-out examples are those of the eval
+ * file (with F, of a seeded fraction F of its dialogues), and every training pair of a held-out
+ * dialogue is dropped, not only those with the same context, so no turn of it is trained on.
  */
 public record DialogueData(List<Pair> train, List<String> responses, List<Example> heldOut,
     List<String> candidateTexts) {
@@ -37,6 +43,8 @@ public record DialogueData(List<Pair> train, List<String> responses, List<Exampl
    * @param holdout "" or "all" for every held-out example, "sample:N" for a seeded N of them
    */
   public static DialogueData load(Path dialogues, Path eval, int trainLimit, String holdout, long seed) {
+    Groups groups = Groups.parse(holdout, seed);
+    List<String> trainGroups = new ArrayList<>();
     List<Pair> train = new ArrayList<>();
     List<String> responses = new ArrayList<>();
     Map<String, Integer> responseIndex = new HashMap<>();
@@ -56,11 +64,13 @@ public record DialogueData(List<Pair> train, List<String> responses, List<Exampl
         return responses.size() - 1;
       });
       train.add(new Pair(context, r));
+      trainGroups.add(groups == null ? "" : Jsonl.string(o, groups.field(), dialogues, i));
     }
     if (train.isEmpty()) {
       throw DomainException.invalid(dialogues + " holds no dialogue pairs");
     }
-    int sample = sampleSize(holdout);
+    int sample = groups == null ? sampleSize(holdout) : 0;
+    java.util.Set<String> heldGroups = new java.util.HashSet<>();
     List<Example> held = new ArrayList<>();
     List<String> candidateTexts = new ArrayList<>();
     Map<String, Integer> candidateIndex = new HashMap<>();
@@ -87,6 +97,13 @@ public record DialogueData(List<Pair> train, List<String> responses, List<Exampl
           return candidateTexts.size() - 1;
         });
       }
+      if (groups != null) {
+        String group = Jsonl.string(o, groups.field(), eval, i);
+        if (!groups.kept(group)) {
+          continue;
+        }
+        heldGroups.add(group);
+      }
       held.add(new Example(context, ids, gold));
     }
     if (held.isEmpty()) {
@@ -101,7 +118,13 @@ public record DialogueData(List<Pair> train, List<String> responses, List<Exampl
     for (Example e : held) {
       heldContexts.add(e.context());
     }
-    train.removeIf(p -> heldContexts.contains(p.context()));
+    List<Pair> kept = new ArrayList<>();
+    for (int p = 0; p < train.size(); p++) {
+      if (!heldContexts.contains(train.get(p).context()) && !heldGroups.contains(trainGroups.get(p))) {
+        kept.add(train.get(p));
+      }
+    }
+    train = kept;
     if (train.isEmpty()) {
       throw DomainException.invalid("every context of " + dialogues + " is held out by " + eval
           + "; nothing to train on");
@@ -150,7 +173,42 @@ public record DialogueData(List<Pair> train, List<String> responses, List<Exampl
         // fall through to the error below
       }
     }
-    throw DomainException.invalid("holdout \"" + holdout + "\" is not understood for a dialogue run; write all or"
-        + " sample:N (N > 0 held-out examples, chosen with the seed)");
+    throw DomainException.invalid("holdout \"" + holdout + "\" is not understood for a dialogue run; write all,"
+        + " sample:N (N > 0 held-out examples, chosen with the seed) or group:FIELD[:F] (whole dialogues)");
+  }
+
+  /** A {@code group:FIELD[:F]} holdout: which dialogues (by FIELD's value) are held out. */
+  private record Groups(String field, double fraction, long seed) {
+    static Groups parse(String holdout, long seed) {
+      if (!holdout.startsWith("group:")) {
+        return null;
+      }
+      String[] parts = holdout.substring("group:".length()).split(":", -1);
+      double f = 1;
+      if (parts.length == 2) {
+        try {
+          f = Double.parseDouble(parts[1]);
+        } catch (NumberFormatException e) {
+          f = -1;
+        }
+      }
+      if (parts[0].isEmpty() || parts.length > 2 || !(f > 0 && f <= 1)) {
+        throw DomainException.invalid("holdout \"" + holdout + "\": write group:FIELD or group:FIELD:F, FIELD a"
+            + " string field of every line naming its dialogue, F in (0, 1] the share of the eval file's dialogues");
+      }
+      return new Groups(parts[0], f, seed);
+    }
+
+    /** Whether dialogue {@code group} is among the held-out share (seeded, the same on every load). */
+    boolean kept(String group) {
+      if (fraction >= 1) {
+        return true;
+      }
+      long h = group.hashCode() * 0x9E3779B97F4A7C15L + seed;
+      h ^= h >>> 31;
+      h *= 0xBF58476D1CE4E5B9L;
+      h ^= h >>> 29;
+      return (h >>> 11) * 0x1.0p-53 < fraction;
+    }
   }
 }

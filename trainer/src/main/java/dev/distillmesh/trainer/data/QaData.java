@@ -20,7 +20,9 @@ import java.util.regex.Pattern;
  * contents (ids and texts are data).
  *
  * <p>Held-out questions: {@code articles:A-B} keeps questions whose gold passage id is
- * {@code squad-dev-AA-PPP} with AA in A..B; {@code fraction:F} keeps a seeded fraction F.
+ * {@code squad-dev-AA-PPP} with AA in A..B; {@code fraction:F} keeps a seeded fraction F; {@code
+ * file:PATH} holds out the questions of the user's own file (same format, inside the trainer's data
+ * directories), and trains on every question of the questions file that is not in it.
  *
  * @param goldIds the distinct passage ids the questions name, in order of first mention; a
  *     question's {@code gold} indexes this list
@@ -30,14 +32,51 @@ public record QaData(List<String> goldIds, List<Question> train, List<Question> 
   /** A question and the index of its gold passage's id in {@link #goldIds}. */
   public record Question(String text, int gold) {}
 
+  /** The prefix of a holdout that names the user's own held-out file. */
+  public static final String HOLDOUT_FILE = "file:";
+
   private static final Pattern ARTICLE = Pattern.compile("^.*-(\\d+)-\\d+$");
 
   public static QaData load(Path questions, String holdout, long seed) {
     List<String> ids = new ArrayList<>();
     Map<String, Integer> index = new HashMap<>();
-    Holdout split = Holdout.parse(holdout, seed);
     List<Question> train = new ArrayList<>();
     List<Question> held = new ArrayList<>();
+    Holdout split;
+    if (holdout.startsWith(HOLDOUT_FILE)) {
+      Path file = Path.of(holdout.substring(HOLDOUT_FILE.length()));
+      java.util.Set<String> heldTexts = new java.util.HashSet<>();
+      read(file, (text, gold) -> {
+        heldTexts.add(text);
+        held.add(new Question(text, gold(ids, index, gold)));
+      });
+      split = (question, gold) -> heldTexts.contains(question);
+    } else {
+      split = Holdout.parse(holdout, seed);
+    }
+    read(questions, (text, gold) -> {
+      if (!split.heldOut(text, gold)) {
+        train.add(new Question(text, gold(ids, index, gold)));
+      } else if (!holdout.startsWith(HOLDOUT_FILE)) {
+        held.add(new Question(text, gold(ids, index, gold)));
+      }
+    });
+    if (held.isEmpty()) {
+      throw DomainException.invalid("holdout \"" + holdout + "\" keeps none of the " + train.size()
+          + " questions of " + questions + " for evaluation");
+    }
+    return new QaData(List.copyOf(ids), List.copyOf(train), List.copyOf(held));
+  }
+
+  private static int gold(List<String> ids, Map<String, Integer> index, String gold) {
+    return index.computeIfAbsent(gold, id -> {
+      ids.add(id);
+      return ids.size() - 1;
+    });
+  }
+
+  /** Calls {@code sink} with each line's question and passage id; errors name the line. */
+  private static void read(Path questions, java.util.function.BiConsumer<String, String> sink) {
     List<String> lines = Jsonl.lines(questions, "questions");
     for (int i = 0; i < lines.size(); i++) {
       if (lines.get(i).isBlank()) {
@@ -49,23 +88,12 @@ public record QaData(List<String> goldIds, List<Question> train, List<Question> 
       if (gold.isEmpty()) {
         throw DomainException.invalid(questions + " line " + (i + 1) + ": passage_id is empty");
       }
-      int g = index.computeIfAbsent(gold, id -> {
-        ids.add(id);
-        return ids.size() - 1;
-      });
-      boolean heldOut;
       try {
-        heldOut = split.heldOut(text, gold);
+        sink.accept(text, gold);
       } catch (DomainException e) {
         throw DomainException.invalid(questions + " line " + (i + 1) + ": " + e.getMessage());
       }
-      (heldOut ? held : train).add(new Question(text, g));
     }
-    if (held.isEmpty()) {
-      throw DomainException.invalid("holdout \"" + holdout + "\" keeps none of the " + train.size()
-          + " questions of " + questions + " for evaluation");
-    }
-    return new QaData(List.copyOf(ids), List.copyOf(train), List.copyOf(held));
   }
 
   /** The id of question {@code q}'s gold passage. */
@@ -122,7 +150,7 @@ public record QaData(List<String> goldIds, List<Question> train, List<Question> 
           };
         }
         default -> throw DomainException.invalid("holdout \"" + spec
-            + "\" is not understood; write articles:A-B (SQuAD ids) or fraction:F");
+            + "\" is not understood; write articles:A-B (SQuAD ids), fraction:F or file:PATH");
       }
     }
   }

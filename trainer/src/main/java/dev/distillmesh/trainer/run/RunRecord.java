@@ -104,12 +104,13 @@ final class RunRecord {
   }
 
   /**
-   * Records a new evaluation as the latest (and the best, if it is); returns the headline metric to
+   * Records a new evaluation as the latest (and the best, if it is: {@link Evaluation#betterThan},
+   * ties on R@1 broken by R@5 then MRR@10); returns the headline metric to
    * beat for a publish: the last publish's, or the untrained student's.
    */
   synchronized double evaluated(Evaluation e) {
     latest = e;
-    if (best == null || e.rAt1() > best.rAt1()) {
+    if (best == null || e.betterThan(best)) {
       best = e;
     }
     return publishes.isEmpty() ? (studentAtStart == null ? 0 : studentAtStart.rAt1())

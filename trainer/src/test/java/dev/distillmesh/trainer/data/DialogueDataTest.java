@@ -90,4 +90,23 @@ class DialogueDataTest {
     m = assertThrows(DomainException.class, () -> DialogueData.load(good, eval, 0, "sample:x", 1)).getMessage();
     assertTrue(m.contains("write all or sample:N"), m);
   }
+
+  @Test
+  void groupHoldoutDropsEveryTurnOfAHeldOutDialogue(@TempDir Path dir) throws Exception {
+    Path train = write(dir, "train.jsonl", """
+        {"dialogue": "d1", "context": ["hi"], "response": "hello"}
+        {"dialogue": "d1", "context": ["hi", "hello"], "response": "how are you"}
+        {"dialogue": "d2", "context": ["bye"], "response": "see you"}
+        """);
+    Path eval = write(dir, "eval.jsonl", """
+        {"dialogue": "d1", "context": ["hi"], "response": "hello", "candidates": ["hello", "see you"]}
+        """);
+    DialogueData byContext = DialogueData.load(train, eval, 0, "all", 1);
+    assertEquals(2, byContext.train().size(), "only the held-out context is dropped");
+    DialogueData byGroup = DialogueData.load(train, eval, 0, "group:dialogue", 1);
+    assertEquals(List.of("bye"), byGroup.trainContexts(), "every turn of dialogue d1 is held out");
+    assertEquals(1, byGroup.heldOut().size());
+    assertThrows(DomainException.class, () -> DialogueData.load(train, eval, 0, "group:", 1));
+    assertThrows(DomainException.class, () -> DialogueData.load(train, eval, 0, "group:missing", 1));
+  }
 }

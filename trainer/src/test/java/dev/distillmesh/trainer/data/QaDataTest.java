@@ -89,4 +89,20 @@ class QaDataTest {
     assertTrue(assertThrows(DomainException.class, () -> QaData.load(latin1, "fraction:0.5", 1))
         .getMessage().contains("is not UTF-8 (line 2)"));
   }
+
+  @Test
+  void fileHoldoutEvaluatesTheUsersFileAndTrainsOnTheRest(@TempDir Path dir) throws Exception {
+    Path questions = write(dir, "q.jsonl", """
+        {"question": "q1", "passage_id": "a"}
+        {"question": "q2", "passage_id": "b"}
+        """);
+    Path held = write(dir, "held.jsonl", """
+        {"question": "q2", "passage_id": "b"}
+        {"question": "q3", "passage_id": "c"}
+        """);
+    QaData d = QaData.load(questions, "file:" + held, 1);
+    assertEquals(List.of("q2", "q3"), d.heldOut().stream().map(QaData.Question::text).toList());
+    assertEquals(List.of("q1"), d.train().stream().map(QaData.Question::text).toList(), "q2 is held out, not trained");
+    assertEquals("c", d.goldId(d.heldOut().get(1)));
+  }
 }

@@ -43,6 +43,12 @@ public record RunSpec(String name, String collection, String passages, String qu
         dialogueEval, trainLimit, trainResponseAdapter);
   }
 
+  /** This spec with another holdout (e.g. a {@code file:} holdout's path resolved). */
+  public RunSpec withHoldout(String holdout) {
+    return new RunSpec(name, collection, passages, questions, source, holdout, objective, hyper, task, dialogues,
+        dialogueEval, trainLimit, trainResponseAdapter);
+  }
+
   /** Whether the run trains the response adapter too (DIALOGUE only). */
   public boolean trainsResponse() {
     return isDialogue() && trainResponseAdapter;
