@@ -17,7 +17,7 @@ import java.util.function.UnaryOperator;
 /**
  * One invocation of a command-line client (index-cli, student-cli, teacher-cli, trainer-cli): the
  * opening and closing they share. {@link #run} parses the options ({@link CliOptions}), answers
- * {@code --help} or no command with the usage, reads the TLS settings ({@link MeshOptions}) and the
+ * {@code --help} (exit 0) or no command (exit 2) with the usage, reads the TLS settings ({@link MeshOptions}) and the
  * admin token ({@link MeshOptions#ENV_ADMIN_TOKEN}), opens the channel, runs the command and maps
  * its failure to the exit code every CLI documents: 0 ok, 1 the call failed, 2 usage error.
  *
@@ -83,7 +83,7 @@ public final class CliSession {
       options = spec == null ? CliOptions.take(args) : CliOptions.take(args, spec.flags());
       if (args.isEmpty() || options.containsKey("help")) {
         err.print(spec == null || args.isEmpty() ? usage : spec.usage(args.get(0)));
-        return USAGE;
+        return args.isEmpty() ? USAGE : OK; // help asked for is not an error
       }
       if (spec != null) {
         spec.check(args.get(0), options);

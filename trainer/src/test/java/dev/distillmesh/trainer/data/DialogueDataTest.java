@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.distillmesh.common.DomainException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -88,7 +89,7 @@ class DialogueDataTest {
     m = assertThrows(DomainException.class, () -> DialogueData.load(good, eval, 0, "all", 1)).getMessage();
     assertTrue(m.contains("eval.jsonl line 1: the response is not among the candidates"), m);
     m = assertThrows(DomainException.class, () -> DialogueData.load(good, eval, 0, "sample:x", 1)).getMessage();
-    assertTrue(m.contains("write all or sample:N"), m);
+    assertTrue(m.contains("write all, sample:N"), m);
   }
 
   @Test
