@@ -36,9 +36,9 @@ public final class TrainerCli {
   static final String USAGE = """
       usage: trainer-cli [--target HOST:PORT] [--tls-ca FILE ...] COMMAND ...
         start --collection C --questions FILE [--source labelled|traffic]
-              [--holdout articles:A-B|fraction:F] [--objective topk|g2r|rdr|relational] [--name N]
+              [--holdout articles:A-B|fraction:F|file:PATH] [--objective topk|g2r|rdr|relational] [--name N]
               [--candidates K] [--ef-search N]   (the passages are the collection's)
-        start --task dialogue --collection C --dialogues FILE --dialogue-eval FILE [--holdout sample:N]
+        start --task dialogue --collection C --dialogues FILE --dialogue-eval FILE [--holdout all|sample:N|group:FIELD[:F]]
               [--train-limit N] [--train-response-adapter true] [--generated-per-context M]
               [--generate-min-length N] [--objective g2r] ...
               [--lr X] [--teacher-temperature T] [--scale S] [--alpha A] [--top-k K] [--negatives N]

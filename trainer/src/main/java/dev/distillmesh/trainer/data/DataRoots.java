@@ -56,7 +56,7 @@ public final class DataRoots {
   public RunSpec confine(RunSpec spec) {
     if (spec.holdout() != null && spec.holdout().startsWith(QaData.HOLDOUT_FILE)) {
       spec = spec.withHoldout(QaData.HOLDOUT_FILE
-          + resolve(spec.holdout().substring(QaData.HOLDOUT_FILE.length()), "holdout file"));
+          + resolve(spec.holdout().substring(QaData.HOLDOUT_FILE.length()), "holdout"));
     }
     return spec.withInputs(confined(spec.passages(), "passages"), confined(spec.questions(), "questions"),
         confined(spec.dialogues(), "dialogues"), confined(spec.dialogueEval(), "dialogue_eval"));
