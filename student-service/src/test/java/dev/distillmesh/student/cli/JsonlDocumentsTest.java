@@ -40,6 +40,8 @@ class JsonlDocumentsTest {
         """);
     List<Document> docs = read(f, JsonlDocuments.Format.AUTO);
     assertEquals(List.of("d1", "d3"), docs.stream().map(Document::getId).toList());
+    assertEquals(2, JsonlDocuments.countDocuments(f, JsonlDocuments.Format.AUTO),
+        "ingest's progress counts documents, not the three rows");
   }
 
   @Test
