@@ -1,7 +1,6 @@
 package dev.distillmesh.trainer.cli;
 
 import dev.distillmesh.common.CliSession;
-import dev.distillmesh.common.MeshOptions;
 import dev.distillmesh.proto.trainer.v1.Evaluation;
 import dev.distillmesh.proto.trainer.v1.GetRunRequest;
 import dev.distillmesh.proto.trainer.v1.Hyperparameters;
@@ -33,28 +32,7 @@ import java.util.concurrent.TimeUnit;
  * runs. Exit codes: 0 ok, 1 the call failed (or the watched run failed), 2 usage error.
  */
 public final class TrainerCli {
-  static final String USAGE = """
-      usage: trainer-cli [--target HOST:PORT] [--tls-ca FILE ...] COMMAND ...
-        start --collection C --questions FILE [--source labelled|traffic]
-              [--holdout articles:A-B|fraction:F|file:PATH] [--objective topk|g2r|rdr|relational] [--name N]
-              [--candidates K] [--ef-search N]   (the passages are the collection's)
-        start --task dialogue --collection C --dialogues FILE --dialogue-eval FILE [--holdout all|sample:N|group:FIELD[:F]]
-              [--train-limit N] [--train-response-adapter true] [--generated-per-context M]
-              [--generate-min-length N] [--objective g2r] ...
-              [--lr X] [--teacher-temperature T] [--scale S] [--alpha A] [--top-k K] [--negatives N]
-              [--negative-mass scored|zero] [--batch N] [--identity-weight L] [--max-steps N]
-              [--epochs N] [--eval-every N] [--tau1 T] [--tau2 T] [--seed N] [--watch true]
-        watch RUN          progress, evaluations and publishes until the run ends
-        status RUN         the run's record
-        list               every run
-        stop RUN           stop after the current step (it checkpoints)
-        rollback RUN VERSION   publish the run's adapter VERSION again (0: the untrained student)
-      Target defaults to 127.0.0.1:7404; every command sends %s when it is set
-      (start, stop and rollback need it, or an allowed client certificate).
-      Defaults: source labelled, holdout fraction:0.2 (dialogue: all), objective topk (dialogue: g2r).
-      FILE is read by the trainer, from its data directories (--data-dirs): a file that exists here is
-      sent as its absolute path, any other path as written (relative to the trainer's data directories).
-      """.formatted(MeshOptions.ENV_ADMIN_TOKEN) + MeshOptions.CLI_USAGE;
+  static final String USAGE = TrainerCliSpec.SPEC.usage();
 
   private TrainerCli() {}
 
@@ -63,7 +41,7 @@ public final class TrainerCli {
   }
 
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    return CliSession.run(argv, USAGE, "127.0.0.1:7404", err, session -> {
+    return CliSession.run(argv, TrainerCliSpec.SPEC, TrainerCliSpec.DEFAULT_TARGET, b -> b, err, session -> {
       List<String> args = session.args();
       Map<String, String> options = session.options();
       String command = args.remove(0);
