@@ -4,8 +4,6 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.distillmesh.common.CliSession;
-import dev.distillmesh.common.MeshOptions;
-import dev.distillmesh.common.CliOptions;
 import dev.distillmesh.index.store.Repair;
 import dev.distillmesh.proto.index.v1.CollectionInfo;
 import dev.distillmesh.proto.index.v1.CreateCollectionRequest;
@@ -26,34 +24,13 @@ import dev.distillmesh.proto.index.v1.SearchRequest;
 import dev.distillmesh.proto.index.v1.SearchResponse;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** Entry point of {@code scripts/index-cli.sh}. Exit codes: 0 ok, 1 RPC failed, 2 usage error. */
 public final class IndexCli {
-  static final String USAGE = """
-      usage: index-cli [--target HOST:PORT] [--deadline-ms N] [--tls-ca FILE ...] COMMAND ...
-        list
-        stats  COLLECTION
-        create COLLECTION --dim N [--spec Flat|HNSW32,Flat|IVF<n>,Flat] [--metric ip|l2] [--keep-base-vectors]
-               --keep-base-vectors: records carry base_vector, served as P*base (see Reproject)
-        upsert COLLECTION FILE.jsonl [--batch N]   lines: {"id":..,"vector":[..],"text":..,"metadata":{..}}
-                                                   ("base_vector" instead of "vector" where kept)
-        search COLLECTION --vector x1,x2,... [--k N] [--ef N] [--nprobe N]
-        get    COLLECTION ID...
-        dump   COLLECTION [--page N]                 every live record as upsert lines (JSONL) on stdout
-        delete COLLECTION ID...
-        drop   COLLECTION
-        repair --data-dir DIR --collection COLLECTION [--dry-run]
-               offline, on a STOPPED service's files: sets a missing or damaged CURRENT to the
-               complete generation with the latest write, rewrites a log damaged in the middle
-               keeping every entry that verifies, keeps the originals as *.before-repair-<time>,
-               and reports what was dropped (byte offsets, lost sequence numbers)
-      Target defaults to 127.0.0.1:7401; the admin token comes from %s and is
-      sent with every call.
-      """.formatted(MeshOptions.ENV_ADMIN_TOKEN) + MeshOptions.CLI_USAGE;
+  static final String USAGE = IndexCliSpec.SPEC.usage();
 
   private IndexCli() {}
 
@@ -63,33 +40,17 @@ public final class IndexCli {
 
   /** Runs one command; returns the exit code. */
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    // repair works offline, on a stopped service's files: no channel, no server.
-    List<String> args = new ArrayList<>(Arrays.asList(argv));
-    boolean dryRun = args.remove("--dry-run"); // flags without a value
-    boolean keepBase = args.remove("--keep-base-vectors");
-    Map<String, String> options;
-    try {
-      options = CliOptions.take(args);
-    } catch (IllegalArgumentException e) {
-      err.println("error: " + e.getMessage());
-      err.print(USAGE);
-      return CliSession.USAGE;
-    }
-    if (!args.isEmpty() && args.get(0).equals("repair") && !options.containsKey("help")) {
-      return repair(args, options, dryRun, out, err);
-    }
-    if (dryRun) {
-      err.println("error: --dry-run is an option of repair only");
-      return CliSession.USAGE;
-    }
-    if (keepBase && (args.isEmpty() || !args.get(0).equals("create"))) {
-      err.println("error: --keep-base-vectors is an option of create only");
-      return CliSession.USAGE;
-    }
-    String[] sessionArgs = Arrays.stream(argv).filter(a -> !a.equals("--keep-base-vectors")).toArray(String[]::new);
-    return CliSession.run(sessionArgs, USAGE, "127.0.0.1:7401", channel -> channel.maxInboundMessageSize(64 << 20), err,
-        session -> new Commands(session.withAdminToken(IndexServiceGrpc.newBlockingStub(session.channel())),
-            session.longOption("deadline-ms", 30000), out, keepBase).run(session.args(), session.options()));
+    // repair works offline, on a stopped service's files: the session's channel is never used.
+    return CliSession.run(argv, IndexCliSpec.SPEC, IndexCliSpec.DEFAULT_TARGET,
+        channel -> channel.maxInboundMessageSize(64 << 20), err, session -> {
+          Map<String, String> options = session.options();
+          if (session.args().get(0).equals("repair")) {
+            return repair(session.args(), options, options.containsKey("dry-run"), out, err);
+          }
+          return new Commands(session.withAdminToken(IndexServiceGrpc.newBlockingStub(session.channel())),
+              session.longOption("deadline-ms", 30000), out, options.containsKey("keep-base-vectors"))
+              .run(session.args(), options);
+        });
   }
 
   /** The commands, one method each. */

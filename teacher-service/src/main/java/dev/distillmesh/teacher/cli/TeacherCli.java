@@ -1,7 +1,6 @@
 package dev.distillmesh.teacher.cli;
 
 import dev.distillmesh.common.CliSession;
-import dev.distillmesh.common.MeshOptions;
 import dev.distillmesh.proto.teacher.v1.GenerateRequest;
 import dev.distillmesh.proto.teacher.v1.GenerateResponse;
 import dev.distillmesh.proto.teacher.v1.InfoRequest;
@@ -26,15 +25,7 @@ import java.util.concurrent.TimeUnit;
  * generations and what it can do. Exit codes: 0 ok, 1 the call failed, 2 usage error.
  */
 public final class TeacherCli {
-  static final String USAGE = """
-      usage: teacher-cli [--target HOST:PORT] [--deadline-ms N] [--tls-ca FILE ...] COMMAND ...
-        score CONTEXT CANDIDATE... [--kind relevance|log_likelihood|mutual_information|coherence]
-                                   prints the candidates, best first, with their scores
-        generate CONTEXT [--n N] [--top-k K] [--top-p P] [--temperature T] [--min-length N]
-                         [--max-tokens N] [--seed S]
-        info                       the backend, its models and the score kinds it has
-      Target defaults to 127.0.0.1:7403; kind defaults to relevance.
-      """ + MeshOptions.CLI_USAGE;
+  static final String USAGE = TeacherCliSpec.SPEC.usage();
 
   private TeacherCli() {}
 
@@ -44,7 +35,7 @@ public final class TeacherCli {
 
   /** Runs one command; returns the exit code. */
   static int run(String[] argv, PrintStream out, PrintStream err) {
-    return CliSession.run(argv, USAGE, "127.0.0.1:7403", err, session -> {
+    return CliSession.run(argv, TeacherCliSpec.SPEC, TeacherCliSpec.DEFAULT_TARGET, b -> b, err, session -> {
       List<String> args = session.args();
       Map<String, String> options = session.options();
       TeacherServiceGrpc.TeacherServiceBlockingStub stub = TeacherServiceGrpc.newBlockingStub(session.channel())
