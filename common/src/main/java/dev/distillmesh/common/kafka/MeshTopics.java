@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The mesh's topics and their settings. Each is created when missing by the first process that
- * needs it (with one partition and the cluster's default replication factor; in production create
+ * needs it (the rollout topics with one partition, the traffic topic with {@link #TRAFFIC_PARTITIONS},
+ * all with the cluster's default replication factor; in production create
  * them beforehand, e.g. as Strimzi {@code KafkaTopic} resources, with replication factor 3 and
  * {@code min.insync.replicas=2}: see the README's scale-out section).
  */
