@@ -14,17 +14,14 @@ import dev.distillmesh.proto.student.v1.IngestRequest;
 import dev.distillmesh.proto.student.v1.IngestResponse;
 import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
 import dev.distillmesh.proto.student.v1.StudentServiceGrpc;
+import dev.distillmesh.testsupport.Scrape;
 import dev.distillmesh.testsupport.ServiceProcess;
+import dev.distillmesh.testsupport.TopicContents;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,11 +29,8 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * The traffic benchmark and drill of scale-out mode, on a real Kafka broker, an index and two
@@ -279,14 +273,8 @@ public final class TrafficBenchmark {
   }
 
   private static Map<String, Double> metrics(ServiceProcess s) throws Exception {
-    Matcher at = Pattern.compile("metrics at (http://\\S+)").matcher(Files.readString(s.log()));
-    if (!at.find()) {
-      throw new IllegalStateException(s.name() + " printed no metrics address");
-    }
-    String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(at.group(1))).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
     Map<String, Double> out = new TreeMap<>();
-    body.lines().filter(l -> l.startsWith("distillmesh_student_traffic")).forEach(l -> {
+    Scrape.metricsAt(s.log()).lines().filter(l -> l.startsWith("distillmesh_student_traffic")).forEach(l -> {
       int space = l.lastIndexOf(' ');
       out.put(l.substring(0, space), Double.parseDouble(l.substring(space + 1)));
     });
@@ -298,20 +286,13 @@ public final class TrafficBenchmark {
     MeshLog log = new MeshLog(broker.bootstrapServers(), new Properties());
     long n = 0;
     try (KafkaConsumer<String, byte[]> c = log.reader("bench-traffic-count", MeshTopics.MAX_TRAFFIC_BYTES)) {
-      List<TopicPartition> partitions = c.partitionsFor(MeshTopics.TRAFFIC, Duration.ofSeconds(60)).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      c.assign(partitions);
-      c.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = c.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          try {
-            if (TrafficRecord.decode(r.value()).replicaId().equals(replicaId)) {
-              n++;
-            }
-          } catch (MalformedRecordException e) {
-            // none are written here
+      for (ConsumerRecord<String, byte[]> r : TopicContents.read(c, MeshTopics.TRAFFIC)) {
+        try {
+          if (TrafficRecord.decode(r.value()).replicaId().equals(replicaId)) {
+            n++;
           }
+        } catch (MalformedRecordException e) {
+          // none are written here
         }
       }
     }

@@ -37,6 +37,8 @@ import dev.distillmesh.proto.trainer.v1.StopRunRequest;
 import dev.distillmesh.proto.trainer.v1.TrainerServiceGrpc;
 import dev.distillmesh.teacher.TeacherServer;
 import dev.distillmesh.teacher.TeacherServerConfig;
+import dev.distillmesh.testsupport.Scrape;
+import dev.distillmesh.testsupport.TopicContents;
 import dev.distillmesh.trainer.kafka.KafkaTrafficFeed;
 import dev.distillmesh.trainer.run.RunFiles;
 import io.grpc.ManagedChannel;
@@ -422,19 +424,12 @@ class ScaleOutRolloutIT {
   private static Map<String, TrafficRecord> trafficOnTopic() throws Exception {
     Map<String, TrafficRecord> out = new TreeMap<>();
     try (KafkaConsumer<String, byte[]> c = meshLog.reader("test-traffic-reader", MeshTopics.MAX_TRAFFIC_BYTES)) {
-      List<TopicPartition> partitions = c.partitionsFor(MeshTopics.TRAFFIC).stream()
-          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-      c.assign(partitions);
-      c.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = c.endOffsets(partitions);
-      while (partitions.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
-        for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(200))) {
-          if (COLLECTION.equals(r.key())) {
-            try {
-              out.put(r.partition() + ":" + r.offset(), TrafficRecord.decode(r.value()));
-            } catch (MalformedRecordException e) {
-              // the test's own bad records
-            }
+      for (ConsumerRecord<String, byte[]> r : TopicContents.read(c, MeshTopics.TRAFFIC)) {
+        if (COLLECTION.equals(r.key())) {
+          try {
+            out.put(r.partition() + ":" + r.offset(), TrafficRecord.decode(r.value()));
+          } catch (MalformedRecordException e) {
+            // the test's own bad records
           }
         }
       }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.distillmesh.proto.student.v1.GetModelInfoRequest;
 import dev.distillmesh.proto.student.v1.StudentAdminGrpc;
+import dev.distillmesh.testsupport.Scrape;
 import dev.distillmesh.testsupport.ServiceProcess;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;

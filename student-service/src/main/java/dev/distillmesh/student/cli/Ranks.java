@@ -1,44 +1,44 @@
 package dev.distillmesh.student.cli;
 
 import com.google.gson.JsonObject;
+import dev.distillmesh.common.RankMetrics;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Ranks of the right answer, one per evaluated item (1 = first; 0 = not among those ranked), and
- * the metrics over them: R@1, R@5 and MRR@10 for QA (Hits@1/K, Hits@5/K and MRR for dialogue are
- * the same sums over each item's own K candidates). Thread-safe.
+ * the metrics over them ({@link RankMetrics}, as the trainer computes them). Thread-safe.
  */
 final class Ranks {
-  private long items;
-  private long at1;
-  private long at5;
-  private double reciprocal;
+  private final List<Integer> ranks = new ArrayList<>();
 
   synchronized void add(int rank) {
-    items++;
-    at1 += rank == 1 ? 1 : 0;
-    at5 += rank >= 1 && rank <= 5 ? 1 : 0;
-    reciprocal += rank >= 1 && rank <= 10 ? 1.0 / rank : 0;
+    ranks.add(rank);
   }
 
-  synchronized long items() {
-    return items;
+  private synchronized RankMetrics metrics() {
+    return RankMetrics.of(ranks.stream().mapToInt(Integer::intValue).toArray());
   }
 
-  synchronized double at1() {
-    return items == 0 ? 0 : (double) at1 / items;
+  long items() {
+    return metrics().items();
   }
 
-  synchronized double at5() {
-    return items == 0 ? 0 : (double) at5 / items;
+  double at1() {
+    return metrics().at1();
   }
 
-  synchronized double mrr() {
-    return items == 0 ? 0 : reciprocal / items;
+  double at5() {
+    return metrics().at5();
+  }
+
+  double mrr() {
+    return metrics().mrrAt10();
   }
 
   /** The rank of {@code gold} among {@code ids} (best first), 0 when absent. */
-  static int rank(java.util.List<String> ids, String gold) {
+  static int rank(List<String> ids, String gold) {
     int i = ids.indexOf(gold);
     return i < 0 ? 0 : i + 1;
   }

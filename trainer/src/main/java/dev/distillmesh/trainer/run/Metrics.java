@@ -1,5 +1,6 @@
 package dev.distillmesh.trainer.run;
 
+import dev.distillmesh.common.RankMetrics;
 import dev.distillmesh.trainer.run.model.Evaluation;
 import java.util.List;
 
@@ -27,17 +28,9 @@ final class Metrics {
    * @param queries the query embeddings the student would search with, or null (teacher)
    */
   static Evaluation evaluation(long step, int[] ranks, List<double[]> queries) {
-    double r1 = 0;
-    double r5 = 0;
-    double mrr = 0;
-    for (int r : ranks) {
-      r1 += r == 1 ? 1 : 0;
-      r5 += r <= 5 ? 1 : 0;
-      mrr += r <= 10 ? 1.0 / r : 0;
-    }
-    int n = ranks.length;
-    return new Evaluation(step, n, r1 / n, r5 / n, mrr / n, queries == null ? 0 : conicity(queries), 0, 0, 0, 0, 0,
-        0);
+    RankMetrics m = RankMetrics.of(ranks);
+    return new Evaluation(step, m.items(), m.at1(), m.at5(), m.mrrAt10(), queries == null ? 0 : conicity(queries),
+        0, 0, 0, 0, 0, 0);
   }
 
   /**

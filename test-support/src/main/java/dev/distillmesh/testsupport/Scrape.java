@@ -1,6 +1,4 @@
-package dev.distillmesh.trainer;
-
-import static org.junit.jupiter.api.Assertions.assertTrue;
+package dev.distillmesh.testsupport;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,14 +9,16 @@ import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** A service process's Prometheus metrics, for the integration tests. */
-final class Scrape {
+/** A service process's Prometheus metrics, for the integration tests and the benchmarks. */
+public final class Scrape {
   private Scrape() {}
 
   /** The metrics of the process whose log is {@code log} (it logs "metrics at URL" at start). */
-  static String metricsAt(Path log) throws Exception {
+  public static String metricsAt(Path log) throws Exception {
     Matcher m = Pattern.compile("metrics at (http://\\S+)").matcher(Files.readString(log));
-    assertTrue(m.find(), log + " says where its metrics are");
+    if (!m.find()) {
+      throw new IllegalStateException(log + " does not say where its metrics are (is --metrics-port set?)");
+    }
     return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(m.group(1))).build(),
         HttpResponse.BodyHandlers.ofString()).body();
   }
@@ -27,7 +27,7 @@ final class Scrape {
    * The sum of a metric's series (0 when it has none); {@code name} may include labels, e.g.
    * {@code x_total{reason="crc"}}, to pick one series.
    */
-  static double metric(String metrics, String name) {
+  public static double metric(String metrics, String name) {
     double sum = 0;
     for (String line : metrics.split("\n")) {
       if (line.startsWith(name + " ") || (!name.contains("{") && line.startsWith(name + "{"))) {
